@@ -1,0 +1,769 @@
+/* ms_smtp.c - the SMTP session machine.
+ *
+ * Two inputs, in capture order: the client's bytes (commands, SASL responses,
+ * message content) and the server's bytes (greeting and replies). Commands
+ * wait in a FIFO for their replies, so pipelined commands (RFC 2920) are
+ * matched to the right reply; a reply that cannot belong to the command at
+ * the head of the FIFO (354, 334, 221) resynchronises on the first command
+ * it can belong to instead of shifting every later reply.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "ms_smtp.h"
+#include "ms_linebuf.h"
+#include "ms_sasl.h"
+#include "ms_smtp_parse.h"
+#include "ms_text.h"
+
+#include <glib.h>
+#include <stdarg.h>
+#include <string.h>
+
+#define AUTH_LINE_MAX 12288 /* RFC 4954 section 4: AUTH lines may be this long */
+#define TEXT_MAX      512   /* longest text kept from a line */
+#define RESYNC_WINDOW 8     /* queued commands searched for a reply's owner */
+
+/* What a queued command waits for. */
+typedef enum {
+    CMD_HELO,     /* HELO: 250 or refusal */
+    CMD_EHLO,     /* EHLO: 250 with capability lines */
+    CMD_MAIL,     /* MAIL FROM */
+    CMD_RCPT,     /* RCPT TO */
+    CMD_DATA,     /* DATA: 354 go-ahead or refusal */
+    CMD_DATA_END, /* the "." ending message content: accepted or refused */
+    CMD_BDAT,     /* one BDAT chunk */
+    CMD_AUTH,     /* AUTH, or a SASL response: 334 continues, else final */
+    CMD_STARTTLS, /* STARTTLS: 220 starts TLS */
+    CMD_RSET,     /* RSET */
+    CMD_QUIT,     /* QUIT */
+    CMD_OTHER     /* NOOP, VRFY, unknown verbs... */
+} cmd_kind_t;
+
+typedef struct {
+    cmd_kind_t kind;
+    ms_frame_t frame;    /* frame holding the end of the command line */
+    ms_time_t  ts;
+    char      *arg;      /* RCPT: the address (owned) */
+    bool       last;     /* BDAT: the LAST chunk */
+    uint64_t   bytes;    /* DATA_END/BDAT: message size so far */
+    ms_time_t  start_ts; /* DATA_END/BDAT: time of the DATA or first BDAT command */
+} pending_t;
+
+/* What the client's next line is. SASL responses are recognised by an open
+ * AUTH exchange (auth_open) rather than a mode: the client may not send a
+ * command before the exchange ends (RFC 4954). */
+typedef enum {
+    CMODE_COMMAND, /* command lines */
+    CMODE_DATA,    /* message content lines, until the "." line */
+    CMODE_BDAT     /* raw BDAT chunk bytes */
+} cmode_t;
+
+struct ms_smtp {
+    ms_smtp_summary_t sum;
+    ms_note_fn note_fn;
+    void      *note_ctx;
+    uint32_t   note_count[MS_AN_COUNT];
+    ms_linebuf_t lb[2];
+
+    /* reply being assembled (multi-line replies end at "NNN ") */
+    bool       reply_open;
+    unsigned   reply_code;
+    char      *reply_text; /* first line */
+    uint32_t   reply_lines;
+
+    /* commands waiting for replies: a ring buffer */
+    pending_t *pend;
+    uint32_t   pend_head;
+    uint32_t   pend_count;
+    uint64_t   pend_dropped;
+
+    /* client side */
+    cmode_t    cmode;
+    bool       in_tls;
+    bool       helo_sent;   /* HELO/EHLO sent since the start or STARTTLS */
+    bool       quit_sent;
+    bool       closed;      /* a FIN/RST was seen */
+
+    /* mail transaction, as the client drives it */
+    bool       mail_open;   /* MAIL sent and not refused or ended */
+    uint32_t   rcpt_sent;
+    uint32_t   rcpt_ok;
+    uint32_t   rcpt_pending;
+    bool       bdat_open;   /* a BDAT message without LAST is in progress */
+    uint64_t   bdat_remaining;
+    ms_time_t  msg_start_ts;
+    uint64_t   content_bytes;
+    bool       content_seen;
+    bool       content_long_noted;
+    bool       content_lf_noted;
+    bool       prev_content_lf;
+
+    /* AUTH exchange */
+    bool       auth_open;
+    char       auth_mech[MS_SASL_MECH_MAX + 1];
+    unsigned   auth_step;
+    bool       auth_weak_noted;
+};
+
+/* ---- notes ------------------------------------------------------------ */
+
+static void emit(ms_smtp_t *s, ms_frame_t frame, const ms_note_t *n)
+{
+    if (s->note_fn && frame)
+        s->note_fn(s->note_ctx, frame, n);
+}
+
+static void G_GNUC_PRINTF(4, 5)
+anomaly(ms_smtp_t *s, ms_frame_t frame, ms_anomaly_t an, const char *fmt, ...)
+{
+    ms_note_t n = { .kind = MS_NOTE_ANOMALY, .anomaly = an };
+    uint32_t c = s->note_count[an]++;
+
+    if (c > MS_SMTP_CAP_NOTES)
+        return;
+    if (c == MS_SMTP_CAP_NOTES) {
+        char *t = g_strdup_printf("More than %u \"%s\" anomalies in this session: "
+                                  "further ones are not reported", MS_SMTP_CAP_NOTES,
+                                  ms_anomaly_name(an));
+        n.anomaly = MS_AN_CAP_REACHED;
+        n.text = t;
+        emit(s, frame, &n);
+        g_free(t);
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    char *t = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    n.text = t;
+    emit(s, frame, &n);
+    g_free(t);
+}
+
+static void link_frames(ms_smtp_t *s, const pending_t *p, ms_frame_t frame, ms_time_t ts)
+{
+    ms_note_t req = { .kind = MS_NOTE_REQUEST_IN, .other = p->frame, .delta = ts - p->ts };
+    ms_note_t rsp = { .kind = MS_NOTE_RESPONSE_IN, .other = frame };
+    emit(s, frame, &req);
+    emit(s, p->frame, &rsp);
+}
+
+/* ---- session lists ------------------------------------------------------ */
+
+static void list_add(ms_smtp_t *s, ms_strlist_t *l, const char *what, bool distinct,
+                     const uint8_t *v, size_t len, ms_frame_t frame)
+{
+    char *t = ms_text_printable(v, len, TEXT_MAX);
+    ms_list_result_t r = distinct ? ms_strlist_add_distinct(l, t, strlen(t))
+                                  : ms_strlist_add(l, t, strlen(t));
+    if (r == MS_LIST_FULL && l->dropped == 1)
+        anomaly(s, frame, MS_AN_CAP_REACHED,
+                "The %s list is full (%u entries): further ones are counted, not listed",
+                what, l->cap);
+    g_free(t);
+}
+
+static void add_transfer(ms_smtp_t *s, ms_time_t d, ms_frame_t frame)
+{
+    if (s->sum.transfer_count < MS_SMTP_CAP_TRANSFERS) {
+        s->sum.transfer_times[s->sum.transfer_count++] = d;
+        return;
+    }
+    if (s->sum.transfer_dropped++ == 0)
+        anomaly(s, frame, MS_AN_CAP_REACHED,
+                "The transfer time list is full (%u entries)", MS_SMTP_CAP_TRANSFERS);
+}
+
+/* ---- the command FIFO -------------------------------------------------- */
+
+static pending_t *pend_at(ms_smtp_t *s, uint32_t i)
+{
+    return &s->pend[(s->pend_head + i) % MS_SMTP_CAP_PENDING];
+}
+
+static pending_t *push(ms_smtp_t *s, cmd_kind_t kind, ms_frame_t frame, ms_time_t ts)
+{
+    if (s->pend_count == MS_SMTP_CAP_PENDING) {
+        if (s->pend_dropped++ == 0)
+            anomaly(s, frame, MS_AN_CAP_REACHED,
+                    "More than %u commands await a reply: further ones are not matched",
+                    MS_SMTP_CAP_PENDING);
+        return NULL;
+    }
+    pending_t *p = pend_at(s, s->pend_count++);
+    memset(p, 0, sizeof(*p));
+    p->kind = kind;
+    p->frame = frame;
+    p->ts = ts;
+    return p;
+}
+
+static void pop(ms_smtp_t *s)
+{
+    g_free(pend_at(s, 0)->arg);
+    s->pend_head = (s->pend_head + 1) % MS_SMTP_CAP_PENDING;
+    s->pend_count--;
+}
+
+/* Can a reply with this code answer a command of this kind? */
+static bool reply_fits(cmd_kind_t kind, unsigned code)
+{
+    if (code == 354)
+        return kind == CMD_DATA;
+    if (code == 334)
+        return kind == CMD_AUTH;
+    if (kind == CMD_DATA)
+        return code >= 400;
+    return true;
+}
+
+static const char *kind_name(cmd_kind_t k)
+{
+    static const char *const names[] = { "HELO", "EHLO", "MAIL", "RCPT", "DATA", "end of data",
+                                         "BDAT", "AUTH", "STARTTLS", "RSET", "QUIT", "command" };
+    return names[k];
+}
+
+/* The queued command a reply answers, after resynchronising if needed. */
+static pending_t *match_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame)
+{
+    if (s->pend_count == 0)
+        return NULL;
+    if (reply_fits(pend_at(s, 0)->kind, code))
+        return pend_at(s, 0);
+    uint32_t n = s->pend_count < RESYNC_WINDOW ? s->pend_count : RESYNC_WINDOW;
+    for (uint32_t i = 1; i < n; i++) {
+        if (!reply_fits(pend_at(s, i)->kind, code))
+            continue;
+        while (i-- > 0) {
+            anomaly(s, pend_at(s, 0)->frame, MS_AN_UNANSWERED,
+                    "%s got no reply: the reply %u in frame %u belongs to a later command",
+                    kind_name(pend_at(s, 0)->kind), code, frame);
+            pop(s);
+        }
+        return pend_at(s, 0);
+    }
+    return pend_at(s, 0);
+}
+
+/* ---- transaction helpers ----------------------------------------------- */
+
+static void reset_transaction(ms_smtp_t *s)
+{
+    s->mail_open = false;
+    s->rcpt_sent = s->rcpt_ok = s->rcpt_pending = 0;
+    s->bdat_open = false;
+    s->content_bytes = 0;
+}
+
+static void message_done(ms_smtp_t *s, const pending_t *p, unsigned code,
+                         ms_frame_t frame, ms_time_t ts)
+{
+    if (code / 100 == 2) {
+        s->sum.msg_count++;
+        s->sum.msg_bytes += p->bytes;
+        add_transfer(s, ts - p->start_ts, frame);
+    } else {
+        anomaly(s, frame, MS_AN_MSG_REJECTED, "Message of %" G_GUINT64_FORMAT
+                " bytes refused: %u %s", p->bytes, code, s->reply_text);
+    }
+    reset_transaction(s);
+}
+
+/* ---- SASL -------------------------------------------------------------- */
+
+static void sasl_response(ms_smtp_t *s, const uint8_t *b64, size_t len, ms_frame_t frame)
+{
+    unsigned step = s->auth_step++;
+    if (len == 1 && b64[0] == '*')
+        return; /* the client cancels; the server answers 501 */
+    if (len == 1 && b64[0] == '=')
+        len = 0; /* empty initial response */
+
+    uint8_t *buf = g_malloc(AUTH_LINE_MAX);
+    long n = ms_base64_decode(b64, len, buf, AUTH_LINE_MAX);
+    if (n < 0) {
+        anomaly(s, frame, MS_AN_SYNTAX, "AUTH %s response is not valid base64", s->auth_mech);
+        g_free(buf);
+        return;
+    }
+    ms_sasl_info_t info;
+    ms_sasl_inspect(s->auth_mech, step, buf, (size_t)n, &info);
+    g_free(buf);
+    if (info.has_user)
+        list_add(s, &s->sum.auth_users, "user", true, (const uint8_t *)info.user,
+                 info.user_len, frame);
+    if (s->in_tls)
+        return;
+    if (info.has_secret) {
+        s->sum.auth_plaintext = true;
+        anomaly(s, frame, MS_AN_PLAINTEXT_AUTH,
+                "AUTH %s credentials sent in clear text (outside TLS)", s->auth_mech);
+    } else if (ms_sasl_classify(s->auth_mech) == MS_SASL_WEAK && !s->auth_weak_noted && n > 0) {
+        s->auth_weak_noted = true;
+        anomaly(s, frame, MS_AN_WEAK_AUTH,
+                "AUTH %s outside TLS: the challenge and response allow an offline password guess",
+                s->auth_mech);
+    }
+}
+
+/* ---- client lines -------------------------------------------------------- */
+
+static void check_line(ms_smtp_t *s, const ms_line_t *l, size_t max, const char *what,
+                       ms_frame_t frame)
+{
+    if (l->total + 2 > max)
+        anomaly(s, frame, MS_AN_LINE_TOO_LONG, "%s line of %" G_GUINT64_FORMAT
+                " octets exceeds the limit of %zu (CRLF included)", what, l->total + 2, max);
+    if (l->term == MS_TERM_LF)
+        anomaly(s, frame, MS_AN_BARE_NEWLINE, "%s line ended by a bare LF", what);
+    if (l->bare_cr)
+        anomaly(s, frame, MS_AN_BARE_NEWLINE, "%s line contains a bare CR", what);
+}
+
+static void cmd_mail(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_time_t ts)
+{
+    const uint8_t *path = NULL;
+    size_t plen = 0;
+
+    if (!s->helo_sent)
+        anomaly(s, frame, MS_AN_SEQUENCE, "MAIL before HELO/EHLO");
+    if (s->mail_open)
+        anomaly(s, frame, MS_AN_SEQUENCE, "Nested MAIL: a mail transaction is already open");
+    ms_path_status_t st = ms_smtp_path_parse(c->arg, c->arg_len, "FROM:", &path, &plen);
+    if (st != MS_PATH_OK)
+        anomaly(s, frame, MS_AN_SYNTAX, "MAIL argument is not FROM:<reverse-path>");
+    if (path)
+        list_add(s, &s->sum.mail_from, "sender", false, path, plen, frame);
+    reset_transaction(s);
+    s->mail_open = true;
+    push(s, CMD_MAIL, frame, ts);
+}
+
+static void cmd_rcpt(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_time_t ts)
+{
+    const uint8_t *path = NULL;
+    size_t plen = 0;
+
+    if (!s->mail_open)
+        anomaly(s, frame, MS_AN_SEQUENCE, "RCPT without MAIL");
+    ms_path_status_t st = ms_smtp_path_parse(c->arg, c->arg_len, "TO:", &path, &plen);
+    if (st != MS_PATH_OK)
+        anomaly(s, frame, MS_AN_SYNTAX, "RCPT argument is not TO:<forward-path>");
+    if (path)
+        list_add(s, &s->sum.rcpt_to, "recipient", false, path, plen, frame);
+    s->rcpt_sent++;
+    s->rcpt_pending++;
+    pending_t *p = push(s, CMD_RCPT, frame, ts);
+    if (p && path)
+        p->arg = ms_text_printable(path, plen, TEXT_MAX);
+}
+
+static void cmd_data(ms_smtp_t *s, ms_frame_t frame, ms_time_t ts)
+{
+    if (!s->mail_open)
+        anomaly(s, frame, MS_AN_SEQUENCE, "DATA without MAIL");
+    else if (s->rcpt_sent == 0)
+        anomaly(s, frame, MS_AN_SEQUENCE, "DATA without RCPT");
+    else if (s->rcpt_pending == 0 && s->rcpt_ok == 0)
+        anomaly(s, frame, MS_AN_SEQUENCE, "DATA although every recipient was refused");
+    push(s, CMD_DATA, frame, ts);
+    s->cmode = CMODE_DATA;
+    s->msg_start_ts = ts;
+    s->content_bytes = 0;
+    s->content_seen = false;
+    s->content_long_noted = false;
+    s->content_lf_noted = false;
+    s->prev_content_lf = false;
+}
+
+static void cmd_bdat(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_time_t ts)
+{
+    uint64_t size;
+    bool last;
+
+    if (ms_smtp_bdat_parse(c->arg, c->arg_len, &size, &last) != MS_BDAT_OK) {
+        /* the server cannot know the chunk size either: what follows is commands */
+        anomaly(s, frame, MS_AN_SYNTAX, "BDAT argument is not \"chunk-size [LAST]\"");
+        push(s, CMD_OTHER, frame, ts);
+        return;
+    }
+    if (!s->mail_open)
+        anomaly(s, frame, MS_AN_SEQUENCE, "BDAT without MAIL");
+    if (!s->bdat_open) {
+        s->bdat_open = true;
+        s->msg_start_ts = ts;
+        s->content_bytes = 0;
+    }
+    s->content_bytes += size;
+    pending_t *p = push(s, CMD_BDAT, frame, ts);
+    if (p) {
+        p->last = last;
+        p->bytes = s->content_bytes;
+        p->start_ts = s->msg_start_ts;
+    }
+    if (size > 0) {
+        s->cmode = CMODE_BDAT;
+        s->bdat_remaining = size;
+    }
+    if (last)
+        s->bdat_open = false;
+}
+
+static void cmd_auth(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_time_t ts)
+{
+    ms_smtp_auth_t a;
+
+    if (!ms_smtp_auth_parse(c->arg, c->arg_len, &a)) {
+        anomaly(s, frame, MS_AN_SYNTAX, "AUTH without a valid mechanism name");
+        push(s, CMD_OTHER, frame, ts);
+        return;
+    }
+    s->sum.auth_attempts++;
+    s->sum.auth_result = MS_AUTH_RESULT_UNKNOWN;
+    list_add(s, &s->sum.auth_methods, "mechanism", true, (const uint8_t *)a.mech,
+             strlen(a.mech), frame);
+    memcpy(s->auth_mech, a.mech, sizeof(a.mech));
+    s->auth_step = 0;
+    s->auth_open = true;
+    s->auth_weak_noted = false;
+    if (a.has_ir)
+        sasl_response(s, a.ir, a.ir_len, frame);
+    push(s, CMD_AUTH, frame, ts);
+}
+
+static void on_command(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_time_t ts)
+{
+    ms_smtp_cmd_t c;
+
+    s->sum.commands++;
+    bool is_auth = ms_text_iprefix(l->data, l->len, "AUTH ");
+    check_line(s, l, is_auth ? AUTH_LINE_MAX : MS_SMTP_CMD_LINE_MAX, "Command", frame);
+    if (!ms_smtp_cmd_split(l->data, l->len, &c)) {
+        char *t = ms_text_printable(l->data, l->len, 40);
+        anomaly(s, frame, MS_AN_SYNTAX, "Not an SMTP command: \"%s\"", t);
+        g_free(t);
+        push(s, CMD_OTHER, frame, ts);
+        return;
+    }
+    if (!strcmp(c.verb, "EHLO") || !strcmp(c.verb, "HELO")) {
+        g_free(s->sum.helo);
+        s->sum.helo = ms_text_printable(c.arg, c.arg_len, TEXT_MAX);
+        s->helo_sent = true;
+        reset_transaction(s);
+        push(s, c.verb[0] == 'E' ? CMD_EHLO : CMD_HELO, frame, ts);
+    } else if (!strcmp(c.verb, "MAIL")) {
+        cmd_mail(s, &c, frame, ts);
+    } else if (!strcmp(c.verb, "RCPT")) {
+        cmd_rcpt(s, &c, frame, ts);
+    } else if (!strcmp(c.verb, "DATA")) {
+        cmd_data(s, frame, ts);
+    } else if (!strcmp(c.verb, "BDAT")) {
+        cmd_bdat(s, &c, frame, ts);
+    } else if (!strcmp(c.verb, "AUTH")) {
+        cmd_auth(s, &c, frame, ts);
+    } else if (!strcmp(c.verb, "STARTTLS")) {
+        push(s, CMD_STARTTLS, frame, ts);
+    } else if (!strcmp(c.verb, "RSET")) {
+        reset_transaction(s);
+        push(s, CMD_RSET, frame, ts);
+    } else if (!strcmp(c.verb, "QUIT")) {
+        s->quit_sent = true;
+        push(s, CMD_QUIT, frame, ts);
+    } else {
+        push(s, CMD_OTHER, frame, ts);
+    }
+}
+
+static void on_sasl_line(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_time_t ts)
+{
+    check_line(s, l, AUTH_LINE_MAX, "AUTH response", frame);
+    sasl_response(s, l->data, l->len, frame);
+    push(s, CMD_AUTH, frame, ts);
+}
+
+static void on_content(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_time_t ts)
+{
+    bool lf = l->term == MS_TERM_LF;
+
+    if (l->len == 1 && l->data[0] == '.' && !l->truncated) {
+        if (!lf && !s->prev_content_lf) {
+            pending_t *p = push(s, CMD_DATA_END, frame, ts);
+            if (p) {
+                p->bytes = s->content_bytes;
+                p->start_ts = s->msg_start_ts;
+            }
+            s->cmode = CMODE_COMMAND;
+            return;
+        }
+        anomaly(s, frame, MS_AN_SMUGGLING, "End-of-data look-alike with a bare LF "
+                "(SMTP smuggling): servers disagree on where this message ends; "
+                "taken as message content (RFC 5321)");
+    }
+    if (lf && !s->content_lf_noted) {
+        s->content_lf_noted = true;
+        anomaly(s, frame, MS_AN_BARE_NEWLINE, "Message line ended by a bare LF");
+    }
+    if (l->total + 2 > MS_SMTP_TEXT_LINE_MAX && !s->content_long_noted) {
+        s->content_long_noted = true;
+        anomaly(s, frame, MS_AN_LINE_TOO_LONG, "Message line of %" G_GUINT64_FORMAT
+                " octets exceeds the limit of %d (CRLF included)", l->total + 2,
+                MS_SMTP_TEXT_LINE_MAX);
+    }
+    s->content_seen = true;
+    uint64_t n = l->total + (l->term == MS_TERM_CRLF ? 2 : l->term == MS_TERM_LF ? 1 : 0);
+    if (l->len > 0 && l->data[0] == '.')
+        n--; /* dot-stuffing (RFC 5321 4.5.2) */
+    s->content_bytes += n;
+    s->prev_content_lf = lf;
+}
+
+/* ---- server lines -------------------------------------------------------- */
+
+static void reply_ehlo_line(ms_smtp_t *s, const ms_smtp_reply_line_t *r, ms_frame_t frame)
+{
+    list_add(s, &s->sum.capabilities, "capability", true, r->text, r->text_len, frame);
+    if (ms_text_ieq(r->text, r->text_len, "STARTTLS") ||
+        ms_text_iprefix(r->text, r->text_len, "STARTTLS "))
+        s->sum.starttls_offered = true;
+}
+
+static void on_greeting(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts)
+{
+    s->sum.greeting_seen = true;
+    s->sum.banner = g_strdup(s->reply_text);
+    s->sum.greeting_time = ts - s->sum.first_ts;
+    if (s->pend_count > 0)
+        anomaly(s, frame, MS_AN_SEQUENCE, "The client sent commands before the server greeting");
+    if (code != 220)
+        anomaly(s, frame, MS_AN_SEQUENCE, "The server refused the session in its greeting: %u %s",
+                code, s->reply_text);
+}
+
+static void on_auth_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame)
+{
+    if (code == 334)
+        return;
+    s->auth_open = false;
+    if (code / 100 == 2) {
+        s->sum.auth_result = MS_AUTH_RESULT_SUCCESS;
+        return;
+    }
+    s->sum.auth_result = MS_AUTH_RESULT_FAILURE;
+    s->sum.auth_failures++;
+    anomaly(s, frame, MS_AN_AUTH_FAILED, "AUTH %s failed: %u %s", s->auth_mech, code,
+            s->reply_text);
+}
+
+static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts)
+{
+    s->sum.replies++;
+    if (!s->sum.greeting_seen &&
+        (s->pend_count == 0 || (code == 220 && pend_at(s, 0)->kind != CMD_STARTTLS))) {
+        on_greeting(s, code, frame, ts);
+        return;
+    }
+    pending_t *p = match_reply(s, code, frame);
+    if (!p) {
+        anomaly(s, frame, MS_AN_UNMATCHED_REPLY, "Reply %u %s answers no outstanding command",
+                code, s->reply_text);
+        return;
+    }
+    link_frames(s, p, frame, ts);
+    bool ok = code / 100 == 2;
+    switch (p->kind) {
+    case CMD_MAIL:
+        if (!ok)
+            s->mail_open = false;
+        break;
+    case CMD_RCPT:
+        if (s->rcpt_pending > 0)
+            s->rcpt_pending--;
+        if (ok) {
+            s->rcpt_ok++;
+        } else {
+            const char *a = p->arg ? p->arg : "";
+            list_add(s, &s->sum.rcpt_rejected, "rejected recipient", false,
+                     (const uint8_t *)a, strlen(a), frame);
+            anomaly(s, frame, MS_AN_RCPT_REJECTED, "Recipient <%s> refused: %u %s", a, code,
+                    s->reply_text);
+        }
+        break;
+    case CMD_DATA:
+        if (code != 354 && s->cmode == CMODE_DATA) {
+            if (s->content_seen)
+                anomaly(s, frame, MS_AN_SEQUENCE,
+                        "Message data was sent although DATA was refused (%u)", code);
+            else
+                s->cmode = CMODE_COMMAND;
+        }
+        break;
+    case CMD_DATA_END:
+        message_done(s, p, code, frame, ts);
+        break;
+    case CMD_BDAT:
+        if (p->last || !ok)
+            message_done(s, p, code, frame, ts);
+        break;
+    case CMD_AUTH:
+        on_auth_reply(s, code, frame);
+        break;
+    case CMD_STARTTLS:
+        if (code == 220) {
+            s->sum.tls = MS_TLS_STARTTLS;
+            s->in_tls = true;
+            s->helo_sent = false; /* RFC 3207: the client must start over */
+            s->auth_open = false;
+            reset_transaction(s);
+            ms_linebuf_reset(&s->lb[MS_DIR_CLIENT]);
+        }
+        break;
+    case CMD_QUIT:
+        s->sum.quit = true;
+        break;
+    default:
+        break;
+    }
+    pop(s);
+}
+
+static void on_reply_line(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_time_t ts)
+{
+    ms_smtp_reply_line_t r;
+
+    check_line(s, l, MS_SMTP_REPLY_LINE_MAX, "Reply", frame);
+    if (!ms_smtp_reply_line_parse(l->data, l->len, &r)) {
+        char *t = ms_text_printable(l->data, l->len, 40);
+        anomaly(s, frame, MS_AN_SYNTAX, "Not an SMTP reply line: \"%s\"", t);
+        g_free(t);
+        return;
+    }
+    if (!s->reply_open) {
+        s->reply_open = true;
+        s->reply_code = r.code;
+        s->reply_lines = 0;
+        g_free(s->reply_text);
+        s->reply_text = ms_text_printable(r.text, r.text_len, TEXT_MAX);
+    } else if (r.code != s->reply_code) {
+        anomaly(s, frame, MS_AN_SYNTAX, "Reply code changes from %u to %u inside a multi-line reply",
+                s->reply_code, r.code);
+    }
+    if (s->reply_lines++ > 0 && s->reply_code == 250 && s->pend_count > 0 &&
+        pend_at(s, 0)->kind == CMD_EHLO)
+        reply_ehlo_line(s, &r, frame);
+    if (r.last) {
+        s->reply_open = false;
+        on_reply(s, s->reply_code, frame, ts);
+    }
+}
+
+/* ---- public interface ---------------------------------------------------- */
+
+static void on_line(ms_smtp_t *s, ms_dir_t dir, const ms_line_t *l, ms_frame_t frame,
+                    ms_time_t ts)
+{
+    if (dir == MS_DIR_SERVER)
+        on_reply_line(s, l, frame, ts);
+    else if (s->cmode == CMODE_DATA)
+        on_content(s, l, frame, ts);
+    else if (s->auth_open)
+        on_sasl_line(s, l, frame, ts);
+    else
+        on_command(s, l, frame, ts);
+}
+
+ms_smtp_t *ms_smtp_new(ms_frame_t first_frame, ms_time_t first_ts, ms_note_fn fn, void *ctx)
+{
+    ms_smtp_t *s = g_new0(ms_smtp_t, 1);
+    s->note_fn = fn;
+    s->note_ctx = ctx;
+    s->sum.first_frame = s->sum.last_frame = first_frame;
+    s->sum.first_ts = s->sum.last_ts = first_ts;
+    ms_strlist_init(&s->sum.capabilities, MS_SMTP_CAP_CAPABILITIES);
+    ms_strlist_init(&s->sum.auth_methods, MS_SMTP_CAP_AUTH_METHODS);
+    ms_strlist_init(&s->sum.auth_users, MS_SMTP_CAP_AUTH_USERS);
+    ms_strlist_init(&s->sum.mail_from, MS_SMTP_CAP_MAIL_FROM);
+    ms_strlist_init(&s->sum.rcpt_to, MS_SMTP_CAP_RCPT_TO);
+    ms_strlist_init(&s->sum.rcpt_rejected, MS_SMTP_CAP_RCPT_TO);
+    s->sum.transfer_times = g_new0(ms_time_t, MS_SMTP_CAP_TRANSFERS);
+    s->pend = g_new0(pending_t, MS_SMTP_CAP_PENDING);
+    ms_linebuf_init(&s->lb[MS_DIR_CLIENT], MS_SMTP_LINE_KEEP);
+    ms_linebuf_init(&s->lb[MS_DIR_SERVER], MS_SMTP_LINE_KEEP);
+    return s;
+}
+
+void ms_smtp_free(ms_smtp_t *s)
+{
+    if (!s)
+        return;
+    while (s->pend_count > 0)
+        pop(s);
+    g_free(s->pend);
+    ms_linebuf_free(&s->lb[0]);
+    ms_linebuf_free(&s->lb[1]);
+    g_free(s->reply_text);
+    g_free(s->sum.banner);
+    g_free(s->sum.helo);
+    ms_strlist_clear(&s->sum.capabilities);
+    ms_strlist_clear(&s->sum.auth_methods);
+    ms_strlist_clear(&s->sum.auth_users);
+    ms_strlist_clear(&s->sum.mail_from);
+    ms_strlist_clear(&s->sum.rcpt_to);
+    ms_strlist_clear(&s->sum.rcpt_rejected);
+    g_free(s->sum.transfer_times);
+    g_free(s);
+}
+
+void ms_smtp_touch(ms_smtp_t *s, ms_frame_t frame, ms_time_t ts)
+{
+    if (frame >= s->sum.last_frame) {
+        s->sum.last_frame = frame;
+        s->sum.last_ts = ts;
+    }
+}
+
+void ms_smtp_feed(ms_smtp_t *s, ms_dir_t dir, const uint8_t *data, size_t len,
+                  ms_frame_t frame, ms_time_t ts)
+{
+    size_t off = 0;
+
+    ms_smtp_touch(s, frame, ts);
+    while (off < len) {
+        if (dir == MS_DIR_CLIENT && s->cmode == CMODE_BDAT) {
+            uint64_t take = len - off < s->bdat_remaining ? len - off : s->bdat_remaining;
+            s->bdat_remaining -= take;
+            off += (size_t)take;
+            if (s->bdat_remaining == 0)
+                s->cmode = CMODE_COMMAND;
+            continue;
+        }
+        ms_line_t line;
+        bool done;
+        off += ms_linebuf_take(&s->lb[dir], data + off, len - off, frame, &line, &done);
+        if (done)
+            on_line(s, dir, &line, frame, ts);
+    }
+}
+
+void ms_smtp_close(ms_smtp_t *s, ms_dir_t dir, bool reset, ms_frame_t frame, ms_time_t ts)
+{
+    ms_smtp_touch(s, frame, ts);
+    if (s->closed)
+        return;
+    s->closed = true;
+    for (int d = 0; d < 2; d++) {
+        if (ms_linebuf_pending(&s->lb[d])) {
+            anomaly(s, frame, MS_AN_SYNTAX, "The %s's last line has no line terminator",
+                    d == MS_DIR_CLIENT ? "client" : "server");
+            ms_linebuf_reset(&s->lb[d]);
+        }
+    }
+    if (!s->quit_sent)
+        anomaly(s, frame, MS_AN_NO_QUIT, "The %s %s the connection without QUIT",
+                dir == MS_DIR_CLIENT ? "client" : "server", reset ? "reset" : "closed");
+}
+
+const ms_smtp_summary_t *ms_smtp_summary(const ms_smtp_t *s)
+{
+    return &s->sum;
+}

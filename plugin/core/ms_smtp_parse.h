@@ -1,0 +1,77 @@
+/* ms_smtp_parse.h - small pure parsers for SMTP lines (RFC 5321, 4954, 3030).
+ *
+ * Every function takes a pointer and a length (the bytes need not be
+ * NUL-terminated), never reads outside them, and reports malformed input as
+ * a return value.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef MS_SMTP_PARSE_H
+#define MS_SMTP_PARSE_H
+
+#include "ms_common.h"
+#include "ms_sasl.h"
+
+/* RFC 5321 4.5.3.1 limits, CRLF included. */
+#define MS_SMTP_CMD_LINE_MAX   512
+#define MS_SMTP_REPLY_LINE_MAX 512
+#define MS_SMTP_TEXT_LINE_MAX  1000
+
+typedef struct {
+    unsigned code;       /* 200..599 */
+    bool     last;       /* "NNN " or "NNN": the last line of the reply */
+    const uint8_t *text; /* after the separator */
+    size_t   text_len;
+} ms_smtp_reply_line_t;
+
+/* Parses "NNN text", "NNN-text" or "NNN". False when not a reply line. */
+bool ms_smtp_reply_line_parse(const uint8_t *line, size_t len, ms_smtp_reply_line_t *out);
+
+#define MS_SMTP_VERB_MAX 16
+
+typedef struct {
+    char verb[MS_SMTP_VERB_MAX + 1]; /* upper case; empty when not a plausible verb */
+    const uint8_t *arg;              /* after the first space (may be empty) */
+    size_t arg_len;
+} ms_smtp_cmd_t;
+
+/* Splits a command line into verb and argument. False when the first word is
+ * not 1..16 ASCII letters (so it cannot be an SMTP verb). */
+bool ms_smtp_cmd_split(const uint8_t *line, size_t len, ms_smtp_cmd_t *out);
+
+typedef enum {
+    MS_PATH_OK,        /* a path was found (possibly empty: the null sender "<>") */
+    MS_PATH_NO_KEYWORD,/* the argument does not start with FROM: / TO: */
+    MS_PATH_MALFORMED  /* keyword present but no well-formed <path> */
+} ms_path_status_t;
+
+/*
+ * Extracts the path of "FROM:<path> params" / "TO:<path> params" without the
+ * angle brackets. Tolerates a space after the colon and a path without
+ * brackets (reported as MS_PATH_MALFORMED but still returned).
+ */
+ms_path_status_t ms_smtp_path_parse(const uint8_t *arg, size_t len, const char *keyword,
+                                    const uint8_t **path, size_t *path_len);
+
+typedef struct {
+    char mech[MS_SASL_MECH_MAX + 1]; /* upper case */
+    bool has_ir;                     /* an initial response follows the mechanism */
+    const uint8_t *ir;               /* "=" stands for an empty response */
+    size_t ir_len;
+} ms_smtp_auth_t;
+
+/* Parses the AUTH argument "MECH [initial-response]". False when no mechanism. */
+bool ms_smtp_auth_parse(const uint8_t *arg, size_t len, ms_smtp_auth_t *out);
+
+typedef enum {
+    MS_BDAT_OK,
+    MS_BDAT_BAD_SIZE,  /* missing, non-digit or too large chunk size */
+    MS_BDAT_BAD_LAST   /* something other than "LAST" after the size */
+} ms_bdat_status_t;
+
+#define MS_BDAT_SIZE_MAX UINT64_C(0xFFFFFFFFFFFF) /* 2^48-1: larger is treated as bogus */
+
+/* Parses the BDAT argument "chunk-size [LAST]" (RFC 3030). */
+ms_bdat_status_t ms_smtp_bdat_parse(const uint8_t *arg, size_t len, uint64_t *size, bool *last);
+
+#endif /* MS_SMTP_PARSE_H */

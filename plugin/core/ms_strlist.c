@@ -1,0 +1,56 @@
+/* ms_strlist.c - a capped, ordered list of strings.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "ms_strlist.h"
+
+#include <glib.h>
+#include <string.h>
+
+void ms_strlist_init(ms_strlist_t *l, uint32_t cap)
+{
+    memset(l, 0, sizeof(*l));
+    l->cap = cap;
+}
+
+void ms_strlist_clear(ms_strlist_t *l)
+{
+    for (uint32_t i = 0; i < l->count; i++)
+        g_free(l->items[i]);
+    g_free(l->items);
+    uint32_t cap = l->cap;
+    ms_strlist_init(l, cap);
+}
+
+bool ms_strlist_contains(const ms_strlist_t *l, const char *s, size_t len)
+{
+    for (uint32_t i = 0; i < l->count; i++) {
+        if (strlen(l->items[i]) == len && memcmp(l->items[i], s, len) == 0)
+            return true;
+    }
+    return false;
+}
+
+ms_list_result_t ms_strlist_add(ms_strlist_t *l, const char *s, size_t len)
+{
+    if (l->count >= l->cap) {
+        l->dropped++;
+        return MS_LIST_FULL;
+    }
+    if (l->count == l->alloc) {
+        uint32_t n = l->alloc ? l->alloc * 2 : 4;
+        if (n > l->cap)
+            n = l->cap;
+        l->items = g_renew(char *, l->items, n);
+        l->alloc = n;
+    }
+    l->items[l->count++] = g_strndup(s, len);
+    return MS_LIST_ADDED;
+}
+
+ms_list_result_t ms_strlist_add_distinct(ms_strlist_t *l, const char *s, size_t len)
+{
+    if (ms_strlist_contains(l, s, len))
+        return MS_LIST_DUPLICATE;
+    return ms_strlist_add(l, s, len);
+}

@@ -1,0 +1,37 @@
+/* ms_strlist.h - a capped, ordered list of strings.
+ *
+ * Session lists (recipients, users, capabilities...) are filled from
+ * hostile traffic, so each one stops growing at a cap and counts what it
+ * dropped; the owner reports the first drop as an anomaly.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef MS_STRLIST_H
+#define MS_STRLIST_H
+
+#include "ms_common.h"
+
+typedef struct {
+    char   **items;    /* owned, NUL-terminated strings */
+    uint32_t count;    /* entries stored */
+    uint32_t cap;      /* maximum entries stored */
+    uint32_t alloc;    /* allocated slots */
+    uint64_t dropped;  /* entries refused because the list was full */
+} ms_strlist_t;
+
+/* Result of an add. */
+typedef enum {
+    MS_LIST_ADDED,     /* stored */
+    MS_LIST_DUPLICATE, /* already present (distinct lists only), not stored */
+    MS_LIST_FULL       /* cap reached, counted in 'dropped' */
+} ms_list_result_t;
+
+void ms_strlist_init(ms_strlist_t *l, uint32_t cap);
+void ms_strlist_clear(ms_strlist_t *l);
+/* Appends a copy of s (len bytes, need not be NUL-terminated). */
+ms_list_result_t ms_strlist_add(ms_strlist_t *l, const char *s, size_t len);
+/* Appends only when no equal entry exists (case-sensitive). */
+ms_list_result_t ms_strlist_add_distinct(ms_strlist_t *l, const char *s, size_t len);
+bool ms_strlist_contains(const ms_strlist_t *l, const char *s, size_t len);
+
+#endif /* MS_STRLIST_H */

@@ -1,0 +1,107 @@
+/* ms_text.c - safe display strings and base64 decoding.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "ms_text.h"
+
+#include <glib.h>
+#include <string.h>
+
+/* Length of a valid UTF-8 sequence at s (1..4), or 0 when invalid. */
+static size_t utf8_seq_len(const uint8_t *s, size_t len)
+{
+    uint8_t c = s[0];
+    size_t n;
+    uint32_t cp, min;
+
+    if (c < 0x80)
+        return 1;
+    if ((c & 0xE0) == 0xC0) { n = 2; cp = c & 0x1F; min = 0x80; }
+    else if ((c & 0xF0) == 0xE0) { n = 3; cp = c & 0x0F; min = 0x800; }
+    else if ((c & 0xF8) == 0xF0) { n = 4; cp = c & 0x07; min = 0x10000; }
+    else return 0;
+    if (n > len)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+char *ms_text_printable(const uint8_t *s, size_t len, size_t max)
+{
+    if (len > max)
+        len = max;
+    GString *out = g_string_sized_new(len + 1);
+    size_t i = 0;
+    while (i < len) {
+        size_t n = utf8_seq_len(s + i, len - i);
+        if (n == 1 && s[i] >= 0x20 && s[i] != 0x7F) {
+            g_string_append_c(out, (char)s[i]);
+        } else if (n > 1) {
+            g_string_append_len(out, (const char *)s + i, (gssize)n);
+        } else {
+            g_string_append_printf(out, "\\x%02X", s[i]);
+            n = 1;
+        }
+        i += n;
+    }
+    return g_string_free(out, FALSE);
+}
+
+bool ms_text_ieq(const uint8_t *s, size_t len, const char *word)
+{
+    size_t wl = strlen(word);
+    return wl == len && g_ascii_strncasecmp((const char *)s, word, len) == 0;
+}
+
+bool ms_text_iprefix(const uint8_t *s, size_t len, const char *prefix)
+{
+    size_t pl = strlen(prefix);
+    return len >= pl && g_ascii_strncasecmp((const char *)s, prefix, pl) == 0;
+}
+
+static int b64_value(uint8_t c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+long ms_base64_decode(const uint8_t *in, size_t inlen, uint8_t *out, size_t outcap)
+{
+    size_t o = 0, pad = 0;
+    uint32_t acc = 0;
+    unsigned bits = 0;
+
+    while (inlen > 0 && in[inlen - 1] == '=' && pad < 2) {
+        inlen--;
+        pad++;
+    }
+    if (inlen % 4 == 1)
+        return -1;
+    if (pad && (inlen + pad) % 4 != 0)
+        return -1;
+    for (size_t i = 0; i < inlen; i++) {
+        int v = b64_value(in[i]);
+        if (v < 0)
+            return -1;
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (o >= outcap)
+                return -1;
+            out[o++] = (uint8_t)(acc >> bits);
+            acc &= (1u << bits) - 1;
+        }
+    }
+    return (long)o;
+}

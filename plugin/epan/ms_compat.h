@@ -1,0 +1,21 @@
+/* ms_compat.h - the few epan API differences between Wireshark 4.0 and 4.6.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef MS_COMPAT_H
+#define MS_COMPAT_H
+
+#include <ws_version.h>
+
+#define MS_WS_AT_LEAST(maj, min) \
+    (WIRESHARK_VERSION_MAJOR > (maj) || \
+     (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
+
+/* field_info.value is an embedded fvalue_t up to 4.0 and a pointer from 4.2. */
+#if MS_WS_AT_LEAST(4, 2)
+#define MS_FI_FVALUE(fi) ((fi)->value)
+#else
+#define MS_FI_FVALUE(fi) (&(fi)->value)
+#endif
+
+#endif /* MS_COMPAT_H */

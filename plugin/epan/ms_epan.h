@@ -1,0 +1,55 @@
+/* ms_epan.h - what the mailsess epan glue files share.
+ *
+ * packet-mailsess.c registers the protocol and drives the session machines
+ * on the first pass; ms_extract.c reads the built-in dissectors' fields;
+ * ms_render.c builds the "Mail Session" tree and expert infos on every pass.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef MS_EPAN_H
+#define MS_EPAN_H
+
+#include <epan/packet.h>
+#include <epan/expert.h>
+
+#include "ms_note.h"
+#include "ms_smtp.h"
+
+/* A stored note: what ms_note_t says, kept in wmem_file_scope. */
+typedef struct {
+    ms_note_kind_t kind;
+    ms_anomaly_t   anomaly;
+    ms_frame_t     other;
+    ms_time_t      delta;
+    const char    *text;
+} ms_stored_note_t;
+
+/* One mail session (one TCP connection), attached to its conversation. */
+typedef struct {
+    ms_smtp_t *smtp;
+    address    srv_addr;  /* the server's address and port decide direction */
+    guint32    srv_port;
+    guint32    stream;    /* tcp.stream */
+} ms_session_t;
+
+/* ---- ms_extract.c ---- */
+typedef enum {
+    MS_HF_SMTP,        /* the smtp protocol item: its bytes are what SMTP saw */
+    MS_HF_SMTP_REQ,    /* smtp.req: the built-in dissector took it as client data */
+    MS_HF_SMTP_RSP,    /* smtp.rsp: ... as server data */
+    MS_HF_TCP_FIN,
+    MS_HF_TCP_RESET,
+    MS_HF_COUNT
+} ms_hf_t;
+
+void ms_extract_resolve(void);
+GArray *ms_extract_wanted(void);
+GPtrArray *ms_extract_items(proto_tree *tree, ms_hf_t which);
+gboolean ms_extract_flag(proto_tree *tree, ms_hf_t which);
+
+/* ---- ms_render.c ---- */
+void ms_render_register(int proto);
+void ms_render(const ms_session_t *sess, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+               wmem_array_t *notes);
+
+#endif /* MS_EPAN_H */

@@ -1,0 +1,58 @@
+/* ms_extract.c - reading what the built-in dissectors put in the tree.
+ *
+ * The fields are looked up once (handoff) and wanted by the postdissector,
+ * so the tree keeps them even when it is not visible.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "ms_epan.h"
+#include "ms_compat.h"
+
+#include <epan/proto.h>
+#include <wsutil/wslog.h>
+
+static struct {
+    int         hf;
+    const char *name;
+} fields[MS_HF_COUNT] = {
+    [MS_HF_SMTP] = { -1, "smtp" },
+    [MS_HF_SMTP_REQ] = { -1, "smtp.req" },
+    [MS_HF_SMTP_RSP] = { -1, "smtp.rsp" },
+    [MS_HF_TCP_FIN] = { -1, "tcp.flags.fin" },
+    [MS_HF_TCP_RESET] = { -1, "tcp.flags.reset" },
+};
+
+void ms_extract_resolve(void)
+{
+    for (int i = 0; i < MS_HF_COUNT; i++) {
+        fields[i].hf = proto_registrar_get_id_byname(fields[i].name);
+        if (fields[i].hf < 0)
+            ws_warning("mailsess: field %s is unknown to this Wireshark", fields[i].name);
+    }
+}
+
+GArray *ms_extract_wanted(void)
+{
+    GArray *a = g_array_sized_new(FALSE, FALSE, (guint)sizeof(int), MS_HF_COUNT);
+    for (int i = 0; i < MS_HF_COUNT; i++)
+        if (fields[i].hf >= 0)
+            g_array_append_val(a, fields[i].hf);
+    return a;
+}
+
+GPtrArray *ms_extract_items(proto_tree *tree, ms_hf_t which)
+{
+    if (!tree || fields[which].hf < 0)
+        return NULL;
+    GPtrArray *a = proto_get_finfo_ptr_array(tree, fields[which].hf);
+    return a && a->len > 0 ? a : NULL;
+}
+
+gboolean ms_extract_flag(proto_tree *tree, ms_hf_t which)
+{
+    GPtrArray *a = ms_extract_items(tree, which);
+    if (!a)
+        return FALSE;
+    field_info *fi = (field_info *)g_ptr_array_index(a, 0);
+    return fvalue_get_uinteger64(MS_FI_FVALUE(fi)) != 0;
+}

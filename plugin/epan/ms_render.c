@@ -1,0 +1,272 @@
+/* ms_render.c - the "Mail Session" tree and expert infos.
+ *
+ * Built from the session record and the frame's stored notes only, so every
+ * pass over a frame shows the same thing (running values on the first pass,
+ * final values on later passes, flagged by mailsess.final).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "ms_epan.h"
+#include "ms_compat.h"
+
+#include <wsutil/str_util.h>
+
+static int proto;
+
+static int hf_proto = -1;
+static int hf_final = -1;
+static int hf_session = -1;
+static int hf_last_frame = -1;
+static int hf_banner = -1;
+static int hf_helo = -1;
+static int hf_capabilities = -1;
+static int hf_tls = -1;
+static int hf_starttls_offered = -1;
+static int hf_auth_method = -1;
+static int hf_auth_user = -1;
+static int hf_auth_result = -1;
+static int hf_auth_attempts = -1;
+static int hf_auth_failures = -1;
+static int hf_auth_plaintext = -1;
+static int hf_mail_from = -1;
+static int hf_rcpt_to = -1;
+static int hf_rcpt_rejected = -1;
+static int hf_msg_count = -1;
+static int hf_msg_bytes = -1;
+static int hf_quit = -1;
+static int hf_greeting_time = -1;
+static int hf_transfer_time = -1;
+static int hf_duration = -1;
+static int hf_response_time = -1;
+static int hf_request_in = -1;
+static int hf_response_in = -1;
+
+static gint ett_mailsess = -1;
+static gint ett_mailsess_capabilities = -1;
+static gint ett_mailsess_auth = -1;
+static gint ett_mailsess_envelope = -1;
+static gint ett_mailsess_timing = -1;
+
+static expert_field ei[MS_AN_COUNT];
+
+static const char *tls_name(ms_tls_t t)
+{
+    return t == MS_TLS_STARTTLS ? "starttls" : t == MS_TLS_IMPLICIT ? "implicit" : "none";
+}
+
+static const char *auth_result_name(ms_auth_result_t r)
+{
+    return r == MS_AUTH_RESULT_SUCCESS ? "success" : r == MS_AUTH_RESULT_FAILURE ? "failure"
+                                                                                  : "unknown";
+}
+
+static nstime_t to_nstime(ms_time_t t)
+{
+    nstime_t n;
+    n.secs = (time_t)(t / MS_NS_PER_SEC);
+    n.nsecs = (int)(t % MS_NS_PER_SEC);
+    if (n.nsecs < 0) {
+        n.secs -= 1;
+        n.nsecs += (int)MS_NS_PER_SEC;
+    }
+    return n;
+}
+
+/* Every session item is derived, not read from this frame's bytes. */
+static proto_item *gen(proto_item *pi)
+{
+    proto_item_set_generated(pi);
+    return pi;
+}
+
+static void add_list(proto_tree *t, int hf, tvbuff_t *tvb, const ms_strlist_t *l)
+{
+    for (guint32 i = 0; i < l->count; i++)
+        gen(proto_tree_add_string(t, hf, tvb, 0, 0, l->items[i]));
+}
+
+static void add_time(proto_tree *t, int hf, tvbuff_t *tvb, ms_time_t v)
+{
+    nstime_t n = to_nstime(v);
+    gen(proto_tree_add_time(t, hf, tvb, 0, 0, &n));
+}
+
+static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *sess,
+                           const ms_smtp_summary_t *s, gboolean final)
+{
+    proto_tree *t;
+
+    gen(proto_tree_add_string(st, hf_proto, tvb, 0, 0, "SMTP"));
+    gen(proto_tree_add_boolean(st, hf_final, tvb, 0, 0, final));
+    gen(proto_tree_add_uint(st, hf_session, tvb, 0, 0, sess->stream));
+    gen(proto_tree_add_uint(st, hf_last_frame, tvb, 0, 0, s->last_frame));
+    if (s->banner)
+        gen(proto_tree_add_string(st, hf_banner, tvb, 0, 0, s->banner));
+    if (s->helo)
+        gen(proto_tree_add_string(st, hf_helo, tvb, 0, 0, s->helo));
+    gen(proto_tree_add_string(st, hf_tls, tvb, 0, 0, tls_name(s->tls)));
+    gen(proto_tree_add_boolean(st, hf_starttls_offered, tvb, 0, 0, s->starttls_offered));
+    t = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_capabilities, NULL,
+                                      "Capabilities (%u)", s->capabilities.count);
+    add_list(t, hf_capabilities, tvb, &s->capabilities);
+
+    t = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_auth, NULL,
+                                      "Authentication: %u attempt%s", s->auth_attempts,
+                                      plurality(s->auth_attempts, "", "s"));
+    add_list(t, hf_auth_method, tvb, &s->auth_methods);
+    add_list(t, hf_auth_user, tvb, &s->auth_users);
+    if (s->auth_result != MS_AUTH_RESULT_NONE)
+        gen(proto_tree_add_string(t, hf_auth_result, tvb, 0, 0, auth_result_name(s->auth_result)));
+    gen(proto_tree_add_uint(t, hf_auth_attempts, tvb, 0, 0, s->auth_attempts));
+    gen(proto_tree_add_uint(t, hf_auth_failures, tvb, 0, 0, s->auth_failures));
+    /* only when TRUE: the bare filter "mailsess.auth_plaintext" tests presence */
+    if (s->auth_plaintext)
+        gen(proto_tree_add_boolean(t, hf_auth_plaintext, tvb, 0, 0, TRUE));
+
+    t = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_envelope, NULL,
+                                      "Envelope: %u message%s accepted", s->msg_count,
+                                      plurality(s->msg_count, "", "s"));
+    add_list(t, hf_mail_from, tvb, &s->mail_from);
+    add_list(t, hf_rcpt_to, tvb, &s->rcpt_to);
+    add_list(t, hf_rcpt_rejected, tvb, &s->rcpt_rejected);
+    gen(proto_tree_add_uint(t, hf_msg_count, tvb, 0, 0, s->msg_count));
+    gen(proto_tree_add_uint64(t, hf_msg_bytes, tvb, 0, 0, s->msg_bytes));
+    gen(proto_tree_add_boolean(st, hf_quit, tvb, 0, 0, s->quit));
+
+    t = proto_tree_add_subtree(st, tvb, 0, 0, ett_mailsess_timing, NULL, "Timing");
+    if (s->greeting_seen)
+        add_time(t, hf_greeting_time, tvb, s->greeting_time);
+    for (guint32 i = 0; i < s->transfer_count; i++)
+        add_time(t, hf_transfer_time, tvb, s->transfer_times[i]);
+    add_time(t, hf_duration, tvb, s->last_ts - s->first_ts);
+}
+
+void ms_render(const ms_session_t *sess, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+               wmem_array_t *notes)
+{
+    const ms_smtp_summary_t *s = ms_smtp_summary(sess->smtp);
+    gboolean final = PINFO_FD_VISITED(pinfo);
+    proto_item *ti = proto_tree_add_item(tree, proto, tvb, 0, 0, ENC_NA);
+    proto_tree *st = proto_item_add_subtree(ti, ett_mailsess);
+
+    proto_item_append_text(ti, ": SMTP%s", final ? "" : " (so far)");
+    if (st)
+        render_summary(st, tvb, sess, s, final);
+
+    guint n = notes ? wmem_array_get_count(notes) : 0;
+    for (guint i = 0; i < n; i++) {
+        const ms_stored_note_t *note = (const ms_stored_note_t *)wmem_array_index(notes, i);
+        switch (note->kind) {
+        case MS_NOTE_REQUEST_IN:
+            gen(proto_tree_add_uint(st, hf_request_in, tvb, 0, 0, note->other));
+            add_time(st, hf_response_time, tvb, note->delta);
+            break;
+        case MS_NOTE_RESPONSE_IN:
+            gen(proto_tree_add_uint(st, hf_response_in, tvb, 0, 0, note->other));
+            break;
+        case MS_NOTE_ANOMALY:
+            expert_add_info_format(pinfo, ti, &ei[note->anomaly], "%s", note->text);
+            break;
+        }
+    }
+}
+
+void ms_render_register(int proto_id)
+{
+    static hf_register_info hf[] = {
+        { &hf_proto, { "Protocol", "mailsess.proto", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Mail protocol of the session (SMTP)", HFILL } },
+        { &hf_final, { "Final values", "mailsess.final", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "TRUE when the session values shown are final (later pass); FALSE: running values of the first pass", HFILL } },
+        { &hf_session, { "Session", "mailsess.session", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Session number (the TCP stream index, as tcp.stream)", HFILL } },
+        { &hf_last_frame, { "Last frame", "mailsess.last_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+            "Last frame of the session seen so far", HFILL } },
+        { &hf_banner, { "Banner", "mailsess.banner", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Server greeting text", HFILL } },
+        { &hf_helo, { "HELO/EHLO", "mailsess.helo", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Argument of the last EHLO or HELO", HFILL } },
+        { &hf_capabilities, { "Capability", "mailsess.capabilities", FT_STRING, BASE_NONE, NULL, 0x0,
+            "EHLO keyword with its parameters", HFILL } },
+        { &hf_tls, { "TLS", "mailsess.tls", FT_STRING, BASE_NONE, NULL, 0x0,
+            "none, starttls (STARTTLS accepted) or implicit", HFILL } },
+        { &hf_starttls_offered, { "STARTTLS offered", "mailsess.starttls_offered", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "The server advertised STARTTLS", HFILL } },
+        { &hf_auth_method, { "Auth method", "mailsess.auth_method", FT_STRING, BASE_NONE, NULL, 0x0,
+            "SASL mechanism attempted", HFILL } },
+        { &hf_auth_user, { "Auth user", "mailsess.auth_user", FT_STRING, BASE_NONE, NULL, 0x0,
+            "User name sent in an authentication attempt (decoded)", HFILL } },
+        { &hf_auth_result, { "Auth result", "mailsess.auth_result", FT_STRING, BASE_NONE, NULL, 0x0,
+            "success, failure or unknown (no reply) for the last attempt", HFILL } },
+        { &hf_auth_attempts, { "Auth attempts", "mailsess.auth_attempts", FT_UINT32, BASE_DEC, NULL, 0x0,
+            NULL, HFILL } },
+        { &hf_auth_failures, { "Auth failures", "mailsess.auth_failures", FT_UINT32, BASE_DEC, NULL, 0x0,
+            NULL, HFILL } },
+        { &hf_auth_plaintext, { "Clear-text credentials", "mailsess.auth_plaintext", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "A password or bearer token crossed the wire outside TLS (present only when TRUE)", HFILL } },
+        { &hf_mail_from, { "MAIL FROM", "mailsess.mail_from", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Reverse-path of a MAIL command (empty: null sender)", HFILL } },
+        { &hf_rcpt_to, { "RCPT TO", "mailsess.rcpt_to", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Forward-path of a RCPT command", HFILL } },
+        { &hf_rcpt_rejected, { "Rejected recipient", "mailsess.rcpt_rejected", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Recipient refused with 4xx/5xx", HFILL } },
+        { &hf_msg_count, { "Messages accepted", "mailsess.msg_count", FT_UINT32, BASE_DEC, NULL, 0x0,
+            NULL, HFILL } },
+        { &hf_msg_bytes, { "Message bytes", "mailsess.msg_bytes", FT_UINT64, BASE_DEC, NULL, 0x0,
+            "Size of the accepted messages (dot-stuffing removed, terminator excluded)", HFILL } },
+        { &hf_quit, { "QUIT", "mailsess.quit", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "The client sent QUIT and the server answered", HFILL } },
+        { &hf_greeting_time, { "Greeting time", "mailsess.greeting_time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "First frame of the connection (SYN) to the server greeting", HFILL } },
+        { &hf_transfer_time, { "Transfer time", "mailsess.transfer_time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "DATA (or first BDAT) to the reply accepting the message", HFILL } },
+        { &hf_duration, { "Duration", "mailsess.duration", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "First to last frame of the session", HFILL } },
+        { &hf_response_time, { "Response time", "mailsess.response_time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "Time from the command to this reply", HFILL } },
+        { &hf_request_in, { "Request in", "mailsess.request_in", FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0,
+            "The command this reply answers is in this frame", HFILL } },
+        { &hf_response_in, { "Response in", "mailsess.response_in", FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0,
+            "The reply to this command is in this frame", HFILL } },
+    };
+    static gint *ett[] = {
+        &ett_mailsess, &ett_mailsess_capabilities, &ett_mailsess_auth, &ett_mailsess_envelope,
+        &ett_mailsess_timing,
+    };
+    static ei_register_info eis[] = {
+        { &ei[MS_AN_PLAINTEXT_AUTH], { "mailsess.expert.plaintext_auth", PI_SECURITY, PI_WARN,
+            "Credentials sent in clear text", EXPFILL } },
+        { &ei[MS_AN_WEAK_AUTH], { "mailsess.expert.weak_auth", PI_SECURITY, PI_NOTE,
+            "Challenge-response authentication crackable offline", EXPFILL } },
+        { &ei[MS_AN_AUTH_FAILED], { "mailsess.expert.auth_failed", PI_RESPONSE_CODE, PI_WARN,
+            "Authentication failed", EXPFILL } },
+        { &ei[MS_AN_RCPT_REJECTED], { "mailsess.expert.rcpt_rejected", PI_RESPONSE_CODE, PI_NOTE,
+            "Recipient refused", EXPFILL } },
+        { &ei[MS_AN_MSG_REJECTED], { "mailsess.expert.msg_rejected", PI_RESPONSE_CODE, PI_WARN,
+            "Message refused", EXPFILL } },
+        { &ei[MS_AN_NO_QUIT], { "mailsess.expert.no_quit", PI_SEQUENCE, PI_NOTE,
+            "Session ended without QUIT", EXPFILL } },
+        { &ei[MS_AN_SEQUENCE], { "mailsess.expert.sequence", PI_SEQUENCE, PI_WARN,
+            "Command out of sequence", EXPFILL } },
+        { &ei[MS_AN_UNMATCHED_REPLY], { "mailsess.expert.unmatched_reply", PI_SEQUENCE, PI_WARN,
+            "Reply without a command", EXPFILL } },
+        { &ei[MS_AN_UNANSWERED], { "mailsess.expert.unanswered", PI_SEQUENCE, PI_NOTE,
+            "Command without a reply", EXPFILL } },
+        { &ei[MS_AN_LINE_TOO_LONG], { "mailsess.expert.line_too_long", PI_PROTOCOL, PI_WARN,
+            "Line longer than the RFC limit", EXPFILL } },
+        { &ei[MS_AN_BARE_NEWLINE], { "mailsess.expert.bare_newline", PI_PROTOCOL, PI_WARN,
+            "Bare LF or CR", EXPFILL } },
+        { &ei[MS_AN_SMUGGLING], { "mailsess.expert.smuggling", PI_SECURITY, PI_WARN,
+            "End-of-data look-alike (SMTP smuggling)", EXPFILL } },
+        { &ei[MS_AN_SYNTAX], { "mailsess.expert.syntax", PI_PROTOCOL, PI_WARN,
+            "Malformed line or argument", EXPFILL } },
+        { &ei[MS_AN_CAP_REACHED], { "mailsess.expert.cap_reached", PI_UNDECODED, PI_WARN,
+            "Per-session limit reached", EXPFILL } },
+    };
+
+    proto = proto_id;
+    proto_register_field_array(proto, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_module_t *em = expert_register_protocol(proto);
+    expert_register_field_array(em, eis, array_length(eis));
+}

@@ -1,0 +1,155 @@
+/* packet-mailsess.c - the mailsess postdissector: a session layer over SMTP.
+ *
+ * Just the user interface to the session machines in plugin/core: it
+ * registers the protocol, reads the bytes the built-in smtp dissector was
+ * handed (so STARTTLS data decrypted by TLS arrives here too), feeds the
+ * machine on the first pass, stores what it reports per frame, and hands
+ * the rest to ms_render.c. Every later pass renders the stored results.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "ms_epan.h"
+#include "ms_compat.h"
+
+#include <epan/conversation.h>
+#include <epan/dissectors/packet-tcp.h>
+#include <epan/proto_data.h>
+
+void proto_register_mailsess(void);
+void proto_reg_handoff_mailsess(void);
+
+static int proto_mailsess = -1;
+static dissector_handle_t mailsess_handle;
+
+/* Per capture file: every session (to free the machines) and every frame's notes. */
+static GPtrArray *sessions;
+static wmem_map_t *frame_notes;
+
+#define FEED_CHUNK 2048
+
+static ms_time_t to_ms_time(const nstime_t *t)
+{
+    return (ms_time_t)t->secs * MS_NS_PER_SEC + t->nsecs;
+}
+
+/* Called by the machines: keep the note with the frame it is about. */
+static void store_note(void *ctx _U_, ms_frame_t frame, const ms_note_t *n)
+{
+    wmem_array_t *a = (wmem_array_t *)wmem_map_lookup(frame_notes, GUINT_TO_POINTER(frame));
+    if (!a) {
+        a = wmem_array_new(wmem_file_scope(), sizeof(ms_stored_note_t));
+        wmem_map_insert(frame_notes, GUINT_TO_POINTER(frame), a);
+    }
+    ms_stored_note_t s = {
+        .kind = n->kind, .anomaly = n->anomaly, .other = n->other, .delta = n->delta,
+        .text = n->text ? wmem_strdup(wmem_file_scope(), n->text) : NULL,
+    };
+    wmem_array_append_one(a, s);
+}
+
+static gboolean from_server(const ms_session_t *sess, const packet_info *pinfo)
+{
+    return pinfo->srcport == sess->srv_port && addresses_equal(&pinfo->src, &sess->srv_addr);
+}
+
+static ms_session_t *session_new(conversation_t *conv, packet_info *pinfo, proto_tree *tree)
+{
+    ms_session_t *sess = wmem_new0(wmem_file_scope(), ms_session_t);
+    struct tcp_analysis *tcpd = get_tcp_conversation_data(NULL, pinfo);
+    ms_frame_t first = conv->setup_frame ? conv->setup_frame : pinfo->num;
+    ms_time_t first_ts = tcpd ? to_ms_time(&tcpd->ts_first) : to_ms_time(&pinfo->abs_ts);
+
+    /* the built-in dissector decided the direction of this first SMTP data */
+    if (ms_extract_items(tree, MS_HF_SMTP_RSP)) {
+        copy_address_wmem(wmem_file_scope(), &sess->srv_addr, &pinfo->src);
+        sess->srv_port = pinfo->srcport;
+    } else {
+        copy_address_wmem(wmem_file_scope(), &sess->srv_addr, &pinfo->dst);
+        sess->srv_port = pinfo->destport;
+    }
+    sess->stream = tcpd ? tcpd->stream : 0;
+    sess->smtp = ms_smtp_new(first, first_ts, store_note, sess);
+    g_ptr_array_add(sessions, sess);
+    conversation_add_proto_data(conv, proto_mailsess, sess);
+    return sess;
+}
+
+/* First pass only: feed this frame's SMTP bytes and TCP events to the machine. */
+static void first_pass(ms_session_t *sess, packet_info *pinfo, proto_tree *tree, GPtrArray *items)
+{
+    ms_time_t ts = to_ms_time(&pinfo->abs_ts);
+    ms_dir_t dir = from_server(sess, pinfo) ? MS_DIR_SERVER : MS_DIR_CLIENT;
+    guint8 buf[FEED_CHUNK];
+
+    ms_smtp_touch(sess->smtp, pinfo->num, ts);
+    for (guint i = 0; items && i < items->len; i++) {
+        field_info *fi = (field_info *)g_ptr_array_index(items, i);
+        gint avail = tvb_captured_length_remaining(fi->ds_tvb, fi->start);
+        gint len = fi->length < avail ? fi->length : avail;
+        for (gint off = 0; off < len; off += FEED_CHUNK) {
+            gint n = len - off < FEED_CHUNK ? len - off : FEED_CHUNK;
+            tvb_memcpy(fi->ds_tvb, buf, fi->start + off, n);
+            ms_smtp_feed(sess->smtp, dir, buf, (size_t)n, pinfo->num, ts);
+        }
+    }
+    gboolean rst = ms_extract_flag(tree, MS_HF_TCP_RESET);
+    if (rst || ms_extract_flag(tree, MS_HF_TCP_FIN))
+        ms_smtp_close(sess->smtp, dir, rst, pinfo->num, ts);
+}
+
+static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    if (pinfo->ptype != PT_TCP)
+        return 0;
+    GPtrArray *items = ms_extract_items(tree, MS_HF_SMTP);
+    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    if (!conv)
+        return 0;
+    ms_session_t *sess = (ms_session_t *)conversation_get_proto_data(conv, proto_mailsess);
+    if (!sess && (!items || PINFO_FD_VISITED(pinfo)))
+        return 0;
+    if (!PINFO_FD_VISITED(pinfo)) {
+        if (!sess)
+            sess = session_new(conv, pinfo, tree);
+        first_pass(sess, pinfo, tree, items);
+    }
+    ms_render(sess, tvb, pinfo, tree,
+              (wmem_array_t *)wmem_map_lookup(frame_notes, GUINT_TO_POINTER(pinfo->num)));
+    return tvb_captured_length(tvb);
+}
+
+static void init_mailsess(void)
+{
+    sessions = g_ptr_array_new();
+    frame_notes = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    /* wanting fields forces a tree on every frame: only when enabled */
+    if (proto_is_protocol_enabled(find_protocol_by_id(proto_mailsess)))
+        set_postdissector_wanted_hfids(mailsess_handle, ms_extract_wanted());
+}
+
+static void cleanup_mailsess(void)
+{
+    set_postdissector_wanted_hfids(mailsess_handle, NULL);
+    if (sessions) {
+        for (guint i = 0; i < sessions->len; i++)
+            ms_smtp_free(((ms_session_t *)g_ptr_array_index(sessions, i))->smtp);
+        g_ptr_array_free(sessions, TRUE);
+        sessions = NULL;
+    }
+    frame_notes = NULL;
+}
+
+void proto_register_mailsess(void)
+{
+    proto_mailsess = proto_register_protocol("Mail Session", "MAILSESS", "mailsess");
+    ms_render_register(proto_mailsess);
+    mailsess_handle = register_dissector("mailsess", dissect_mailsess, proto_mailsess);
+    register_postdissector(mailsess_handle);
+    register_init_routine(init_mailsess);
+    register_cleanup_routine(cleanup_mailsess);
+}
+
+void proto_reg_handoff_mailsess(void)
+{
+    ms_extract_resolve();
+}

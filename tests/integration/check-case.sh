@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# check-case.sh PLUGIN_SO WS_VERSION CASE_DIR [--update]
+#
+# Runs the real tshark with mailsess on CASE_DIR/capture.pcap(ng) and compares
+# with the reviewed golden files in CASE_DIR/expected/:
+#   session.tsv       two-pass (-2), one row per session (its last frame): final values
+#   frames-1pass.tsv  single pass, every frame with the session layer: running values
+#   frames-2pass.tsv  two-pass, every frame: final values on all of them
+#   expert.txt        the MAILSESS rows of `tshark -z expert` (single pass)
+# and checks invariants that need no golden file: the plugin loads; first-pass
+# rows say final=0, two-pass rows final=1; every two-pass frame of a session
+# shows the same session values; -z expert gives the same rows in both modes.
+# With --update the golden files are rewritten (review every diff by hand).
+# SPDX-License-Identifier: GPL-2.0-or-later
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+plugin=$1 wsver=$2 case_dir=$(cd "$3" && pwd) update=${4:-}
+. "$here/tshark-env.sh"
+
+ms_env_setup "$plugin" "$wsver"
+ms_assert_loaded
+ms_env_copy "$case_dir"
+name=$(basename "$case_dir")
+cap=""
+for c in capture.pcap capture.pcapng; do [ -f "$case_dir/$c" ] && cap=$c; done
+[ -n "$cap" ] || { echo "FAIL: no capture in $case_dir" >&2; exit 1; }
+opts=()
+[ -f "$case_dir/keylog.txt" ] && opts+=(-o "tls.keylog_file:$name/keylog.txt")
+[ -f "$case_dir/tshark-options" ] && while read -r o; do [ -n "$o" ] && opts+=(-o "$o"); done < "$case_dir/tshark-options"
+
+fields=()
+while read -r f; do fields+=(-e "$f"); done < "$here/fields.txt"
+tf=(-T fields -E header=y -E occurrence=a -E aggregator='|' "${fields[@]}")
+out=$(mktemp -d)
+trap 'rm -rf "$out" "$MS_ENV"' EXIT
+
+ms_tshark -r "$name/$cap" "${opts[@]}" -2 -Y 'frame.number == mailsess.last_frame' "${tf[@]}" > "$out/session.tsv"
+ms_tshark -r "$name/$cap" "${opts[@]}" -Y mailsess "${tf[@]}" > "$out/frames-1pass.tsv"
+ms_tshark -r "$name/$cap" "${opts[@]}" -2 -Y mailsess "${tf[@]}" > "$out/frames-2pass.tsv"
+expert() { ms_tshark -r "$name/$cap" "${opts[@]}" "$@" -q -z expert | grep MAILSESS || true; }
+expert > "$out/expert.txt"
+expert -2 > "$out/expert-2pass.txt"
+
+fail=0
+err() { echo "FAIL [$name]: $*" >&2; fail=1; }
+
+[ "$(wc -l < "$out/session.tsv")" -gt 1 ] || err "no session found"
+# column numbers of mailsess.final and of the session-wide fields
+col() { head -1 "$1" | tr '\t' '\n' | grep -nx "$2" | cut -d: -f1; }
+fc=$(col "$out/frames-1pass.tsv" mailsess.final)
+awk -F'\t' -v c="$fc" 'NR>1 && $c != "0" {bad=1} END{exit bad}' "$out/frames-1pass.tsv" ||
+    err "a first-pass frame claims final values"
+awk -F'\t' -v c="$fc" 'NR>1 && $c != "1" {bad=1} END{exit bad}' "$out/frames-2pass.tsv" ||
+    err "a two-pass frame does not show final values"
+# session-wide columns are everything but frame.number and the per-frame links
+rc=$(col "$out/frames-2pass.tsv" mailsess.request_in)
+sc=$(col "$out/frames-2pass.tsv" mailsess.session)
+awk -F'\t' -v rc="$rc" -v sc="$sc" 'NR>1 {
+        v=""; for (i=2; i<rc; i++) v=v FS $i
+        if (($sc) in seen && seen[$sc] != v) bad=1; seen[$sc]=v }
+     END{exit bad}' "$out/frames-2pass.tsv" ||
+    err "two-pass frames of one session show different session values"
+cmp -s "$out/expert.txt" "$out/expert-2pass.txt" || err "-z expert differs between single pass and -2"
+
+mkdir -p "$case_dir/expected"
+for f in session.tsv frames-1pass.tsv frames-2pass.tsv expert.txt; do
+    if [ "$update" = "--update" ]; then
+        cp "$out/$f" "$case_dir/expected/$f"
+    elif ! diff -u "$case_dir/expected/$f" "$out/$f" > "$out/$f.diff"; then
+        err "$f differs from the golden file:"
+        head -40 "$out/$f.diff" >&2
+    fi
+done
+[ "$fail" = 0 ] && echo "ok [$name]"
+exit "$fail"

@@ -1,0 +1,42 @@
+# tshark-env.sh - run the real tshark with a freshly built mailsess.so.
+# Source it, then: ms_env_setup PLUGIN_SO WS_VERSION; ms_tshark ARGS...
+#
+# tshark ignores personal plugin dirs when run by root (CI runs as root), so
+# as root the test tshark runs as 'nobody' with a private HOME; as any other
+# user it runs as that user with the same private HOME. Files given to it must
+# be under $MS_ENV (ms_env_copy puts them there).
+# SPDX-License-Identifier: GPL-2.0-or-later
+
+ms_env_setup() {
+    local plugin=$1 wsver=$2
+    MS_ENV=$(mktemp -d "${TMPDIR:-/tmp}/mailsess-test.XXXXXX")
+    chmod 755 "$MS_ENV"
+    mkdir -p "$MS_ENV/home/.local/lib/wireshark/plugins/$wsver/epan" "$MS_ENV/home/.config/wireshark"
+    cp "$plugin" "$MS_ENV/home/.local/lib/wireshark/plugins/$wsver/epan/"
+    chmod -R a+rX "$MS_ENV"
+    trap 'rm -rf "$MS_ENV"' EXIT
+}
+
+# Copies files or folders into $MS_ENV (readable by the test user).
+ms_env_copy() {
+    cp -r "$@" "$MS_ENV/"
+    chmod -R a+rX "$MS_ENV"
+}
+
+ms_tshark() {
+    if [ "$(id -u)" = 0 ]; then
+        (cd "$MS_ENV" && setpriv --reuid=nobody --regid=nogroup --clear-groups \
+            env -i PATH="$PATH" HOME="$MS_ENV/home" LC_ALL=C.UTF-8 TZ=UTC tshark "$@")
+    else
+        (cd "$MS_ENV" && env -i PATH="$PATH" HOME="$MS_ENV/home" LC_ALL=C.UTF-8 TZ=UTC tshark "$@")
+    fi
+}
+
+# Fails loudly when the plugin does not load: every other check depends on it.
+ms_assert_loaded() {
+    if ! ms_tshark -G plugins 2>/dev/null | grep -q '^mailsess\.so'; then
+        echo "FAIL: tshark -G plugins does not list mailsess.so" >&2
+        ms_tshark -G plugins >&2 || true
+        return 1
+    fi
+}

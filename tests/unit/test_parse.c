@@ -1,0 +1,205 @@
+/* Unit tests of the pure parsers: replies, commands, paths, AUTH, BDAT,
+ * base64, SASL user extraction, printable text.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+#include <glib.h>
+
+#include "ms_sasl.h"
+#include "ms_smtp_parse.h"
+#include "ms_text.h"
+
+#define S(x) (const uint8_t *)(x), strlen(x)
+
+static void test_reply_line(void **state)
+{
+    (void)state;
+    ms_smtp_reply_line_t r;
+    assert_true(ms_smtp_reply_line_parse(S("250-PIPELINING"), &r));
+    assert_int_equal(r.code, 250);
+    assert_false(r.last);
+    assert_memory_equal(r.text, "PIPELINING", r.text_len);
+    assert_true(ms_smtp_reply_line_parse(S("354 go"), &r));
+    assert_true(r.last);
+    assert_true(ms_smtp_reply_line_parse(S("221"), &r)); /* code only */
+    assert_true(r.last);
+    assert_int_equal(r.text_len, 0);
+    assert_false(ms_smtp_reply_line_parse(S("25"), &r));
+    assert_false(ms_smtp_reply_line_parse(S("650 x"), &r));   /* no such class */
+    assert_false(ms_smtp_reply_line_parse(S("250xfoo"), &r)); /* bad separator */
+    assert_false(ms_smtp_reply_line_parse(S("hello"), &r));
+}
+
+static void test_cmd_split(void **state)
+{
+    (void)state;
+    ms_smtp_cmd_t c;
+    assert_true(ms_smtp_cmd_split(S("mail FROM:<a@b>"), &c));
+    assert_string_equal(c.verb, "MAIL"); /* upper-cased: smtplib sends lower case */
+    assert_memory_equal(c.arg, "FROM:<a@b>", c.arg_len);
+    assert_true(ms_smtp_cmd_split(S("QUIT"), &c));
+    assert_int_equal(c.arg_len, 0);
+    assert_false(ms_smtp_cmd_split(S(""), &c));
+    assert_false(ms_smtp_cmd_split(S("\x01\x02 x"), &c));
+    assert_false(ms_smtp_cmd_split(S("ABCDEFGHIJKLMNOPQ x"), &c)); /* 17 letters */
+    assert_false(ms_smtp_cmd_split(S("dXNlcg=="), &c));            /* base64, not a verb */
+}
+
+static void test_path(void **state)
+{
+    (void)state;
+    const uint8_t *p;
+    size_t n;
+    assert_int_equal(ms_smtp_path_parse(S("FROM:<alice@example.test> SIZE=12"), "FROM:", &p, &n), MS_PATH_OK);
+    assert_memory_equal(p, "alice@example.test", n);
+    assert_int_equal(ms_smtp_path_parse(S("from: <a@b>"), "FROM:", &p, &n), MS_PATH_OK);
+    assert_memory_equal(p, "a@b", n);
+    assert_int_equal(ms_smtp_path_parse(S("FROM:<>"), "FROM:", &p, &n), MS_PATH_OK);
+    assert_int_equal(n, 0); /* null sender */
+    assert_int_equal(ms_smtp_path_parse(S("TO:<\"a>b\"@x>"), "TO:", &p, &n), MS_PATH_OK);
+    assert_memory_equal(p, "\"a>b\"@x", n); /* '>' inside a quoted local part */
+    assert_int_equal(ms_smtp_path_parse(S("TO:a@b"), "TO:", &p, &n), MS_PATH_MALFORMED);
+    assert_memory_equal(p, "a@b", n);
+    assert_int_equal(ms_smtp_path_parse(S("TO:<a@b"), "TO:", &p, &n), MS_PATH_MALFORMED);
+    assert_int_equal(ms_smtp_path_parse(S("X:<a@b>"), "TO:", &p, &n), MS_PATH_NO_KEYWORD);
+}
+
+static void test_auth_arg(void **state)
+{
+    (void)state;
+    ms_smtp_auth_t a;
+    assert_true(ms_smtp_auth_parse(S("plain AGFsaWNlAHB3"), &a));
+    assert_string_equal(a.mech, "PLAIN");
+    assert_true(a.has_ir);
+    assert_memory_equal(a.ir, "AGFsaWNlAHB3", a.ir_len);
+    assert_true(ms_smtp_auth_parse(S("CRAM-MD5"), &a));
+    assert_false(a.has_ir);
+    assert_false(ms_smtp_auth_parse(S(""), &a));
+    assert_false(ms_smtp_auth_parse(S("ABCDEFGHIJKLMNOPQRSTU"), &a)); /* 21 chars */
+    assert_false(ms_smtp_auth_parse(S("PL@IN"), &a));
+}
+
+static void test_bdat(void **state)
+{
+    (void)state;
+    uint64_t sz;
+    bool last;
+    assert_int_equal(ms_smtp_bdat_parse(S("172"), &sz, &last), MS_BDAT_OK);
+    assert_true(sz == 172);
+    assert_false(last);
+    assert_int_equal(ms_smtp_bdat_parse(S("130 last"), &sz, &last), MS_BDAT_OK);
+    assert_true(last);
+    assert_int_equal(ms_smtp_bdat_parse(S("0 LAST"), &sz, &last), MS_BDAT_OK);
+    assert_true(sz == 0);
+    /* regression cases named after Zeek's: huge chunk size, garbage */
+    assert_int_equal(ms_smtp_bdat_parse(S("99999999999999999999999"), &sz, &last), MS_BDAT_BAD_SIZE);
+    assert_int_equal(ms_smtp_bdat_parse(S(""), &sz, &last), MS_BDAT_BAD_SIZE);
+    assert_int_equal(ms_smtp_bdat_parse(S("12x"), &sz, &last), MS_BDAT_BAD_SIZE);
+    assert_int_equal(ms_smtp_bdat_parse(S("-1"), &sz, &last), MS_BDAT_BAD_SIZE);
+    assert_int_equal(ms_smtp_bdat_parse(S("12 LASTX"), &sz, &last), MS_BDAT_BAD_LAST);
+}
+
+static void test_base64(void **state)
+{
+    (void)state;
+    uint8_t out[16];
+    assert_int_equal(ms_base64_decode(S("YWxpY2U="), out, sizeof(out)), 5);
+    assert_memory_equal(out, "alice", 5);
+    assert_int_equal(ms_base64_decode(S("YWxpY2U"), out, sizeof(out)), 5); /* no padding */
+    assert_int_equal(ms_base64_decode(S(""), out, sizeof(out)), 0);
+    assert_int_equal(ms_base64_decode(S("YW*p"), out, sizeof(out)), -1);
+    assert_int_equal(ms_base64_decode(S("Y"), out, sizeof(out)), -1);
+    assert_int_equal(ms_base64_decode(S("YWxpY2U="), out, 3), -1); /* would overflow */
+}
+
+static void inspect(const char *mech, unsigned step, const char *raw, size_t len, ms_sasl_info_t *i)
+{
+    ms_sasl_inspect(mech, step, (const uint8_t *)raw, len, i);
+}
+
+static void test_sasl_users(void **state)
+{
+    (void)state;
+    ms_sasl_info_t i;
+    inspect("PLAIN", 0, "\0alice\0alicepw", 14, &i);
+    assert_true(i.has_user);
+    assert_string_equal(i.user, "alice");
+    assert_true(i.has_secret);
+    inspect("PLAIN", 0, "admin\0alice\0", 12, &i); /* authzid, empty password */
+    assert_string_equal(i.user, "alice");
+    assert_false(i.has_secret);
+    inspect("LOGIN", 0, "bob", 3, &i);
+    assert_string_equal(i.user, "bob");
+    assert_false(i.has_secret);
+    inspect("LOGIN", 1, "bobpw", 5, &i);
+    assert_false(i.has_user);
+    assert_true(i.has_secret);
+    inspect("CRAM-MD5", 0, "john doe 0123456789abcdef", 25, &i);
+    assert_string_equal(i.user, "john doe");
+    assert_false(i.has_secret);
+    const char x[] = "user=carol@example.test\001auth=Bearer ya29.tok\001\001";
+    inspect("XOAUTH2", 0, x, sizeof(x) - 1, &i);
+    assert_string_equal(i.user, "carol@example.test");
+    assert_true(i.has_secret);
+    const char o[] = "n,a=dave@x,\001host=h\001auth=Bearer t\001\001";
+    inspect("OAUTHBEARER", 0, o, sizeof(o) - 1, &i);
+    assert_string_equal(i.user, "dave@x");
+    assert_true(i.has_secret);
+    inspect("SCRAM-SHA-256", 0, "n,,n=erin,r=abc", 15, &i);
+    assert_string_equal(i.user, "erin");
+    inspect("DIGEST-MD5", 0, "charset=utf-8,username=\"frank\",realm=\"x\"", 40, &i);
+    assert_string_equal(i.user, "frank");
+    assert_int_equal(ms_sasl_classify("login"), MS_SASL_PLAINTEXT);
+    assert_int_equal(ms_sasl_classify("CRAM-MD5"), MS_SASL_WEAK);
+    assert_int_equal(ms_sasl_classify("SCRAM-SHA-1"), MS_SASL_OTHER);
+}
+
+static void test_sasl_ntlm(void **state)
+{
+    (void)state;
+    uint8_t m[96] = "NTLMSSP";
+    ms_sasl_info_t i;
+    m[8] = 3;                         /* AUTHENTICATE */
+    m[28] = 4; m[32] = 72;            /* domain "DOM" ... UTF-16LE at 72, 4 bytes: "DO" */
+    m[36] = 6; m[40] = 80;            /* user "bob" UTF-16LE at 80 */
+    m[60] = 1;                        /* NEGOTIATE_UNICODE */
+    memcpy(m + 72, "D\0O\0", 4);
+    memcpy(m + 80, "b\0o\0b\0", 6);
+    ms_sasl_inspect("NTLM", 1, m, sizeof(m), &i);
+    assert_string_equal(i.user, "DO\\bob");
+    m[40] = 200;                      /* user buffer out of bounds: ignored, no crash */
+    ms_sasl_inspect("NTLM", 1, m, sizeof(m), &i);
+    assert_string_equal(i.user, "DO\\");
+}
+
+static void test_printable(void **state)
+{
+    (void)state;
+    char *t = ms_text_printable(S("j\xC3\xB6rg@b\xC3\xA4r.example"), 100);
+    assert_string_equal(t, "j\xC3\xB6rg@b\xC3\xA4r.example"); /* SMTPUTF8 kept as UTF-8 */
+    g_free(t);
+    t = ms_text_printable((const uint8_t *)"a\0b\x01\xff", 5, 100);
+    assert_string_equal(t, "a\\x00b\\x01\\xFF");
+    g_free(t);
+    t = ms_text_printable(S("\xC3"), 100); /* truncated sequence */
+    assert_string_equal(t, "\\xC3");
+    g_free(t);
+    t = ms_text_printable(S("abcdef"), 3);
+    assert_string_equal(t, "abc");
+    g_free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reply_line), cmocka_unit_test(test_cmd_split),
+        cmocka_unit_test(test_path),       cmocka_unit_test(test_auth_arg),
+        cmocka_unit_test(test_bdat),       cmocka_unit_test(test_base64),
+        cmocka_unit_test(test_sasl_users), cmocka_unit_test(test_sasl_ntlm),
+        cmocka_unit_test(test_printable),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

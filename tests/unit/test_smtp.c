@@ -1,0 +1,442 @@
+/* Unit tests of the SMTP session machine: whole sessions fed as the epan
+ * glue feeds them (bytes per direction, frame, time), including pipelining,
+ * split and multi-line replies, AUTH, STARTTLS, BDAT and hostile input.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include <glib.h>
+
+#include "ms_smtp.h"
+
+#define MAX_NOTES 4096
+
+typedef struct {
+    ms_frame_t frame;
+    ms_note_t n;
+    char text[256];
+} rec_t;
+
+static rec_t notes[MAX_NOTES];
+static int n_notes;
+
+static void record(void *ctx, ms_frame_t frame, const ms_note_t *n)
+{
+    (void)ctx;
+    if (n_notes >= MAX_NOTES)
+        return;
+    notes[n_notes].frame = frame;
+    notes[n_notes].n = *n;
+    snprintf(notes[n_notes].text, sizeof(notes[0].text), "%s", n->text ? n->text : "");
+    n_notes++;
+}
+
+static int count_anomaly(ms_anomaly_t an, ms_frame_t frame)
+{
+    int c = 0;
+    for (int i = 0; i < n_notes; i++)
+        if (notes[i].n.kind == MS_NOTE_ANOMALY && notes[i].n.anomaly == an &&
+            (frame == 0 || notes[i].frame == frame))
+            c++;
+    return c;
+}
+
+/* The REQUEST_IN note on a reply frame: its command frame, or 0. */
+static ms_frame_t request_in(ms_frame_t reply_frame, int nth)
+{
+    for (int i = 0; i < n_notes; i++)
+        if (notes[i].n.kind == MS_NOTE_REQUEST_IN && notes[i].frame == reply_frame && nth-- == 0)
+            return notes[i].n.other;
+    return 0;
+}
+
+static ms_smtp_t *new_session(void)
+{
+    n_notes = 0;
+    return ms_smtp_new(1, 0, record, NULL);
+}
+
+/* frame f at time f milliseconds */
+static void C(ms_smtp_t *s, ms_frame_t f, const char *data)
+{
+    ms_smtp_feed(s, MS_DIR_CLIENT, (const uint8_t *)data, strlen(data), f, (ms_time_t)f * 1000000);
+}
+
+static void S(ms_smtp_t *s, ms_frame_t f, const char *data)
+{
+    ms_smtp_feed(s, MS_DIR_SERVER, (const uint8_t *)data, strlen(data), f, (ms_time_t)f * 1000000);
+}
+
+static void greet_ehlo(ms_smtp_t *s)
+{
+    S(s, 4, "220 mx.example.test ESMTP\r\n");
+    C(s, 5, "EHLO client.example.test\r\n");
+    S(s, 6, "250-mx.example.test\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+            "250-STARTTLS\r\n250-AUTH PLAIN LOGIN CRAM-MD5\r\n250 CHUNKING\r\n");
+}
+
+static void test_simple_session(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "MAIL FROM:<alice@example.test>\r\n");
+    S(s, 8, "250 2.1.0 Ok\r\n");
+    C(s, 9, "RCPT TO:<bob@example.test>\r\n");
+    S(s, 10, "250 2.1.5 Ok\r\n");
+    C(s, 11, "DATA\r\n");
+    S(s, 12, "354 End data\r\n");
+    C(s, 13, "Subject: t\r\n\r\n..dot line\r\n.\r\n"); /* 12 + 2 + 11 (unstuffed) */
+    S(s, 15, "250 2.0.0 Ok: queued\r\n");
+    C(s, 16, "QUIT\r\n");
+    S(s, 17, "221 2.0.0 Bye\r\n");
+    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    assert_string_equal(m->banner, "mx.example.test ESMTP");
+    assert_string_equal(m->helo, "client.example.test");
+    assert_int_equal(m->capabilities.count, 5);
+    assert_string_equal(m->capabilities.items[1], "SIZE 10240000");
+    assert_true(m->starttls_offered);
+    assert_int_equal(m->tls, MS_TLS_NONE);
+    assert_int_equal(m->auth_result, MS_AUTH_RESULT_NONE);
+    assert_int_equal(m->msg_count, 1);
+    assert_true(m->msg_bytes == 25);
+    assert_true(m->quit);
+    assert_true(m->greeting_time == 4000000);    /* frame 1 at 0 ms -> frame 4 */
+    assert_int_equal(m->transfer_count, 1);
+    assert_true(m->transfer_times[0] == 4000000); /* DATA (11) -> 250 (15) */
+    assert_int_equal(request_in(8, 0), 7);
+    assert_int_equal(request_in(15, 0), 13);      /* the "." line answered by 250 */
+    assert_int_equal(request_in(17, 0), 16);
+    assert_int_equal(count_anomaly(MS_AN_SEQUENCE, 0), 0);
+    ms_smtp_close(s, MS_DIR_CLIENT, false, 18, 18000000);
+    assert_int_equal(count_anomaly(MS_AN_NO_QUIT, 0), 0);
+    ms_smtp_free(s);
+}
+
+static void test_pipelined_replies(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nRCPT TO:<nobody@x>\r\nDATA\r\n");
+    S(s, 8, "250 Ok\r\n250 Ok\r\n550 5.1.1 unknown\r\n354 go\r\n");
+    C(s, 9, "x\r\n.\r\n");
+    S(s, 10, "250 queued\r\n");
+    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    assert_int_equal(m->rcpt_to.count, 2);
+    assert_int_equal(m->rcpt_rejected.count, 1);
+    assert_string_equal(m->rcpt_rejected.items[0], "nobody@x");
+    assert_int_equal(count_anomaly(MS_AN_RCPT_REJECTED, 8), 1);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(request_in(8, i), 7); /* four replies, all to frame 7 */
+    assert_int_equal(m->msg_count, 1);
+    assert_true(m->msg_bytes == 3);
+    ms_smtp_free(s);
+}
+
+static void test_split_multiline_reply(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    S(s, 4, "220 hi\r\n");
+    C(s, 5, "EHLO c\r\n");
+    S(s, 6, "250-mx\r\n250-PIPE");
+    S(s, 7, "LINING\r\n250 8BITMIME\r");
+    S(s, 8, "\n");
+    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    assert_int_equal(m->capabilities.count, 2);
+    assert_string_equal(m->capabilities.items[0], "PIPELINING");
+    assert_int_equal(request_in(8, 0), 5); /* the reply ends in frame 8 */
+    assert_int_equal(request_in(6, 0), 0);
+    ms_smtp_free(s);
+}
+
+static void test_auth_login_plaintext(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "AUTH LOGIN\r\n");
+    S(s, 8, "334 VXNlcm5hbWU6\r\n");
+    C(s, 9, "YWxpY2U=\r\n");
+    S(s, 10, "334 UGFzc3dvcmQ6\r\n");
+    C(s, 11, "YWxpY2Vwdw==\r\n");
+    S(s, 12, "235 2.7.0 Authentication successful\r\n");
+    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    assert_int_equal(m->auth_methods.count, 1);
+    assert_string_equal(m->auth_methods.items[0], "LOGIN");
+    assert_string_equal(m->auth_users.items[0], "alice");
+    assert_int_equal(m->auth_result, MS_AUTH_RESULT_SUCCESS);
+    assert_int_equal(m->auth_attempts, 1);
+    assert_true(m->auth_plaintext);
+    assert_int_equal(count_anomaly(MS_AN_PLAINTEXT_AUTH, 11), 1); /* the password frame */
+    assert_int_equal(count_anomaly(MS_AN_PLAINTEXT_AUTH, 0), 1);
+    assert_int_equal(request_in(12, 0), 11);
+    assert_int_equal(count_anomaly(MS_AN_SYNTAX, 0), 0); /* base64 lines are not commands */
+    ms_smtp_free(s);
+}
+
+static void test_auth_fail_then_success(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "AUTH PLAIN AGFsaWNlAHdyb25n\r\n"); /* \0alice\0wrong */
+    S(s, 8, "535 5.7.8 Error: authentication failed\r\n");
+    C(s, 9, "AUTH PLAIN\r\n");
+    S(s, 10, "334 \r\n");
+    C(s, 11, "AGFsaWNlAGFsaWNlcHc=\r\n");
+    S(s, 12, "235 ok\r\n");
+    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    assert_int_equal(m->auth_attempts, 2);
+    assert_int_equal(m->auth_failures, 1);
+    assert_int_equal(m->auth_result, MS_AUTH_RESULT_SUCCESS);
+    assert_int_equal(m->auth_users.count, 1); /* distinct */
+    assert_int_equal(m->auth_methods.count, 1);
+    assert_int_equal(count_anomaly(MS_AN_AUTH_FAILED, 8), 1);
+    assert_int_equal(count_anomaly(MS_AN_PLAINTEXT_AUTH, 7), 1);
+    assert_int_equal(count_anomaly(MS_AN_PLAINTEXT_AUTH, 11), 1);
+    ms_smtp_free(s);
+}
+
+static void test_auth_454_is_failure_and_no_reply_unknown(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "AUTH CRAM-MD5\r\n");
+    S(s, 8, "454 4.7.0 Temporary authentication failure\r\n");
+    assert_int_equal(ms_smtp_summary(s)->auth_result, MS_AUTH_RESULT_FAILURE);
+    assert_int_equal(count_anomaly(MS_AN_AUTH_FAILED, 8), 1);
+    C(s, 9, "AUTH XOAUTH2 dXNlcj1jYXJvbAFhdXRoPUJlYXJlciB0b2sBAQ==\r\n");
+    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    assert_int_equal(m->auth_result, MS_AUTH_RESULT_UNKNOWN);
+    assert_string_equal(m->auth_users.items[0], "carol");
+    assert_true(m->auth_plaintext); /* a bearer token is a reusable secret */
+    assert_int_equal(m->auth_methods.count, 2);
+    ms_smtp_free(s);
+}
+
+static void test_starttls_then_auth_not_plaintext(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "STARTTLS\r\n");
+    S(s, 8, "220 2.0.0 Ready to start TLS\r\n");
+    /* what follows is what TLS decryption hands to SMTP */
+    C(s, 12, "EHLO client\r\n");
+    S(s, 13, "250-mx\r\n250 AUTH PLAIN\r\n");
+    C(s, 14, "AUTH PLAIN AGFsaWNlAGFsaWNlcHc=\r\n");
+    S(s, 15, "235 ok\r\n");
+    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    assert_int_equal(m->tls, MS_TLS_STARTTLS);
+    assert_false(m->auth_plaintext);
+    assert_int_equal(count_anomaly(MS_AN_PLAINTEXT_AUTH, 0), 0);
+    assert_string_equal(m->auth_users.items[0], "alice");
+    assert_int_equal(m->auth_result, MS_AUTH_RESULT_SUCCESS);
+    ms_smtp_free(s);
+}
+
+static void test_bdat_chunks(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nBDAT 10\r\n0123");
+    C(s, 8, "45\r\n.8"); /* chunk bytes are raw: no line or dot handling */
+    S(s, 9, "250 ok\r\n250 ok\r\n250 10 octets\r\n");
+    C(s, 10, "BDAT 6 LAST\r\nQUIT\r\n"); /* this QUIT is the chunk's data */
+    assert_int_equal(ms_smtp_summary(s)->msg_count, 0);
+    C(s, 11, "QUIT\r\n");
+    S(s, 12, "250 Message accepted\r\n221 bye\r\n");
+    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    assert_int_equal(m->msg_count, 1);
+    assert_true(m->msg_bytes == 16);
+    assert_true(m->quit);
+    assert_true(m->transfer_times[0] == 5000000); /* first BDAT (7) -> 250 (12) */
+    assert_int_equal(count_anomaly(MS_AN_SYNTAX, 0), 0);
+    ms_smtp_free(s);
+}
+
+static void test_sequence_anomalies(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    S(s, 4, "220 hi\r\n");
+    C(s, 5, "MAIL FROM:<a@x>\r\n");
+    S(s, 6, "503 send HELO first\r\n");
+    assert_int_equal(count_anomaly(MS_AN_SEQUENCE, 5), 1); /* MAIL before HELO */
+    C(s, 7, "HELO c\r\n");
+    S(s, 8, "250 ok\r\n");
+    C(s, 9, "RCPT TO:<b@x>\r\n");
+    S(s, 10, "503 need MAIL\r\n");
+    assert_int_equal(count_anomaly(MS_AN_SEQUENCE, 9), 1); /* RCPT without MAIL */
+    C(s, 11, "MAIL FROM:<a@x>\r\n");
+    S(s, 12, "250 ok\r\n");
+    C(s, 13, "MAIL FROM:<a@x>\r\n");
+    S(s, 14, "503 nested\r\n");
+    assert_int_equal(count_anomaly(MS_AN_SEQUENCE, 13), 1); /* nested MAIL */
+    C(s, 15, "DATA\r\n");
+    assert_int_equal(count_anomaly(MS_AN_SEQUENCE, 15), 1); /* DATA without RCPT */
+    S(s, 16, "554 no valid recipients\r\n");
+    C(s, 17, "QUIT\r\n"); /* DATA was refused: this is a command again */
+    S(s, 18, "221 bye\r\n");
+    assert_true(ms_smtp_summary(s)->quit);
+    assert_int_equal(ms_smtp_summary(s)->msg_count, 0);
+    ms_smtp_free(s);
+}
+
+static void test_unmatched_and_resync(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    S(s, 4, "220 hi\r\n");
+    S(s, 5, "250 spontaneous\r\n");
+    assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 5), 1);
+    C(s, 6, "HELO c\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\n");
+    /* the replies to HELO, MAIL and RCPT were lost; 354 can only answer DATA */
+    S(s, 7, "354 go\r\n");
+    assert_int_equal(request_in(7, 0), 6);
+    assert_int_equal(count_anomaly(MS_AN_UNANSWERED, 6), 3);
+    C(s, 8, "body\r\n.\r\n");
+    S(s, 9, "250 ok\r\n");
+    assert_int_equal(request_in(9, 0), 8);
+    assert_int_equal(ms_smtp_summary(s)->msg_count, 1);
+    ms_smtp_free(s);
+}
+
+static void test_smuggling_and_bare_lf(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\n");
+    S(s, 8, "250 ok\r\n250 ok\r\n354 go\r\n");
+    C(s, 9, "hello\n.\r\nMAIL FROM:<evil@x>\r\n.\r\n");
+    assert_int_equal(count_anomaly(MS_AN_SMUGGLING, 9), 1);
+    assert_int_equal(count_anomaly(MS_AN_BARE_NEWLINE, 9), 1);
+    S(s, 10, "250 ok\r\n");
+    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    assert_int_equal(m->mail_from.count, 1); /* the smuggled MAIL stayed content */
+    assert_int_equal(m->msg_count, 1);
+    /* "hello\n" 6, "." as content unstuffed to CRLF 2, the MAIL line 20 */
+    assert_true(m->msg_bytes == 6 + 2 + 20);
+    ms_smtp_free(s);
+}
+
+static void test_close_without_quit(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "NOOP\r\nHEL");
+    ms_smtp_close(s, MS_DIR_CLIENT, true, 9, 9000000);
+    ms_smtp_close(s, MS_DIR_SERVER, false, 10, 10000000);
+    assert_int_equal(count_anomaly(MS_AN_NO_QUIT, 9), 1);
+    assert_int_equal(count_anomaly(MS_AN_NO_QUIT, 0), 1); /* once per session */
+    assert_int_equal(count_anomaly(MS_AN_SYNTAX, 9), 1);  /* unterminated "HEL" */
+    assert_false(ms_smtp_summary(s)->quit);
+    assert_true(ms_smtp_summary(s)->last_ts - ms_smtp_summary(s)->first_ts == 10000000);
+    ms_smtp_free(s);
+}
+
+static void test_long_lines(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    greet_ehlo(s);
+    GString *g = g_string_new("NOOP ");
+    for (int i = 0; i < 600; i++)
+        g_string_append_c(g, 'x');
+    g_string_append(g, "\r\n");
+    C(s, 7, g->str);
+    assert_int_equal(count_anomaly(MS_AN_LINE_TOO_LONG, 7), 1);
+    C(s, 8, "NOOP\n");
+    assert_int_equal(count_anomaly(MS_AN_BARE_NEWLINE, 8), 1);
+    g_string_free(g, TRUE);
+    ms_smtp_free(s);
+}
+
+static void test_utf8_addresses(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "MAIL FROM:<j\xC3\xB6rg@b\xC3\xA4r.example> SMTPUTF8\r\nRCPT TO:<\xE7\x94\xA8\xE6\x88\xB7@x>\r\n");
+    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    assert_string_equal(m->mail_from.items[0], "j\xC3\xB6rg@b\xC3\xA4r.example");
+    assert_string_equal(m->rcpt_to.items[0], "\xE7\x94\xA8\xE6\x88\xB7@x");
+    C(s, 8, "MAIL FROM:<>\r\n");
+    assert_string_equal(m->mail_from.items[1], ""); /* null sender */
+    ms_smtp_free(s);
+}
+
+/* 100,000 RCPT without replies: lists and queue stop at their caps, counts go on. */
+static void test_huge_counts_are_capped(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "MAIL FROM:<a@x>\r\n");
+    for (int i = 0; i < 100000; i++) {
+        char line[64];
+        snprintf(line, sizeof(line), "RCPT TO:<u%d@x>\r\n", i);
+        C(s, 8 + (ms_frame_t)i, line);
+    }
+    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    assert_int_equal(m->rcpt_to.count, MS_SMTP_CAP_RCPT_TO);
+    assert_true(m->rcpt_to.dropped == 100000 - MS_SMTP_CAP_RCPT_TO);
+    assert_true(m->commands == 100002);
+    assert_int_equal(count_anomaly(MS_AN_CAP_REACHED, 0), 2); /* recipient list, queue */
+    /* replies to every RCPT: matched until the queue cap, then unmatched (bounded) */
+    for (int i = 0; i < 2000; i++)
+        S(s, 200000, "250 ok\r\n");
+    assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), MS_SMTP_CAP_NOTES);
+    ms_smtp_free(s);
+}
+
+/* Any byte sequence is input: no crash and no unbounded growth. */
+static void test_garbage(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    uint8_t buf[4096];
+    guint32 seed = 12345;
+    for (int round = 0; round < 200; round++) {
+        for (size_t i = 0; i < sizeof(buf); i++) {
+            seed = seed * 1103515245 + 12345;
+            buf[i] = (uint8_t)(seed >> 16);
+        }
+        ms_smtp_feed(s, (ms_dir_t)(round & 1), buf, sizeof(buf), (ms_frame_t)round + 2, round);
+    }
+    ms_smtp_close(s, MS_DIR_SERVER, true, 300, 300);
+    assert_true(n_notes < MAX_NOTES);
+    ms_smtp_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_simple_session),
+        cmocka_unit_test(test_pipelined_replies),
+        cmocka_unit_test(test_split_multiline_reply),
+        cmocka_unit_test(test_auth_login_plaintext),
+        cmocka_unit_test(test_auth_fail_then_success),
+        cmocka_unit_test(test_auth_454_is_failure_and_no_reply_unknown),
+        cmocka_unit_test(test_starttls_then_auth_not_plaintext),
+        cmocka_unit_test(test_bdat_chunks),
+        cmocka_unit_test(test_sequence_anomalies),
+        cmocka_unit_test(test_unmatched_and_resync),
+        cmocka_unit_test(test_smuggling_and_bare_lf),
+        cmocka_unit_test(test_close_without_quit),
+        cmocka_unit_test(test_long_lines),
+        cmocka_unit_test(test_utf8_addresses),
+        cmocka_unit_test(test_huge_counts_are_capped),
+        cmocka_unit_test(test_garbage),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
