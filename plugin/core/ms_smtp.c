@@ -45,6 +45,7 @@ typedef struct {
     ms_time_t  ts;
     char      *arg;      /* RCPT: the address (owned) */
     bool       last;     /* BDAT: the LAST chunk */
+    bool       nested;   /* MAIL: sent inside an open transaction */
     uint64_t   bytes;    /* DATA_END/BDAT: message size so far */
     ms_time_t  start_ts; /* DATA_END/BDAT: time of the DATA or first BDAT command */
 } pending_t;
@@ -80,6 +81,7 @@ struct ms_smtp {
     /* client side */
     cmode_t    cmode;
     bool       in_tls;
+    bool       tls_seen;    /* decrypted client data arrived after STARTTLS */
     bool       helo_sent;   /* HELO/EHLO sent since the start or STARTTLS */
     bool       quit_sent;
     bool       closed;      /* a FIN/RST was seen */
@@ -328,16 +330,22 @@ static void cmd_mail(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_
 
     if (!s->helo_sent)
         anomaly(s, frame, MS_AN_SEQUENCE, "MAIL before HELO/EHLO");
-    if (s->mail_open)
+    bool nested = s->mail_open;
+    if (nested)
         anomaly(s, frame, MS_AN_SEQUENCE, "Nested MAIL: a mail transaction is already open");
     ms_path_status_t st = ms_smtp_path_parse(c->arg, c->arg_len, "FROM:", &path, &plen);
     if (st != MS_PATH_OK)
         anomaly(s, frame, MS_AN_SYNTAX, "MAIL argument is not FROM:<reverse-path>");
     if (path)
         list_add(s, &s->sum.mail_from, "sender", false, path, plen, frame);
-    reset_transaction(s);
-    s->mail_open = true;
-    push(s, CMD_MAIL, frame, ts);
+    if (!nested) {
+        /* a server refuses a nested MAIL (503) and keeps the open transaction */
+        reset_transaction(s);
+        s->mail_open = true;
+    }
+    pending_t *p = push(s, CMD_MAIL, frame, ts);
+    if (p)
+        p->nested = nested;
 }
 
 static void cmd_rcpt(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_time_t ts)
@@ -534,7 +542,8 @@ static void on_greeting(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t
     s->sum.banner = g_strdup(s->reply_text);
     s->sum.greeting_time = ts - s->sum.first_ts;
     if (s->pend_count > 0)
-        anomaly(s, frame, MS_AN_SEQUENCE, "The client sent commands before the server greeting");
+        anomaly(s, frame, MS_AN_SEQUENCE, "The client sent commands before the server greeting "
+                "(only allowed with PIPE_CONNECT early pipelining)");
     if (code != 220)
         anomaly(s, frame, MS_AN_SEQUENCE, "The server refused the session in its greeting: %u %s",
                 code, s->reply_text);
@@ -564,6 +573,8 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
         return;
     }
     pending_t *p = match_reply(s, code, frame);
+    if (!p && code == 421)
+        return; /* RFC 5321 3.8: the server may announce that it closes at any time */
     if (!p) {
         anomaly(s, frame, MS_AN_UNMATCHED_REPLY, "Reply %u %s answers no outstanding command",
                 code, s->reply_text);
@@ -573,7 +584,7 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
     bool ok = code / 100 == 2;
     switch (p->kind) {
     case CMD_MAIL:
-        if (!ok)
+        if (!ok && !p->nested)
             s->mail_open = false;
         break;
     case CMD_RCPT:
@@ -662,9 +673,13 @@ static void on_reply_line(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms
 static void on_line(ms_smtp_t *s, ms_dir_t dir, const ms_line_t *l, ms_frame_t frame,
                     ms_time_t ts)
 {
-    if (dir == MS_DIR_SERVER)
+    if (dir == MS_DIR_SERVER) {
         on_reply_line(s, l, frame, ts);
-    else if (s->cmode == CMODE_DATA)
+        return;
+    }
+    if (s->in_tls)
+        s->tls_seen = true;
+    if (s->cmode == CMODE_DATA)
         on_content(s, l, frame, ts);
     else if (s->auth_open)
         on_sasl_line(s, l, frame, ts);
@@ -758,7 +773,8 @@ void ms_smtp_close(ms_smtp_t *s, ms_dir_t dir, bool reset, ms_frame_t frame, ms_
             ms_linebuf_reset(&s->lb[d]);
         }
     }
-    if (!s->quit_sent)
+    /* after STARTTLS without decryption, a QUIT could not be seen */
+    if (!s->quit_sent && (!s->in_tls || s->tls_seen))
         anomaly(s, frame, MS_AN_NO_QUIT, "The %s %s the connection without QUIT",
                 dir == MS_DIR_CLIENT ? "client" : "server", reset ? "reset" : "closed");
 }

@@ -418,6 +418,60 @@ static void test_garbage(void **state)
     ms_smtp_free(s);
 }
 
+/* Regression (zeek smtp-mail-transactions-invalid): a refused nested MAIL
+ * leaves the open transaction alone, so the next RCPT is in sequence. */
+static void test_refused_nested_mail_keeps_transaction(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "MAIL FROM:<a@x>\r\n");
+    S(s, 8, "250 OK\r\n");
+    C(s, 9, "MAIL FROM:<a@x>\r\n");
+    S(s, 10, "503 sender already given\r\n");
+    assert_int_equal(count_anomaly(MS_AN_SEQUENCE, 9), 1);
+    C(s, 11, "RCPT TO:<b@x>\r\n");
+    assert_int_equal(count_anomaly(MS_AN_SEQUENCE, 11), 0);
+    S(s, 12, "250 Accepted\r\n");
+    C(s, 13, "DATA\r\n");
+    assert_int_equal(count_anomaly(MS_AN_SEQUENCE, 13), 0);
+    ms_smtp_free(s);
+}
+
+/* After STARTTLS without decrypted data, a missing QUIT cannot be known. */
+static void test_no_quit_not_claimed_inside_tls(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "STARTTLS\r\n");
+    S(s, 8, "220 go ahead\r\n");
+    ms_smtp_close(s, MS_DIR_SERVER, false, 20, 20000000);
+    assert_int_equal(count_anomaly(MS_AN_NO_QUIT, 0), 0);
+    ms_smtp_free(s);
+    s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "STARTTLS\r\n");
+    S(s, 8, "220 go ahead\r\n");
+    C(s, 12, "EHLO c\r\n"); /* decrypted: now the session is visible */
+    ms_smtp_close(s, MS_DIR_SERVER, false, 20, 20000000);
+    assert_int_equal(count_anomaly(MS_AN_NO_QUIT, 20), 1);
+    ms_smtp_free(s);
+}
+
+/* RFC 5321 3.8: a 421 may come at any time; it is not an unmatched reply. */
+static void test_unsolicited_421(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    greet_ehlo(s);
+    S(s, 7, "421 4.4.2 Timeout, closing\r\n");
+    assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), 0);
+    S(s, 8, "451 4.7.0 Timeout waiting for client input\r\n");
+    assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 8), 1);
+    ms_smtp_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -437,6 +491,9 @@ int main(void)
         cmocka_unit_test(test_utf8_addresses),
         cmocka_unit_test(test_huge_counts_are_capped),
         cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_refused_nested_mail_keeps_transaction),
+        cmocka_unit_test(test_no_quit_not_claimed_inside_tls),
+        cmocka_unit_test(test_unsolicited_421),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
