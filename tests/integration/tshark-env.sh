@@ -33,10 +33,18 @@ ms_tshark() {
 }
 
 # Fails loudly when the plugin does not load: every other check depends on it.
+# It must be the plugin under test, not one installed system-wide.
 ms_assert_loaded() {
-    if ! ms_tshark -G plugins 2>/dev/null | grep -q '^mailsess\.so'; then
+    local lines
+    lines=$(ms_tshark -G plugins 2>/dev/null | grep '^mailsess\.so' || true)
+    if [ -z "$lines" ]; then
         echo "FAIL: tshark -G plugins does not list mailsess.so" >&2
         ms_tshark -G plugins >&2 || true
+        return 1
+    fi
+    if [ "$(echo "$lines" | wc -l)" != 1 ] || ! echo "$lines" | grep -qF "$MS_ENV/"; then
+        echo "FAIL: tshark loads another mailsess.so (installed system-wide?):" >&2
+        echo "$lines" >&2
         return 1
     fi
 }
