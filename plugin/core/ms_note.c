@@ -21,6 +21,7 @@ const char *ms_anomaly_name(ms_anomaly_t an)
         [MS_AN_SMUGGLING] = "smuggling",
         [MS_AN_SYNTAX] = "syntax",
         [MS_AN_CAP_REACHED] = "cap_reached",
+        [MS_AN_PARTIAL] = "partial",
     };
     return (unsigned)an < MS_AN_COUNT ? names[an] : "unknown";
 }

@@ -46,6 +46,7 @@ typedef struct {
     char      *arg;      /* RCPT: the address (owned) */
     bool       last;     /* BDAT: the LAST chunk */
     bool       nested;   /* MAIL: sent inside an open transaction */
+    bool       partial;  /* DATA_END: the content started before the capture or has a gap */
     uint64_t   bytes;    /* DATA_END/BDAT: message size so far */
     ms_time_t  start_ts; /* DATA_END/BDAT: time of the DATA or first BDAT command */
 } pending_t;
@@ -85,6 +86,11 @@ struct ms_smtp {
     bool       helo_sent;   /* HELO/EHLO sent since the start or STARTTLS */
     bool       quit_sent;
     bool       closed;      /* a FIN/RST was seen */
+    bool       start_known; /* the first server line was seen: greeting or not */
+    bool       midstream;   /* the capture starts after the session began */
+    uint64_t   client_lines;
+    uint64_t   server_lines;
+    bool       one_side_noted;
 
     /* mail transaction, as the client drives it */
     bool       mail_open;   /* MAIL sent and not refused or ended */
@@ -96,6 +102,7 @@ struct ms_smtp {
     ms_time_t  msg_start_ts;
     uint64_t   content_bytes;
     bool       content_seen;
+    bool       content_partial; /* content started before the capture, or a gap */
     bool       content_long_noted;
     bool       content_lf_noted;
     bool       prev_content_lf;
@@ -104,6 +111,7 @@ struct ms_smtp {
     bool       auth_open;
     char       auth_mech[MS_SASL_MECH_MAX + 1];
     unsigned   auth_step;
+    unsigned   auth_expect; /* 334 challenges not yet answered by the client */
     bool       auth_weak_noted;
 };
 
@@ -264,7 +272,11 @@ static void message_done(ms_smtp_t *s, const pending_t *p, unsigned code,
     if (code / 100 == 2) {
         s->sum.msg_count++;
         s->sum.msg_bytes += p->bytes;
-        add_transfer(s, ts - p->start_ts, frame);
+        if (p->partial)
+            anomaly(s, frame, MS_AN_PARTIAL, "Message accepted, but part of its content is not "
+                    "in the capture: its %" G_GUINT64_FORMAT " bytes are a lower bound", p->bytes);
+        else
+            add_transfer(s, ts - p->start_ts, frame);
     } else {
         anomaly(s, frame, MS_AN_MSG_REJECTED, "Message of %" G_GUINT64_FORMAT
                 " bytes refused: %u %s", p->bytes, code, s->reply_text);
@@ -328,7 +340,7 @@ static void cmd_mail(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_
     const uint8_t *path = NULL;
     size_t plen = 0;
 
-    if (!s->helo_sent)
+    if (!s->helo_sent && s->sum.greeting_seen)
         anomaly(s, frame, MS_AN_SEQUENCE, "MAIL before HELO/EHLO");
     bool nested = s->mail_open;
     if (nested)
@@ -353,7 +365,7 @@ static void cmd_rcpt(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_
     const uint8_t *path = NULL;
     size_t plen = 0;
 
-    if (!s->mail_open)
+    if (!s->mail_open && s->sum.greeting_seen)
         anomaly(s, frame, MS_AN_SEQUENCE, "RCPT without MAIL");
     ms_path_status_t st = ms_smtp_path_parse(c->arg, c->arg_len, "TO:", &path, &plen);
     if (st != MS_PATH_OK)
@@ -369,7 +381,9 @@ static void cmd_rcpt(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_
 
 static void cmd_data(ms_smtp_t *s, ms_frame_t frame, ms_time_t ts)
 {
-    if (!s->mail_open)
+    if (!s->mail_open && !s->sum.greeting_seen)
+        ; /* the transaction may have begun before the capture */
+    else if (!s->mail_open)
         anomaly(s, frame, MS_AN_SEQUENCE, "DATA without MAIL");
     else if (s->rcpt_sent == 0)
         anomaly(s, frame, MS_AN_SEQUENCE, "DATA without RCPT");
@@ -380,6 +394,7 @@ static void cmd_data(ms_smtp_t *s, ms_frame_t frame, ms_time_t ts)
     s->msg_start_ts = ts;
     s->content_bytes = 0;
     s->content_seen = false;
+    s->content_partial = false;
     s->content_long_noted = false;
     s->content_lf_noted = false;
     s->prev_content_lf = false;
@@ -396,7 +411,7 @@ static void cmd_bdat(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_
         push(s, CMD_OTHER, frame, ts);
         return;
     }
-    if (!s->mail_open)
+    if (!s->mail_open && s->sum.greeting_seen)
         anomaly(s, frame, MS_AN_SEQUENCE, "BDAT without MAIL");
     if (!s->bdat_open) {
         s->bdat_open = true;
@@ -433,6 +448,7 @@ static void cmd_auth(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_
              strlen(a.mech), frame);
     memcpy(s->auth_mech, a.mech, sizeof(a.mech));
     s->auth_step = 0;
+    s->auth_expect = 0;
     s->auth_open = true;
     s->auth_weak_noted = false;
     if (a.has_ir)
@@ -500,6 +516,7 @@ static void on_content(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_ti
             if (p) {
                 p->bytes = s->content_bytes;
                 p->start_ts = s->msg_start_ts;
+                p->partial = s->content_partial;
             }
             s->cmode = CMODE_COMMAND;
             return;
@@ -551,8 +568,10 @@ static void on_greeting(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t
 
 static void on_auth_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame)
 {
-    if (code == 334)
+    if (code == 334) {
+        s->auth_expect++;
         return;
+    }
     s->auth_open = false;
     if (code / 100 == 2) {
         s->sum.auth_result = MS_AUTH_RESULT_SUCCESS;
@@ -564,17 +583,37 @@ static void on_auth_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame)
             s->reply_text);
 }
 
+/* The first server reply tells whether the capture holds the session's start. */
+static bool first_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts)
+{
+    s->start_known = true;
+    if (s->pend_count == 0 ? code == 220 || code == 421 || code == 554
+                           : code == 220 && pend_at(s, 0)->kind != CMD_STARTTLS) {
+        on_greeting(s, code, frame, ts);
+        return true;
+    }
+    if (!s->midstream)
+        anomaly(s, frame, MS_AN_PARTIAL, "The capture starts after the session began (no "
+                "server greeting): earlier commands and state are unknown");
+    s->midstream = true;
+    return false;
+}
+
 static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts)
 {
     s->sum.replies++;
-    if (!s->sum.greeting_seen &&
-        (s->pend_count == 0 || (code == 220 && pend_at(s, 0)->kind != CMD_STARTTLS))) {
-        on_greeting(s, code, frame, ts);
+    if (!s->start_known && first_reply(s, code, frame, ts))
         return;
-    }
     pending_t *p = match_reply(s, code, frame);
     if (!p && code == 421)
         return; /* RFC 5321 3.8: the server may announce that it closes at any time */
+    if (!p && s->client_lines == 0) {
+        if (!s->one_side_noted)
+            anomaly(s, frame, MS_AN_PARTIAL, "No client data in the capture: replies cannot "
+                    "be matched to commands");
+        s->one_side_noted = true;
+        return;
+    }
     if (!p) {
         anomaly(s, frame, MS_AN_UNMATCHED_REPLY, "Reply %u %s answers no outstanding command",
                 code, s->reply_text);
@@ -668,21 +707,81 @@ static void on_reply_line(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms
     }
 }
 
+/* ---- lines of an unknown context (partial captures) ---------------------- */
+
+static bool known_verb(const ms_line_t *l)
+{
+    static const char *const verbs[] = {
+        "EHLO", "HELO", "MAIL", "RCPT", "DATA", "BDAT", "AUTH", "STARTTLS", "RSET", "QUIT",
+        "NOOP", "VRFY", "EXPN", "HELP", "ETRN", "ATRN", "BURL", "TURN", "XCLIENT", "XFORWARD",
+    };
+    ms_smtp_cmd_t c;
+    if (!ms_smtp_cmd_split(l->data, l->len, &c))
+        return false;
+    for (size_t i = 0; i < G_N_ELEMENTS(verbs); i++)
+        if (!strcmp(c.verb, verbs[i]))
+            return true;
+    return false;
+}
+
+/* Inside an AUTH exchange: a SASL response answers a 334 challenge. When the
+ * challenge was not captured (one side missing), a base64 line that is not a
+ * command is still taken as the response. */
+static bool is_sasl_response(ms_smtp_t *s, const ms_line_t *l)
+{
+    if (s->auth_expect > 0) {
+        s->auth_expect--;
+        return true;
+    }
+    if (l->len == 1 && (l->data[0] == '*' || l->data[0] == '='))
+        return true;
+    if (ms_base64_valid(l->data, l->len) && !known_verb(l))
+        return true;
+    s->auth_open = false; /* the client moved on: the reply to AUTH decides the result */
+    return false;
+}
+
+/* Before any greeting, a client line that is no SMTP command means the capture
+ * began inside message content. */
+static bool looks_like_content(ms_smtp_t *s, const ms_line_t *l)
+{
+    return s->sum.commands == 0 && !known_verb(l);
+}
+
+static void start_partial_content(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame,
+                                  ms_time_t ts)
+{
+    s->midstream = true;
+    anomaly(s, frame, MS_AN_PARTIAL, "The capture starts inside message content: client lines "
+            "up to the end-of-data line are taken as content");
+    s->cmode = CMODE_DATA;
+    s->msg_start_ts = ts;
+    s->content_bytes = 0;
+    s->content_seen = false;
+    s->content_partial = true;
+    s->prev_content_lf = false;
+    on_content(s, l, frame, ts);
+}
+
 /* ---- public interface ---------------------------------------------------- */
 
 static void on_line(ms_smtp_t *s, ms_dir_t dir, const ms_line_t *l, ms_frame_t frame,
                     ms_time_t ts)
 {
     if (dir == MS_DIR_SERVER) {
+        s->server_lines++;
         on_reply_line(s, l, frame, ts);
         return;
     }
+    s->client_lines++;
     if (s->in_tls)
         s->tls_seen = true;
     if (s->cmode == CMODE_DATA)
         on_content(s, l, frame, ts);
-    else if (s->auth_open)
+    else if (s->auth_open && is_sasl_response(s, l))
         on_sasl_line(s, l, frame, ts);
+    else if (!s->sum.greeting_seen && looks_like_content(s, l))
+        start_partial_content(s, l, frame, ts);
     else
         on_command(s, l, frame, ts);
 }
@@ -773,10 +872,28 @@ void ms_smtp_close(ms_smtp_t *s, ms_dir_t dir, bool reset, ms_frame_t frame, ms_
             ms_linebuf_reset(&s->lb[d]);
         }
     }
-    /* after STARTTLS without decryption, a QUIT could not be seen */
-    if (!s->quit_sent && (!s->in_tls || s->tls_seen))
+    if (s->client_lines > 0 && s->server_lines == 0)
+        anomaly(s, frame, MS_AN_PARTIAL, "No server data in the capture: only the client's side "
+                "of the session was seen");
+    /* a QUIT could not be seen: after STARTTLS without decryption, or without client data */
+    if (!s->quit_sent && s->client_lines > 0 && (!s->in_tls || s->tls_seen))
         anomaly(s, frame, MS_AN_NO_QUIT, "The %s %s the connection without QUIT",
                 dir == MS_DIR_CLIENT ? "client" : "server", reset ? "reset" : "closed");
+}
+
+void ms_smtp_gap(ms_smtp_t *s, ms_dir_t dir, ms_frame_t frame, ms_time_t ts)
+{
+    ms_smtp_touch(s, frame, ts);
+    if (s->in_tls && !s->tls_seen)
+        return; /* encrypted and not decrypted: nothing of SMTP is followed anyway */
+    ms_linebuf_reset(&s->lb[dir]);
+    if (dir == MS_DIR_CLIENT && s->cmode == CMODE_DATA)
+        s->content_partial = true;
+    anomaly(s, frame, MS_AN_PARTIAL, "Data from the %s is missing before this frame (segment "
+            "not captured): %s", dir == MS_DIR_CLIENT ? "client" : "server",
+            dir == MS_DIR_CLIENT && s->cmode != CMODE_COMMAND
+                ? "message content is incomplete"
+                : "commands or replies may be missing");
 }
 
 const ms_smtp_summary_t *ms_smtp_summary(const ms_smtp_t *s)

@@ -105,3 +105,18 @@ long ms_base64_decode(const uint8_t *in, size_t inlen, uint8_t *out, size_t outc
     }
     return (long)o;
 }
+
+bool ms_base64_valid(const uint8_t *s, size_t len)
+{
+    size_t pad = 0;
+    while (len > 0 && s[len - 1] == '=' && pad < 2) {
+        len--;
+        pad++;
+    }
+    if (len == 0 || len % 4 == 1 || (pad && (len + pad) % 4 != 0))
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (b64_value(s[i]) < 0)
+            return false;
+    return true;
+}

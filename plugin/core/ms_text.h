@@ -24,6 +24,9 @@ bool ms_text_iprefix(const uint8_t *s, size_t len, const char *prefix);
  * space). Writes at most outcap bytes. Returns the decoded length, or -1 when
  * the input is not base64 or the output would not fit.
  */
+/* True when s[0..len) is non-empty base64 that ms_base64_decode would accept. */
+bool ms_base64_valid(const uint8_t *s, size_t len);
+
 long ms_base64_decode(const uint8_t *in, size_t inlen, uint8_t *out, size_t outcap);
 
 #endif /* MS_TEXT_H */

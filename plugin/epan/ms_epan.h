@@ -39,6 +39,7 @@ typedef enum {
     MS_HF_SMTP_RSP,    /* smtp.rsp: ... as server data */
     MS_HF_TCP_FIN,
     MS_HF_TCP_RESET,
+    MS_HF_TCP_LOST,    /* tcp.analysis.lost_segment: previous segment not captured */
     MS_HF_COUNT
 } ms_hf_t;
 

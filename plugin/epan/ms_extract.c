@@ -20,6 +20,7 @@ static struct {
     [MS_HF_SMTP_RSP] = { -1, "smtp.rsp" },
     [MS_HF_TCP_FIN] = { -1, "tcp.flags.fin" },
     [MS_HF_TCP_RESET] = { -1, "tcp.flags.reset" },
+    [MS_HF_TCP_LOST] = { -1, "tcp.analysis.lost_segment" },
 };
 
 void ms_extract_resolve(void)

@@ -262,6 +262,8 @@ void ms_render_register(int proto_id)
             "Malformed line or argument", EXPFILL } },
         { &ei[MS_AN_CAP_REACHED], { "mailsess.expert.cap_reached", PI_UNDECODED, PI_WARN,
             "Per-session limit reached", EXPFILL } },
+        { &ei[MS_AN_PARTIAL], { "mailsess.expert.partial", PI_SEQUENCE, PI_WARN,
+            "Part of the session is not in the capture", EXPFILL } },
     };
 
     proto = proto_id;

@@ -82,6 +82,8 @@ static void first_pass(ms_session_t *sess, packet_info *pinfo, proto_tree *tree,
     guint8 buf[FEED_CHUNK];
 
     ms_smtp_touch(sess->smtp, pinfo->num, ts);
+    if (ms_extract_items(tree, MS_HF_TCP_LOST))
+        ms_smtp_gap(sess->smtp, dir, pinfo->num, ts);
     for (guint i = 0; items && i < items->len; i++) {
         field_info *fi = (field_info *)g_ptr_array_index(items, i);
         gint avail = tvb_captured_length_remaining(fi->ds_tvb, fi->start);
