@@ -9,7 +9,8 @@
 #   expert.txt        the MAILSESS rows of `tshark -z expert` (single pass)
 # and checks invariants that need no golden file: the plugin loads; first-pass
 # rows say final=0, two-pass rows final=1; every two-pass frame of a session
-# shows the same session values; -z expert gives the same rows in both modes.
+# shows the same session values; -z expert gives the same rows in both modes;
+# tshark -V shows exactly the same built-in dissection with and without mailsess.
 # With --update the golden files are rewritten (review every diff by hand).
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
@@ -61,6 +62,14 @@ awk -F'\t' -v rc="$rc" -v sc="$sc" 'NR>1 {
      END{exit bad}' "$out/frames-2pass.tsv" ||
     err "two-pass frames of one session show different session values"
 cmp -s "$out/expert.txt" "$out/expert-2pass.txt" || err "-z expert differs between single pass and -2"
+# the built-in dissection stays intact: -V without the Mail Session subtree
+# is what tshark prints with mailsess disabled
+strip_mailsess() { awk '/^Mail Session/ {skip=1; next} skip && /^[ \t]/ {next} {skip=0; print}'; }
+ms_tshark -r "$name/$cap" "${opts[@]}" -V > "$out/verbose.txt"
+ms_tshark -r "$name/$cap" "${opts[@]}" -V --disable-protocol mailsess > "$out/without.txt"
+grep -q '^Mail Session' "$out/verbose.txt" || err "no Mail Session subtree in -V"
+strip_mailsess < "$out/verbose.txt" > "$out/with.txt"
+cmp -s "$out/with.txt" "$out/without.txt" || err "the built-in dissection changes when mailsess is loaded"
 
 mkdir -p "$case_dir/expected"
 for f in session.tsv frames-1pass.tsv frames-2pass.tsv expert.txt; do
