@@ -20,7 +20,6 @@
 #include <string.h>
 
 #define AUTH_LINE_MAX 12288 /* RFC 4954 section 4: AUTH lines may be this long */
-#define TEXT_MAX      512   /* longest text kept from a line */
 #define RESYNC_WINDOW 8     /* queued commands searched for a reply's owner */
 
 /* What a queued command waits for. */
@@ -61,11 +60,9 @@ typedef enum {
 } cmode_t;
 
 struct ms_smtp {
-    ms_smtp_summary_t sum;
-    ms_note_fn note_fn;
-    void      *note_ctx;
-    uint32_t   note_count[MS_AN_COUNT];
-    ms_linebuf_t lb[2];
+    ms_summary_t  sum;
+    ms_reporter_t rep;
+    ms_linebuf_t  lb[2];
 
     /* reply being assembled (multi-line replies end at "NNN ") */
     bool       reply_open;
@@ -115,74 +112,9 @@ struct ms_smtp {
     bool       auth_weak_noted;
 };
 
-/* ---- notes ------------------------------------------------------------ */
-
-static void emit(ms_smtp_t *s, ms_frame_t frame, const ms_note_t *n)
-{
-    if (s->note_fn && frame)
-        s->note_fn(s->note_ctx, frame, n);
-}
-
-static void G_GNUC_PRINTF(4, 5)
-anomaly(ms_smtp_t *s, ms_frame_t frame, ms_anomaly_t an, const char *fmt, ...)
-{
-    ms_note_t n = { .kind = MS_NOTE_ANOMALY, .anomaly = an };
-    uint32_t c = s->note_count[an]++;
-
-    if (c > MS_SMTP_CAP_NOTES)
-        return;
-    if (c == MS_SMTP_CAP_NOTES) {
-        char *t = g_strdup_printf("More than %u \"%s\" anomalies in this session: "
-                                  "further ones are not reported", MS_SMTP_CAP_NOTES,
-                                  ms_anomaly_name(an));
-        n.anomaly = MS_AN_CAP_REACHED;
-        n.text = t;
-        emit(s, frame, &n);
-        g_free(t);
-        return;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    char *t = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    n.text = t;
-    emit(s, frame, &n);
-    g_free(t);
-}
-
-static void link_frames(ms_smtp_t *s, const pending_t *p, ms_frame_t frame, ms_time_t ts)
-{
-    ms_note_t req = { .kind = MS_NOTE_REQUEST_IN, .other = p->frame, .delta = ts - p->ts };
-    ms_note_t rsp = { .kind = MS_NOTE_RESPONSE_IN, .other = frame };
-    emit(s, frame, &req);
-    emit(s, p->frame, &rsp);
-}
-
-/* ---- session lists ------------------------------------------------------ */
-
-static void list_add(ms_smtp_t *s, ms_strlist_t *l, const char *what, bool distinct,
-                     const uint8_t *v, size_t len, ms_frame_t frame)
-{
-    char *t = ms_text_printable(v, len, TEXT_MAX);
-    ms_list_result_t r = distinct ? ms_strlist_add_distinct(l, t, strlen(t))
-                                  : ms_strlist_add(l, t, strlen(t));
-    if (r == MS_LIST_FULL && l->dropped == 1)
-        anomaly(s, frame, MS_AN_CAP_REACHED,
-                "The %s list is full (%u entries): further ones are counted, not listed",
-                what, l->cap);
-    g_free(t);
-}
-
-static void add_transfer(ms_smtp_t *s, ms_time_t d, ms_frame_t frame)
-{
-    if (s->sum.transfer_count < MS_SMTP_CAP_TRANSFERS) {
-        s->sum.transfer_times[s->sum.transfer_count++] = d;
-        return;
-    }
-    if (s->sum.transfer_dropped++ == 0)
-        anomaly(s, frame, MS_AN_CAP_REACHED,
-                "The transfer time list is full (%u entries)", MS_SMTP_CAP_TRANSFERS);
-}
+/* Reporting goes through the shared reporter (caps per anomaly kind). */
+#define anomaly(s, ...) ms_report_anomaly(&(s)->rep, __VA_ARGS__)
+#define list_add(s, ...) ms_report_list_add(&(s)->rep, __VA_ARGS__)
 
 /* ---- the command FIFO -------------------------------------------------- */
 
@@ -276,7 +208,7 @@ static void message_done(ms_smtp_t *s, const pending_t *p, unsigned code,
             anomaly(s, frame, MS_AN_PARTIAL, "Message accepted, but part of its content is not "
                     "in the capture: its %" G_GUINT64_FORMAT " bytes are a lower bound", p->bytes);
         else
-            add_transfer(s, ts - p->start_ts, frame);
+            ms_report_transfer(&s->rep, &s->sum, ts - p->start_ts, frame);
     } else {
         anomaly(s, frame, MS_AN_MSG_REJECTED, "Message of %" G_GUINT64_FORMAT
                 " bytes refused: %u %s", p->bytes, code, s->reply_text);
@@ -376,7 +308,7 @@ static void cmd_rcpt(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_
     s->rcpt_pending++;
     pending_t *p = push(s, CMD_RCPT, frame, ts);
     if (p && path)
-        p->arg = ms_text_printable(path, plen, TEXT_MAX);
+        p->arg = ms_text_printable(path, plen, MS_TEXT_MAX);
 }
 
 static void cmd_data(ms_smtp_t *s, ms_frame_t frame, ms_time_t ts)
@@ -472,7 +404,7 @@ static void on_command(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_ti
     }
     if (!strcmp(c.verb, "EHLO") || !strcmp(c.verb, "HELO")) {
         g_free(s->sum.helo);
-        s->sum.helo = ms_text_printable(c.arg, c.arg_len, TEXT_MAX);
+        s->sum.helo = ms_text_printable(c.arg, c.arg_len, MS_TEXT_MAX);
         s->helo_sent = true;
         reset_transaction(s);
         push(s, c.verb[0] == 'E' ? CMD_EHLO : CMD_HELO, frame, ts);
@@ -619,7 +551,7 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
                 code, s->reply_text);
         return;
     }
-    link_frames(s, p, frame, ts);
+    ms_report_link(&s->rep, p->frame, p->ts, frame, ts);
     bool ok = code / 100 == 2;
     switch (p->kind) {
     case CMD_MAIL:
@@ -693,7 +625,7 @@ static void on_reply_line(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms
         s->reply_code = r.code;
         s->reply_lines = 0;
         g_free(s->reply_text);
-        s->reply_text = ms_text_printable(r.text, r.text_len, TEXT_MAX);
+        s->reply_text = ms_text_printable(r.text, r.text_len, MS_TEXT_MAX);
     } else if (r.code != s->reply_code) {
         anomaly(s, frame, MS_AN_SYNTAX, "Reply code changes from %u to %u inside a multi-line reply",
                 s->reply_code, r.code);
@@ -789,17 +721,9 @@ static void on_line(ms_smtp_t *s, ms_dir_t dir, const ms_line_t *l, ms_frame_t f
 ms_smtp_t *ms_smtp_new(ms_frame_t first_frame, ms_time_t first_ts, ms_note_fn fn, void *ctx)
 {
     ms_smtp_t *s = g_new0(ms_smtp_t, 1);
-    s->note_fn = fn;
-    s->note_ctx = ctx;
-    s->sum.first_frame = s->sum.last_frame = first_frame;
-    s->sum.first_ts = s->sum.last_ts = first_ts;
-    ms_strlist_init(&s->sum.capabilities, MS_SMTP_CAP_CAPABILITIES);
-    ms_strlist_init(&s->sum.auth_methods, MS_SMTP_CAP_AUTH_METHODS);
-    ms_strlist_init(&s->sum.auth_users, MS_SMTP_CAP_AUTH_USERS);
-    ms_strlist_init(&s->sum.mail_from, MS_SMTP_CAP_MAIL_FROM);
-    ms_strlist_init(&s->sum.rcpt_to, MS_SMTP_CAP_RCPT_TO);
-    ms_strlist_init(&s->sum.rcpt_rejected, MS_SMTP_CAP_RCPT_TO);
-    s->sum.transfer_times = g_new0(ms_time_t, MS_SMTP_CAP_TRANSFERS);
+    s->rep.fn = fn;
+    s->rep.ctx = ctx;
+    ms_summary_init(&s->sum, MS_PROTO_SMTP, first_frame, first_ts);
     s->pend = g_new0(pending_t, MS_SMTP_CAP_PENDING);
     ms_linebuf_init(&s->lb[MS_DIR_CLIENT], MS_SMTP_LINE_KEEP);
     ms_linebuf_init(&s->lb[MS_DIR_SERVER], MS_SMTP_LINE_KEEP);
@@ -816,24 +740,13 @@ void ms_smtp_free(ms_smtp_t *s)
     ms_linebuf_free(&s->lb[0]);
     ms_linebuf_free(&s->lb[1]);
     g_free(s->reply_text);
-    g_free(s->sum.banner);
-    g_free(s->sum.helo);
-    ms_strlist_clear(&s->sum.capabilities);
-    ms_strlist_clear(&s->sum.auth_methods);
-    ms_strlist_clear(&s->sum.auth_users);
-    ms_strlist_clear(&s->sum.mail_from);
-    ms_strlist_clear(&s->sum.rcpt_to);
-    ms_strlist_clear(&s->sum.rcpt_rejected);
-    g_free(s->sum.transfer_times);
+    ms_summary_clear(&s->sum);
     g_free(s);
 }
 
 void ms_smtp_touch(ms_smtp_t *s, ms_frame_t frame, ms_time_t ts)
 {
-    if (frame >= s->sum.last_frame) {
-        s->sum.last_frame = frame;
-        s->sum.last_ts = ts;
-    }
+    ms_summary_touch(&s->sum, frame, ts);
 }
 
 void ms_smtp_feed(ms_smtp_t *s, ms_dir_t dir, const uint8_t *data, size_t len,
@@ -896,7 +809,7 @@ void ms_smtp_gap(ms_smtp_t *s, ms_dir_t dir, ms_frame_t frame, ms_time_t ts)
                 : "commands or replies may be missing");
 }
 
-const ms_smtp_summary_t *ms_smtp_summary(const ms_smtp_t *s)
+const ms_summary_t *ms_smtp_summary(const ms_smtp_t *s)
 {
     return &s->sum;
 }

@@ -49,6 +49,11 @@ static gint ett_mailsess_timing = -1;
 
 static expert_field ei[MS_AN_COUNT];
 
+static const char *proto_name(ms_proto_t p)
+{
+    return p == MS_PROTO_POP3 ? "POP3" : "SMTP";
+}
+
 static const char *tls_name(ms_tls_t t)
 {
     return t == MS_TLS_STARTTLS ? "starttls" : t == MS_TLS_IMPLICIT ? "implicit" : "none";
@@ -92,11 +97,11 @@ static void add_time(proto_tree *t, int hf, tvbuff_t *tvb, ms_time_t v)
 }
 
 static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *sess,
-                           const ms_smtp_summary_t *s, gboolean final)
+                           const ms_summary_t *s, gboolean final)
 {
     proto_tree *t;
 
-    gen(proto_tree_add_string(st, hf_proto, tvb, 0, 0, "SMTP"));
+    gen(proto_tree_add_string(st, hf_proto, tvb, 0, 0, proto_name(s->proto)));
     gen(proto_tree_add_boolean(st, hf_final, tvb, 0, 0, final));
     gen(proto_tree_add_uint(st, hf_session, tvb, 0, 0, sess->stream));
     gen(proto_tree_add_uint(st, hf_last_frame, tvb, 0, 0, s->last_frame));
@@ -144,12 +149,12 @@ static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *se
 void ms_render(const ms_session_t *sess, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                wmem_array_t *notes)
 {
-    const ms_smtp_summary_t *s = ms_smtp_summary(sess->smtp);
+    const ms_summary_t *s = ms_smtp_summary(sess->smtp);
     gboolean final = PINFO_FD_VISITED(pinfo);
     proto_item *ti = proto_tree_add_item(tree, proto, tvb, 0, 0, ENC_NA);
     proto_tree *st = proto_item_add_subtree(ti, ett_mailsess);
 
-    proto_item_append_text(ti, ": SMTP%s", final ? "" : " (so far)");
+    proto_item_append_text(ti, ": %s%s", proto_name(s->proto), final ? "" : " (so far)");
     if (st)
         render_summary(st, tvb, sess, s, final);
 

@@ -93,7 +93,7 @@ static void test_simple_session(void **state)
     S(s, 15, "250 2.0.0 Ok: queued\r\n");
     C(s, 16, "QUIT\r\n");
     S(s, 17, "221 2.0.0 Bye\r\n");
-    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_smtp_summary(s);
     assert_string_equal(m->banner, "mx.example.test ESMTP");
     assert_string_equal(m->helo, "client.example.test");
     assert_int_equal(m->capabilities.count, 5);
@@ -125,7 +125,7 @@ static void test_pipelined_replies(void **state)
     S(s, 8, "250 Ok\r\n250 Ok\r\n550 5.1.1 unknown\r\n354 go\r\n");
     C(s, 9, "x\r\n.\r\n");
     S(s, 10, "250 queued\r\n");
-    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_smtp_summary(s);
     assert_int_equal(m->rcpt_to.count, 2);
     assert_int_equal(m->rcpt_rejected.count, 1);
     assert_string_equal(m->rcpt_rejected.items[0], "nobody@x");
@@ -146,7 +146,7 @@ static void test_split_multiline_reply(void **state)
     S(s, 6, "250-mx\r\n250-PIPE");
     S(s, 7, "LINING\r\n250 8BITMIME\r");
     S(s, 8, "\n");
-    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_smtp_summary(s);
     assert_int_equal(m->capabilities.count, 2);
     assert_string_equal(m->capabilities.items[0], "PIPELINING");
     assert_int_equal(request_in(8, 0), 5); /* the reply ends in frame 8 */
@@ -165,7 +165,7 @@ static void test_auth_login_plaintext(void **state)
     S(s, 10, "334 UGFzc3dvcmQ6\r\n");
     C(s, 11, "YWxpY2Vwdw==\r\n");
     S(s, 12, "235 2.7.0 Authentication successful\r\n");
-    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_smtp_summary(s);
     assert_int_equal(m->auth_methods.count, 1);
     assert_string_equal(m->auth_methods.items[0], "LOGIN");
     assert_string_equal(m->auth_users.items[0], "alice");
@@ -190,7 +190,7 @@ static void test_auth_fail_then_success(void **state)
     S(s, 10, "334 \r\n");
     C(s, 11, "AGFsaWNlAGFsaWNlcHc=\r\n");
     S(s, 12, "235 ok\r\n");
-    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_smtp_summary(s);
     assert_int_equal(m->auth_attempts, 2);
     assert_int_equal(m->auth_failures, 1);
     assert_int_equal(m->auth_result, MS_AUTH_RESULT_SUCCESS);
@@ -212,7 +212,7 @@ static void test_auth_454_is_failure_and_no_reply_unknown(void **state)
     assert_int_equal(ms_smtp_summary(s)->auth_result, MS_AUTH_RESULT_FAILURE);
     assert_int_equal(count_anomaly(MS_AN_AUTH_FAILED, 8), 1);
     C(s, 9, "AUTH XOAUTH2 dXNlcj1jYXJvbAFhdXRoPUJlYXJlciB0b2sBAQ==\r\n");
-    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_smtp_summary(s);
     assert_int_equal(m->auth_result, MS_AUTH_RESULT_UNKNOWN);
     assert_string_equal(m->auth_users.items[0], "carol");
     assert_true(m->auth_plaintext); /* a bearer token is a reusable secret */
@@ -232,7 +232,7 @@ static void test_starttls_then_auth_not_plaintext(void **state)
     S(s, 13, "250-mx\r\n250 AUTH PLAIN\r\n");
     C(s, 14, "AUTH PLAIN AGFsaWNlAGFsaWNlcHc=\r\n");
     S(s, 15, "235 ok\r\n");
-    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_smtp_summary(s);
     assert_int_equal(m->tls, MS_TLS_STARTTLS);
     assert_false(m->auth_plaintext);
     assert_int_equal(count_anomaly(MS_AN_PLAINTEXT_AUTH, 0), 0);
@@ -253,7 +253,7 @@ static void test_bdat_chunks(void **state)
     assert_int_equal(ms_smtp_summary(s)->msg_count, 0);
     C(s, 11, "QUIT\r\n");
     S(s, 12, "250 Message accepted\r\n221 bye\r\n");
-    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_smtp_summary(s);
     assert_int_equal(m->msg_count, 1);
     assert_true(m->msg_bytes == 16);
     assert_true(m->quit);
@@ -325,7 +325,7 @@ static void test_smuggling_and_bare_lf(void **state)
     assert_int_equal(count_anomaly(MS_AN_SMUGGLING, 9), 1);
     assert_int_equal(count_anomaly(MS_AN_BARE_NEWLINE, 9), 1);
     S(s, 10, "250 ok\r\n");
-    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_smtp_summary(s);
     assert_int_equal(m->mail_from.count, 1); /* the smuggled MAIL stayed content */
     assert_int_equal(m->msg_count, 1);
     /* "hello\n" 6, "." as content unstuffed to CRLF 2, the MAIL line 20 */
@@ -372,7 +372,7 @@ static void test_utf8_addresses(void **state)
     ms_smtp_t *s = new_session();
     greet_ehlo(s);
     C(s, 7, "MAIL FROM:<j\xC3\xB6rg@b\xC3\xA4r.example> SMTPUTF8\r\nRCPT TO:<\xE7\x94\xA8\xE6\x88\xB7@x>\r\n");
-    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_smtp_summary(s);
     assert_string_equal(m->mail_from.items[0], "j\xC3\xB6rg@b\xC3\xA4r.example");
     assert_string_equal(m->rcpt_to.items[0], "\xE7\x94\xA8\xE6\x88\xB7@x");
     C(s, 8, "MAIL FROM:<>\r\n");
@@ -392,15 +392,15 @@ static void test_huge_counts_are_capped(void **state)
         snprintf(line, sizeof(line), "RCPT TO:<u%d@x>\r\n", i);
         C(s, 8 + (ms_frame_t)i, line);
     }
-    const ms_smtp_summary_t *m = ms_smtp_summary(s);
-    assert_int_equal(m->rcpt_to.count, MS_SMTP_CAP_RCPT_TO);
-    assert_true(m->rcpt_to.dropped == 100000 - MS_SMTP_CAP_RCPT_TO);
+    const ms_summary_t *m = ms_smtp_summary(s);
+    assert_int_equal(m->rcpt_to.count, MS_CAP_RCPT_TO);
+    assert_true(m->rcpt_to.dropped == 100000 - MS_CAP_RCPT_TO);
     assert_true(m->commands == 100002);
     assert_int_equal(count_anomaly(MS_AN_CAP_REACHED, 0), 2); /* recipient list, queue */
     /* replies to every RCPT: matched until the queue cap, then unmatched (bounded) */
     for (int i = 0; i < 2000; i++)
         S(s, 200000, "250 ok\r\n");
-    assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), MS_SMTP_CAP_NOTES);
+    assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), MS_CAP_NOTES);
     ms_smtp_free(s);
 }
 
@@ -486,7 +486,7 @@ static void test_capture_starts_mid_data(void **state)
     S(s, 3, "250 2.0.0 Ok: queued\r\n");
     C(s, 4, "QUIT\r\n");
     S(s, 5, "221 bye\r\n");
-    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_smtp_summary(s);
     assert_int_equal(m->mail_from.count, 0);
     assert_int_equal(m->msg_count, 1);
     assert_true(m->msg_bytes == 13 + 9 + 29); /* a lower bound, said by an anomaly */
@@ -527,7 +527,7 @@ static void test_client_side_only(void **state)
     C(s, 7, "Ym9i\r\n"); /* no 334 captured, but base64 and no verb: the user name */
     C(s, 8, "QUIT\r\n");
     ms_smtp_close(s, MS_DIR_CLIENT, false, 9, 9000000);
-    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_smtp_summary(s);
     assert_int_equal(m->mail_from.count, 1);
     assert_int_equal(m->rcpt_to.count, 1);
     assert_int_equal(m->auth_users.count, 2);
@@ -550,7 +550,7 @@ static void test_gap_in_data(void **state)
     ms_smtp_gap(s, MS_DIR_CLIENT, 11, 11000000);
     C(s, 11, "ne\r\n.\r\n");
     S(s, 12, "250 ok\r\n");
-    const ms_smtp_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_smtp_summary(s);
     assert_int_equal(m->msg_count, 1);
     /* "line one" and the visible end "ne": the part before the gap is dropped */
     assert_true(m->msg_bytes == 10 + 4);

@@ -1,0 +1,109 @@
+/* ms_session.c - the session record and the note reporter.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "ms_session.h"
+#include "ms_text.h"
+
+#include <glib.h>
+#include <stdarg.h>
+#include <string.h>
+
+void ms_summary_init(ms_summary_t *m, ms_proto_t proto, ms_frame_t first_frame, ms_time_t first_ts)
+{
+    memset(m, 0, sizeof(*m));
+    m->proto = proto;
+    m->first_frame = m->last_frame = first_frame;
+    m->first_ts = m->last_ts = first_ts;
+    ms_strlist_init(&m->capabilities, MS_CAP_CAPABILITIES);
+    ms_strlist_init(&m->auth_methods, MS_CAP_AUTH_METHODS);
+    ms_strlist_init(&m->auth_users, MS_CAP_AUTH_USERS);
+    ms_strlist_init(&m->mail_from, MS_CAP_MAIL_FROM);
+    ms_strlist_init(&m->rcpt_to, MS_CAP_RCPT_TO);
+    ms_strlist_init(&m->rcpt_rejected, MS_CAP_RCPT_TO);
+    m->transfer_times = g_new0(ms_time_t, MS_CAP_TRANSFERS);
+}
+
+void ms_summary_clear(ms_summary_t *m)
+{
+    g_free(m->banner);
+    g_free(m->helo);
+    ms_strlist_clear(&m->capabilities);
+    ms_strlist_clear(&m->auth_methods);
+    ms_strlist_clear(&m->auth_users);
+    ms_strlist_clear(&m->mail_from);
+    ms_strlist_clear(&m->rcpt_to);
+    ms_strlist_clear(&m->rcpt_rejected);
+    g_free(m->transfer_times);
+    memset(m, 0, sizeof(*m));
+}
+
+void ms_summary_touch(ms_summary_t *m, ms_frame_t frame, ms_time_t ts)
+{
+    if (frame >= m->last_frame) {
+        m->last_frame = frame;
+        m->last_ts = ts;
+    }
+}
+
+static void emit(ms_reporter_t *r, ms_frame_t frame, const ms_note_t *n)
+{
+    if (r->fn && frame)
+        r->fn(r->ctx, frame, n);
+}
+
+void ms_report_anomaly(ms_reporter_t *r, ms_frame_t frame, ms_anomaly_t an, const char *fmt, ...)
+{
+    ms_note_t n = { .kind = MS_NOTE_ANOMALY, .anomaly = an };
+    uint32_t c = r->count[an]++;
+    char *t;
+
+    if (c > MS_CAP_NOTES)
+        return;
+    if (c == MS_CAP_NOTES) {
+        t = g_strdup_printf("More than %u \"%s\" anomalies in this session: further ones are "
+                            "not reported", MS_CAP_NOTES, ms_anomaly_name(an));
+        n.anomaly = MS_AN_CAP_REACHED;
+    } else {
+        va_list ap;
+        va_start(ap, fmt);
+        t = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+    }
+    n.text = t;
+    emit(r, frame, &n);
+    g_free(t);
+}
+
+void ms_report_link(ms_reporter_t *r, ms_frame_t cmd_frame, ms_time_t cmd_ts,
+                    ms_frame_t reply_frame, ms_time_t reply_ts)
+{
+    ms_note_t req = { .kind = MS_NOTE_REQUEST_IN, .other = cmd_frame, .delta = reply_ts - cmd_ts };
+    ms_note_t rsp = { .kind = MS_NOTE_RESPONSE_IN, .other = reply_frame };
+    emit(r, reply_frame, &req);
+    emit(r, cmd_frame, &rsp);
+}
+
+void ms_report_list_add(ms_reporter_t *r, ms_strlist_t *l, const char *what, bool distinct,
+                        const uint8_t *v, size_t len, ms_frame_t frame)
+{
+    char *t = ms_text_printable(v, len, MS_TEXT_MAX);
+    ms_list_result_t res = distinct ? ms_strlist_add_distinct(l, t, strlen(t))
+                                    : ms_strlist_add(l, t, strlen(t));
+    if (res == MS_LIST_FULL && l->dropped == 1)
+        ms_report_anomaly(r, frame, MS_AN_CAP_REACHED,
+                          "The %s list is full (%u entries): further ones are counted, not listed",
+                          what, l->cap);
+    g_free(t);
+}
+
+void ms_report_transfer(ms_reporter_t *r, ms_summary_t *m, ms_time_t d, ms_frame_t frame)
+{
+    if (m->transfer_count < MS_CAP_TRANSFERS) {
+        m->transfer_times[m->transfer_count++] = d;
+        return;
+    }
+    if (m->transfer_dropped++ == 0)
+        ms_report_anomaly(r, frame, MS_AN_CAP_REACHED,
+                          "The transfer time list is full (%u entries)", MS_CAP_TRANSFERS);
+}
