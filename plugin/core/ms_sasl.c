@@ -9,7 +9,7 @@
 
 ms_sasl_class_t ms_sasl_classify(const char *mech)
 {
-    static const char *const plaintext[] = { "PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER" };
+    static const char *const plaintext[] = { "PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER", "USER" };
     static const char *const weak[] = { "CRAM-MD5", "DIGEST-MD5", "NTLM", "APOP" };
 
     for (size_t i = 0; i < G_N_ELEMENTS(plaintext); i++)

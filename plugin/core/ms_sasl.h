@@ -17,7 +17,7 @@
 /* What a mechanism exposes to someone who captures it in clear text. */
 typedef enum {
     MS_SASL_OTHER     = 0, /* unknown, or no reusable secret (SCRAM, GSSAPI, EXTERNAL...) */
-    MS_SASL_PLAINTEXT = 1, /* the password or bearer token itself (PLAIN, LOGIN, XOAUTH2, OAUTHBEARER) */
+    MS_SASL_PLAINTEXT = 1, /* the password or bearer token itself (PLAIN, LOGIN, XOAUTH2, OAUTHBEARER, POP3 USER/PASS) */
     MS_SASL_WEAK      = 2  /* an MD5-class digest crackable offline (CRAM-MD5, DIGEST-MD5, NTLM) */
 } ms_sasl_class_t;
 

@@ -10,6 +10,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "ms_smtp.h"
+#include "ms_auth.h"
 #include "ms_linebuf.h"
 #include "ms_sasl.h"
 #include "ms_smtp_parse.h"
@@ -19,7 +20,6 @@
 #include <stdarg.h>
 #include <string.h>
 
-#define AUTH_LINE_MAX 12288 /* RFC 4954 section 4: AUTH lines may be this long */
 #define RESYNC_WINDOW 8     /* queued commands searched for a reply's owner */
 
 /* What a queued command waits for. */
@@ -104,12 +104,7 @@ struct ms_smtp {
     bool       content_lf_noted;
     bool       prev_content_lf;
 
-    /* AUTH exchange */
-    bool       auth_open;
-    char       auth_mech[MS_SASL_MECH_MAX + 1];
-    unsigned   auth_step;
-    unsigned   auth_expect; /* 334 challenges not yet answered by the client */
-    bool       auth_weak_noted;
+    ms_auth_t  auth;        /* the AUTH exchange */
 };
 
 /* Reporting goes through the shared reporter (caps per anomaly kind). */
@@ -217,41 +212,6 @@ static void message_done(ms_smtp_t *s, const pending_t *p, unsigned code,
 }
 
 /* ---- SASL -------------------------------------------------------------- */
-
-static void sasl_response(ms_smtp_t *s, const uint8_t *b64, size_t len, ms_frame_t frame)
-{
-    unsigned step = s->auth_step++;
-    if (len == 1 && b64[0] == '*')
-        return; /* the client cancels; the server answers 501 */
-    if (len == 1 && b64[0] == '=')
-        len = 0; /* empty initial response */
-
-    uint8_t *buf = g_malloc(AUTH_LINE_MAX);
-    long n = ms_base64_decode(b64, len, buf, AUTH_LINE_MAX);
-    if (n < 0) {
-        anomaly(s, frame, MS_AN_SYNTAX, "AUTH %s response is not valid base64", s->auth_mech);
-        g_free(buf);
-        return;
-    }
-    ms_sasl_info_t info;
-    ms_sasl_inspect(s->auth_mech, step, buf, (size_t)n, &info);
-    g_free(buf);
-    if (info.has_user)
-        list_add(s, &s->sum.auth_users, "user", true, (const uint8_t *)info.user,
-                 info.user_len, frame);
-    if (s->in_tls)
-        return;
-    if (info.has_secret) {
-        s->sum.auth_plaintext = true;
-        anomaly(s, frame, MS_AN_PLAINTEXT_AUTH,
-                "AUTH %s credentials sent in clear text (outside TLS)", s->auth_mech);
-    } else if (ms_sasl_classify(s->auth_mech) == MS_SASL_WEAK && !s->auth_weak_noted && n > 0) {
-        s->auth_weak_noted = true;
-        anomaly(s, frame, MS_AN_WEAK_AUTH,
-                "AUTH %s outside TLS: the challenge and response allow an offline password guess",
-                s->auth_mech);
-    }
-}
 
 /* ---- client lines -------------------------------------------------------- */
 
@@ -374,17 +334,11 @@ static void cmd_auth(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_
         push(s, CMD_OTHER, frame, ts);
         return;
     }
-    s->sum.auth_attempts++;
-    s->sum.auth_result = MS_AUTH_RESULT_UNKNOWN;
-    list_add(s, &s->sum.auth_methods, "mechanism", true, (const uint8_t *)a.mech,
-             strlen(a.mech), frame);
-    memcpy(s->auth_mech, a.mech, sizeof(a.mech));
-    s->auth_step = 0;
-    s->auth_expect = 0;
-    s->auth_open = true;
-    s->auth_weak_noted = false;
+    char label[sizeof(s->auth.label)];
+    g_snprintf(label, sizeof(label), "AUTH %s", a.mech);
+    ms_auth_start(&s->auth, &s->sum, &s->rep, a.mech, label, frame);
     if (a.has_ir)
-        sasl_response(s, a.ir, a.ir_len, frame);
+        ms_auth_sasl_response(&s->auth, &s->sum, &s->rep, s->in_tls, a.ir, a.ir_len, frame);
     push(s, CMD_AUTH, frame, ts);
 }
 
@@ -394,7 +348,7 @@ static void on_command(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_ti
 
     s->sum.commands++;
     bool is_auth = ms_text_iprefix(l->data, l->len, "AUTH ");
-    check_line(s, l, is_auth ? AUTH_LINE_MAX : MS_SMTP_CMD_LINE_MAX, "Command", frame);
+    check_line(s, l, is_auth ? MS_AUTH_LINE_MAX : MS_SMTP_CMD_LINE_MAX, "Command", frame);
     if (!ms_smtp_cmd_split(l->data, l->len, &c)) {
         char *t = ms_text_printable(l->data, l->len, 40);
         anomaly(s, frame, MS_AN_SYNTAX, "Not an SMTP command: \"%s\"", t);
@@ -433,8 +387,8 @@ static void on_command(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_ti
 
 static void on_sasl_line(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_time_t ts)
 {
-    check_line(s, l, AUTH_LINE_MAX, "AUTH response", frame);
-    sasl_response(s, l->data, l->len, frame);
+    check_line(s, l, MS_AUTH_LINE_MAX, "AUTH response", frame);
+    ms_auth_sasl_response(&s->auth, &s->sum, &s->rep, s->in_tls, l->data, l->len, frame);
     push(s, CMD_AUTH, frame, ts);
 }
 
@@ -501,18 +455,12 @@ static void on_greeting(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t
 static void on_auth_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame)
 {
     if (code == 334) {
-        s->auth_expect++;
+        s->auth.expect++;
         return;
     }
-    s->auth_open = false;
-    if (code / 100 == 2) {
-        s->sum.auth_result = MS_AUTH_RESULT_SUCCESS;
-        return;
-    }
-    s->sum.auth_result = MS_AUTH_RESULT_FAILURE;
-    s->sum.auth_failures++;
-    anomaly(s, frame, MS_AN_AUTH_FAILED, "AUTH %s failed: %u %s", s->auth_mech, code,
-            s->reply_text);
+    char *reply = g_strdup_printf("%u %s", code, s->reply_text);
+    ms_auth_done(&s->auth, &s->sum, &s->rep, code / 100 == 2, reply, frame);
+    g_free(reply);
 }
 
 /* The first server reply tells whether the capture holds the session's start. */
@@ -595,7 +543,7 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
             s->sum.tls = MS_TLS_STARTTLS;
             s->in_tls = true;
             s->helo_sent = false; /* RFC 3207: the client must start over */
-            s->auth_open = false;
+            s->auth.open = false;
             reset_transaction(s);
             ms_linebuf_reset(&s->lb[MS_DIR_CLIENT]);
         }
@@ -661,15 +609,15 @@ static bool known_verb(const ms_line_t *l)
  * command is still taken as the response. */
 static bool is_sasl_response(ms_smtp_t *s, const ms_line_t *l)
 {
-    if (s->auth_expect > 0) {
-        s->auth_expect--;
+    if (s->auth.expect > 0) {
+        s->auth.expect--;
         return true;
     }
     if (l->len == 1 && (l->data[0] == '*' || l->data[0] == '='))
         return true;
     if (ms_base64_valid(l->data, l->len) && !known_verb(l))
         return true;
-    s->auth_open = false; /* the client moved on: the reply to AUTH decides the result */
+    s->auth.open = false; /* the client moved on: the reply to AUTH decides the result */
     return false;
 }
 
@@ -710,7 +658,7 @@ static void on_line(ms_smtp_t *s, ms_dir_t dir, const ms_line_t *l, ms_frame_t f
         s->tls_seen = true;
     if (s->cmode == CMODE_DATA)
         on_content(s, l, frame, ts);
-    else if (s->auth_open && is_sasl_response(s, l))
+    else if (s->auth.open && is_sasl_response(s, l))
         on_sasl_line(s, l, frame, ts);
     else if (!s->sum.greeting_seen && looks_like_content(s, l))
         start_partial_content(s, l, frame, ts);

@@ -1,0 +1,91 @@
+/* ms_auth.c - one authentication exchange.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "ms_auth.h"
+#include "ms_text.h"
+
+#include <glib.h>
+#include <string.h>
+
+void ms_auth_start(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, const char *mech,
+                   const char *label, ms_frame_t frame)
+{
+    memset(a, 0, sizeof(*a));
+    g_strlcpy(a->mech, mech, sizeof(a->mech));
+    g_strlcpy(a->label, label, sizeof(a->label));
+    a->open = true;
+    m->auth_attempts++;
+    m->auth_result = MS_AUTH_RESULT_UNKNOWN;
+    ms_report_list_add(r, &m->auth_methods, "mechanism", true, (const uint8_t *)a->mech,
+                       strlen(a->mech), frame);
+}
+
+/* Outside TLS: the secret is exposed, or a digest that can be guessed offline. */
+static void exposed(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool in_tls,
+                    bool secret, ms_frame_t frame)
+{
+    if (in_tls)
+        return;
+    if (secret) {
+        m->auth_plaintext = true;
+        ms_report_anomaly(r, frame, MS_AN_PLAINTEXT_AUTH,
+                          "%s credentials sent in clear text (outside TLS)", a->label);
+    } else if (ms_sasl_classify(a->mech) == MS_SASL_WEAK && !a->weak_noted) {
+        a->weak_noted = true;
+        ms_report_anomaly(r, frame, MS_AN_WEAK_AUTH, "%s outside TLS: the challenge and "
+                          "response allow an offline password guess", a->label);
+    }
+}
+
+void ms_auth_sasl_response(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool in_tls,
+                           const uint8_t *b64, size_t len, ms_frame_t frame)
+{
+    unsigned step = a->step++;
+    if (len == 1 && b64[0] == '*')
+        return; /* the client cancels; the server refuses the attempt */
+    if (len == 1 && b64[0] == '=')
+        len = 0; /* empty initial response */
+
+    uint8_t *buf = g_malloc(MS_AUTH_LINE_MAX);
+    long n = ms_base64_decode(b64, len, buf, MS_AUTH_LINE_MAX);
+    if (n < 0) {
+        ms_report_anomaly(r, frame, MS_AN_SYNTAX, "%s response is not valid base64", a->label);
+        g_free(buf);
+        return;
+    }
+    ms_sasl_info_t info;
+    ms_sasl_inspect(a->mech, step, buf, (size_t)n, &info);
+    g_free(buf);
+    if (info.has_user)
+        ms_report_list_add(r, &m->auth_users, "user", true, (const uint8_t *)info.user,
+                           info.user_len, frame);
+    if (info.has_secret || n > 0)
+        exposed(a, m, r, in_tls, info.has_secret, frame);
+}
+
+void ms_auth_user(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, const uint8_t *user,
+                  size_t len, ms_frame_t frame)
+{
+    (void)a;
+    ms_report_list_add(r, &m->auth_users, "user", true, user, len, frame);
+}
+
+void ms_auth_secret(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool in_tls,
+                    ms_frame_t frame)
+{
+    exposed(a, m, r, in_tls, ms_sasl_classify(a->mech) == MS_SASL_PLAINTEXT, frame);
+}
+
+void ms_auth_done(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool ok, const char *reply,
+                  ms_frame_t frame)
+{
+    a->open = false;
+    if (ok) {
+        m->auth_result = MS_AUTH_RESULT_SUCCESS;
+        return;
+    }
+    m->auth_result = MS_AUTH_RESULT_FAILURE;
+    m->auth_failures++;
+    ms_report_anomaly(r, frame, MS_AN_AUTH_FAILED, "%s failed: %s", a->label, reply);
+}
