@@ -22,6 +22,7 @@ const char *ms_anomaly_name(ms_anomaly_t an)
         [MS_AN_SYNTAX] = "syntax",
         [MS_AN_CAP_REACHED] = "cap_reached",
         [MS_AN_PARTIAL] = "partial",
+        [MS_AN_DELETIONS_UNCOMMITTED] = "deletions_uncommitted",
     };
     return (unsigned)an < MS_AN_COUNT ? names[an] : "unknown";
 }

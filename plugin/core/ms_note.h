@@ -28,6 +28,7 @@ typedef enum {
     MS_AN_SYNTAX,           /* a malformed argument (path, AUTH, BDAT) */
     MS_AN_CAP_REACHED,      /* a per-session list or queue stopped growing */
     MS_AN_PARTIAL,          /* part of the session is not in the capture */
+    MS_AN_DELETIONS_UNCOMMITTED, /* POP3: DELE +OK but the session never reached UPDATE */
     MS_AN_COUNT
 } ms_anomaly_t;
 

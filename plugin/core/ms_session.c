@@ -107,3 +107,16 @@ void ms_report_transfer(ms_reporter_t *r, ms_summary_t *m, ms_time_t d, ms_frame
         ms_report_anomaly(r, frame, MS_AN_CAP_REACHED,
                           "The transfer time list is full (%u entries)", MS_CAP_TRANSFERS);
 }
+
+void ms_report_line_checks(ms_reporter_t *r, const ms_line_t *l, size_t max, const char *what,
+                           ms_frame_t frame)
+{
+    if (l->total + 2 > max)
+        ms_report_anomaly(r, frame, MS_AN_LINE_TOO_LONG, "%s line of %" G_GUINT64_FORMAT
+                          " octets exceeds the limit of %zu (CRLF included)", what,
+                          l->total + 2, max);
+    if (l->term == MS_TERM_LF)
+        ms_report_anomaly(r, frame, MS_AN_BARE_NEWLINE, "%s line ended by a bare LF", what);
+    if (l->bare_cr)
+        ms_report_anomaly(r, frame, MS_AN_BARE_NEWLINE, "%s line contains a bare CR", what);
+}

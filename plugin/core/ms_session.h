@@ -7,6 +7,7 @@
 #define MS_SESSION_H
 
 #include "ms_common.h"
+#include "ms_linebuf.h"
 #include "ms_note.h"
 #include "ms_strlist.h"
 
@@ -58,6 +59,12 @@ typedef struct {
     uint32_t         msg_count;     /* SMTP: accepted; POP3: retrieved */
     uint64_t         msg_bytes;
     bool             quit;
+    bool             stat_seen;          /* POP3: a STAT reply was seen */
+    uint32_t         maildrop_msgs;      /* POP3: from the STAT reply */
+    uint64_t         maildrop_bytes;
+    uint32_t         top_count;          /* POP3: TOP answered +OK */
+    uint32_t         deleted;            /* POP3: DELE answered +OK since the last RSET */
+    bool             deleted_committed;  /* POP3: QUIT +OK after login (UPDATE state) */
     bool             greeting_seen;
     ms_time_t        greeting_time;      /* first frame -> greeting */
     ms_time_t       *transfer_times;     /* per message */
@@ -91,6 +98,9 @@ void ms_report_link(ms_reporter_t *r, ms_frame_t cmd_frame, ms_time_t cmd_ts,
 /* Adds a printable copy of v to a session list; reports the first drop at the cap. */
 void ms_report_list_add(ms_reporter_t *r, ms_strlist_t *l, const char *what, bool distinct,
                         const uint8_t *v, size_t len, ms_frame_t frame);
+/* Line length over 'max' (CRLF included), bare LF, bare CR: one anomaly each. */
+void ms_report_line_checks(ms_reporter_t *r, const ms_line_t *l, size_t max, const char *what,
+                           ms_frame_t frame);
 void ms_report_transfer(ms_reporter_t *r, ms_summary_t *m, ms_time_t d, ms_frame_t frame);
 
 #endif /* MS_SESSION_H */

@@ -110,6 +110,7 @@ struct ms_smtp {
 /* Reporting goes through the shared reporter (caps per anomaly kind). */
 #define anomaly(s, ...) ms_report_anomaly(&(s)->rep, __VA_ARGS__)
 #define list_add(s, ...) ms_report_list_add(&(s)->rep, __VA_ARGS__)
+#define check_line(s, ...) ms_report_line_checks(&(s)->rep, __VA_ARGS__)
 
 /* ---- the command FIFO -------------------------------------------------- */
 
@@ -214,18 +215,6 @@ static void message_done(ms_smtp_t *s, const pending_t *p, unsigned code,
 /* ---- SASL -------------------------------------------------------------- */
 
 /* ---- client lines -------------------------------------------------------- */
-
-static void check_line(ms_smtp_t *s, const ms_line_t *l, size_t max, const char *what,
-                       ms_frame_t frame)
-{
-    if (l->total + 2 > max)
-        anomaly(s, frame, MS_AN_LINE_TOO_LONG, "%s line of %" G_GUINT64_FORMAT
-                " octets exceeds the limit of %zu (CRLF included)", what, l->total + 2, max);
-    if (l->term == MS_TERM_LF)
-        anomaly(s, frame, MS_AN_BARE_NEWLINE, "%s line ended by a bare LF", what);
-    if (l->bare_cr)
-        anomaly(s, frame, MS_AN_BARE_NEWLINE, "%s line contains a bare CR", what);
-}
 
 static void cmd_mail(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_time_t ts)
 {
@@ -423,8 +412,8 @@ static void on_content(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_ti
     }
     s->content_seen = true;
     uint64_t n = l->total + (l->term == MS_TERM_CRLF ? 2 : l->term == MS_TERM_LF ? 1 : 0);
-    if (l->len > 0 && l->data[0] == '.')
-        n--; /* dot-stuffing (RFC 5321 4.5.2) */
+    if (l->len > 0 && l->data[0] == '.' && !s->prev_content_lf)
+        n--; /* dot-stuffing (RFC 5321 4.5.2): only at the start of a CRLF line */
     s->content_bytes += n;
     s->prev_content_lf = lf;
 }

@@ -37,7 +37,9 @@ def content_size(stream):
         m = re.compile(rb"(?im)^data\r\n").search(stream, pos)
         if not m:
             break
-        end = stream.index(b"\r\n.\r\n", m.end() - 2)
+        end = stream.find(b"\r\n.\r\n", m.end() - 2)
+        if end < 0:
+            break  # DATA refused: no content followed
         body = stream[m.end():end + 2]
         total += len(body) - sum(1 for ln in body.split(b"\r\n") if ln.startswith(b"."))
         pos = end + 5
