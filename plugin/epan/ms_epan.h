@@ -13,6 +13,7 @@
 #include <epan/expert.h>
 
 #include "ms_note.h"
+#include "ms_pop3.h"
 #include "ms_smtp.h"
 
 /* A stored note: what ms_note_t says, kept in wmem_file_scope. */
@@ -26,7 +27,9 @@ typedef struct {
 
 /* One mail session (one TCP connection), attached to its conversation. */
 typedef struct {
-    ms_smtp_t *smtp;
+    ms_proto_t proto;
+    ms_smtp_t *smtp;      /* the machine of 'proto' */
+    ms_pop3_t *pop3;
     address    srv_addr;  /* the server's address and port decide direction */
     guint32    srv_port;
     guint32    stream;    /* tcp.stream */
@@ -37,6 +40,8 @@ typedef enum {
     MS_HF_SMTP,        /* the smtp protocol item: its bytes are what SMTP saw */
     MS_HF_SMTP_REQ,    /* smtp.req: the built-in dissector took it as client data */
     MS_HF_SMTP_RSP,    /* smtp.rsp: ... as server data */
+    MS_HF_POP,         /* the pop protocol item: its bytes are what POP saw */
+    MS_HF_POP_REQ,     /* pop.request: the built-in dissector took it as a client line */
     MS_HF_TCP_FIN,
     MS_HF_TCP_RESET,
     MS_HF_TCP_LOST,    /* tcp.analysis.lost_segment: previous segment not captured */
@@ -50,7 +55,7 @@ gboolean ms_extract_flag(proto_tree *tree, ms_hf_t which);
 
 /* ---- ms_render.c ---- */
 void ms_render_register(int proto);
-void ms_render(const ms_session_t *sess, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-               wmem_array_t *notes);
+void ms_render(const ms_session_t *sess, const ms_summary_t *sum, tvbuff_t *tvb,
+               packet_info *pinfo, proto_tree *tree, wmem_array_t *notes);
 
 #endif /* MS_EPAN_H */

@@ -18,6 +18,8 @@ static struct {
     [MS_HF_SMTP] = { -1, "smtp" },
     [MS_HF_SMTP_REQ] = { -1, "smtp.req" },
     [MS_HF_SMTP_RSP] = { -1, "smtp.rsp" },
+    [MS_HF_POP] = { -1, "pop" },
+    [MS_HF_POP_REQ] = { -1, "pop.request" },
     [MS_HF_TCP_FIN] = { -1, "tcp.flags.fin" },
     [MS_HF_TCP_RESET] = { -1, "tcp.flags.reset" },
     [MS_HF_TCP_LOST] = { -1, "tcp.analysis.lost_segment" },

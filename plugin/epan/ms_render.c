@@ -34,6 +34,11 @@ static int hf_rcpt_rejected = -1;
 static int hf_msg_count = -1;
 static int hf_msg_bytes = -1;
 static int hf_quit = -1;
+static int hf_maildrop_msgs = -1;
+static int hf_maildrop_bytes = -1;
+static int hf_top_count = -1;
+static int hf_deleted = -1;
+static int hf_deleted_committed = -1;
 static int hf_greeting_time = -1;
 static int hf_transfer_time = -1;
 static int hf_duration = -1;
@@ -46,6 +51,7 @@ static gint ett_mailsess_capabilities = -1;
 static gint ett_mailsess_auth = -1;
 static gint ett_mailsess_envelope = -1;
 static gint ett_mailsess_timing = -1;
+static gint ett_mailsess_mailbox = -1;
 
 static expert_field ei[MS_AN_COUNT];
 
@@ -96,6 +102,37 @@ static void add_time(proto_tree *t, int hf, tvbuff_t *tvb, ms_time_t v)
     gen(proto_tree_add_time(t, hf, tvb, 0, 0, &n));
 }
 
+/* POP3: the maildrop and what the session did to it. */
+static void render_mailbox(proto_tree *st, tvbuff_t *tvb, const ms_summary_t *s)
+{
+    proto_tree *t = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_mailbox, NULL,
+                                                  "Mailbox: %u retrieved, %u deleted%s",
+                                                  s->msg_count, s->deleted,
+                                                  s->deleted_committed ? " (committed)" : "");
+    if (s->stat_seen) {
+        gen(proto_tree_add_uint(t, hf_maildrop_msgs, tvb, 0, 0, s->maildrop_msgs));
+        gen(proto_tree_add_uint64(t, hf_maildrop_bytes, tvb, 0, 0, s->maildrop_bytes));
+    }
+    gen(proto_tree_add_uint(t, hf_msg_count, tvb, 0, 0, s->msg_count));
+    gen(proto_tree_add_uint64(t, hf_msg_bytes, tvb, 0, 0, s->msg_bytes));
+    gen(proto_tree_add_uint(t, hf_top_count, tvb, 0, 0, s->top_count));
+    gen(proto_tree_add_uint(t, hf_deleted, tvb, 0, 0, s->deleted));
+    gen(proto_tree_add_boolean(t, hf_deleted_committed, tvb, 0, 0, s->deleted_committed));
+}
+
+/* SMTP: the envelope of the mail transactions. */
+static void render_envelope(proto_tree *st, tvbuff_t *tvb, const ms_summary_t *s)
+{
+    proto_tree *t = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_envelope, NULL,
+                                                  "Envelope: %u message%s accepted", s->msg_count,
+                                                  plurality(s->msg_count, "", "s"));
+    add_list(t, hf_mail_from, tvb, &s->mail_from);
+    add_list(t, hf_rcpt_to, tvb, &s->rcpt_to);
+    add_list(t, hf_rcpt_rejected, tvb, &s->rcpt_rejected);
+    gen(proto_tree_add_uint(t, hf_msg_count, tvb, 0, 0, s->msg_count));
+    gen(proto_tree_add_uint64(t, hf_msg_bytes, tvb, 0, 0, s->msg_bytes));
+}
+
 static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *sess,
                            const ms_summary_t *s, gboolean final)
 {
@@ -128,14 +165,10 @@ static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *se
     if (s->auth_plaintext)
         gen(proto_tree_add_boolean(t, hf_auth_plaintext, tvb, 0, 0, TRUE));
 
-    t = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_envelope, NULL,
-                                      "Envelope: %u message%s accepted", s->msg_count,
-                                      plurality(s->msg_count, "", "s"));
-    add_list(t, hf_mail_from, tvb, &s->mail_from);
-    add_list(t, hf_rcpt_to, tvb, &s->rcpt_to);
-    add_list(t, hf_rcpt_rejected, tvb, &s->rcpt_rejected);
-    gen(proto_tree_add_uint(t, hf_msg_count, tvb, 0, 0, s->msg_count));
-    gen(proto_tree_add_uint64(t, hf_msg_bytes, tvb, 0, 0, s->msg_bytes));
+    if (s->proto == MS_PROTO_SMTP)
+        render_envelope(st, tvb, s);
+    else
+        render_mailbox(st, tvb, s);
     gen(proto_tree_add_boolean(st, hf_quit, tvb, 0, 0, s->quit));
 
     t = proto_tree_add_subtree(st, tvb, 0, 0, ett_mailsess_timing, NULL, "Timing");
@@ -146,10 +179,9 @@ static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *se
     add_time(t, hf_duration, tvb, s->last_ts - s->first_ts);
 }
 
-void ms_render(const ms_session_t *sess, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-               wmem_array_t *notes)
+void ms_render(const ms_session_t *sess, const ms_summary_t *s, tvbuff_t *tvb,
+               packet_info *pinfo, proto_tree *tree, wmem_array_t *notes)
 {
-    const ms_summary_t *s = ms_smtp_summary(sess->smtp);
     gboolean final = PINFO_FD_VISITED(pinfo);
     proto_item *ti = proto_tree_add_item(tree, proto, tvb, 0, 0, ENC_NA);
     proto_tree *st = proto_item_add_subtree(ti, ett_mailsess);
@@ -180,7 +212,7 @@ void ms_render_register(int proto_id)
 {
     static hf_register_info hf[] = {
         { &hf_proto, { "Protocol", "mailsess.proto", FT_STRING, BASE_NONE, NULL, 0x0,
-            "Mail protocol of the session (SMTP)", HFILL } },
+            "Mail protocol of the session: SMTP or POP3", HFILL } },
         { &hf_final, { "Final values", "mailsess.final", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "TRUE when the session values shown are final (later pass); FALSE: running values of the first pass", HFILL } },
         { &hf_session, { "Session", "mailsess.session", FT_UINT32, BASE_DEC, NULL, 0x0,
@@ -221,6 +253,16 @@ void ms_render_register(int proto_id)
             "Size of the accepted messages (dot-stuffing removed, terminator excluded)", HFILL } },
         { &hf_quit, { "QUIT", "mailsess.quit", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "The client sent QUIT and the server answered", HFILL } },
+        { &hf_maildrop_msgs, { "Maildrop messages", "mailsess.maildrop_msgs", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "POP3: messages in the maildrop (STAT reply)", HFILL } },
+        { &hf_maildrop_bytes, { "Maildrop bytes", "mailsess.maildrop_bytes", FT_UINT64, BASE_DEC, NULL, 0x0,
+            "POP3: size of the maildrop in octets (STAT reply)", HFILL } },
+        { &hf_top_count, { "TOP commands", "mailsess.top_count", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "POP3: TOP commands answered +OK", HFILL } },
+        { &hf_deleted, { "Deleted", "mailsess.deleted", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "POP3: DELE answered +OK since the last RSET", HFILL } },
+        { &hf_deleted_committed, { "Deletions committed", "mailsess.deleted_committed", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "POP3: QUIT answered +OK after login (UPDATE state): the deletions took effect", HFILL } },
         { &hf_greeting_time, { "Greeting time", "mailsess.greeting_time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
             "First frame of the connection (SYN) to the server greeting", HFILL } },
         { &hf_transfer_time, { "Transfer time", "mailsess.transfer_time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
@@ -236,7 +278,7 @@ void ms_render_register(int proto_id)
     };
     static gint *ett[] = {
         &ett_mailsess, &ett_mailsess_capabilities, &ett_mailsess_auth, &ett_mailsess_envelope,
-        &ett_mailsess_timing,
+        &ett_mailsess_timing, &ett_mailsess_mailbox,
     };
     static ei_register_info eis[] = {
         { &ei[MS_AN_PLAINTEXT_AUTH], { "mailsess.expert.plaintext_auth", PI_SECURITY, PI_WARN,
@@ -269,6 +311,8 @@ void ms_render_register(int proto_id)
             "Per-session limit reached", EXPFILL } },
         { &ei[MS_AN_PARTIAL], { "mailsess.expert.partial", PI_SEQUENCE, PI_WARN,
             "Part of the session is not in the capture", EXPFILL } },
+        { &ei[MS_AN_DELETIONS_UNCOMMITTED], { "mailsess.expert.deletions_uncommitted", PI_SEQUENCE, PI_WARN,
+            "Deletions not committed (no QUIT)", EXPFILL } },
     };
 
     proto = proto_id;

@@ -1,8 +1,8 @@
-/* packet-mailsess.c - the mailsess postdissector: a session layer over SMTP.
+/* packet-mailsess.c - the mailsess postdissector: a session layer over SMTP and POP3.
  *
  * Just the user interface to the session machines in plugin/core: it
- * registers the protocol, reads the bytes the built-in smtp dissector was
- * handed (so STARTTLS data decrypted by TLS arrives here too), feeds the
+ * registers the protocol, reads the bytes the built-in smtp and pop dissectors
+ * were handed (so STARTTLS/STLS data decrypted by TLS arrives here too), feeds the
  * machine on the first pass, stores what it reports per frame, and hands
  * the rest to ms_render.c. Every later pass renders the stored results.
  *
@@ -47,20 +47,69 @@ static void store_note(void *ctx _U_, ms_frame_t frame, const ms_note_t *n)
     wmem_array_append_one(a, s);
 }
 
+/* ---- the two machines behind one interface ---- */
+
+static void m_feed(ms_session_t *s, ms_dir_t dir, const guint8 *b, size_t n, ms_frame_t f,
+                   ms_time_t ts)
+{
+    if (s->proto == MS_PROTO_SMTP)
+        ms_smtp_feed(s->smtp, dir, b, n, f, ts);
+    else
+        ms_pop3_feed(s->pop3, dir, b, n, f, ts);
+}
+
+static void m_touch(ms_session_t *s, ms_frame_t f, ms_time_t ts)
+{
+    if (s->proto == MS_PROTO_SMTP)
+        ms_smtp_touch(s->smtp, f, ts);
+    else
+        ms_pop3_touch(s->pop3, f, ts);
+}
+
+static void m_gap(ms_session_t *s, ms_dir_t dir, ms_frame_t f, ms_time_t ts)
+{
+    if (s->proto == MS_PROTO_SMTP)
+        ms_smtp_gap(s->smtp, dir, f, ts);
+    else
+        ms_pop3_gap(s->pop3, dir, f, ts);
+}
+
+static void m_close(ms_session_t *s, ms_dir_t dir, gboolean rst, ms_frame_t f, ms_time_t ts)
+{
+    if (s->proto == MS_PROTO_SMTP)
+        ms_smtp_close(s->smtp, dir, rst, f, ts);
+    else
+        ms_pop3_close(s->pop3, dir, rst, f, ts);
+}
+
+static const ms_summary_t *m_summary(const ms_session_t *s)
+{
+    return s->proto == MS_PROTO_SMTP ? ms_smtp_summary(s->smtp) : ms_pop3_summary(s->pop3);
+}
+
+static void m_free(ms_session_t *s)
+{
+    ms_smtp_free(s->smtp);
+    ms_pop3_free(s->pop3);
+}
+
 static gboolean from_server(const ms_session_t *sess, const packet_info *pinfo)
 {
     return pinfo->srcport == sess->srv_port && addresses_equal(&pinfo->src, &sess->srv_addr);
 }
 
-static ms_session_t *session_new(conversation_t *conv, packet_info *pinfo, proto_tree *tree)
+static ms_session_t *session_new(conversation_t *conv, packet_info *pinfo, proto_tree *tree,
+                                 ms_proto_t proto)
 {
     ms_session_t *sess = wmem_new0(wmem_file_scope(), ms_session_t);
     struct tcp_analysis *tcpd = get_tcp_conversation_data(NULL, pinfo);
     ms_frame_t first = conv->setup_frame ? conv->setup_frame : pinfo->num;
     ms_time_t first_ts = tcpd ? to_ms_time(&tcpd->ts_first) : to_ms_time(&pinfo->abs_ts);
 
-    /* the built-in dissector decided the direction of this first SMTP data */
-    if (ms_extract_items(tree, MS_HF_SMTP_RSP)) {
+    /* the built-in dissector decided the direction of this first data */
+    gboolean server = proto == MS_PROTO_SMTP ? ms_extract_items(tree, MS_HF_SMTP_RSP) != NULL
+                                             : ms_extract_items(tree, MS_HF_POP_REQ) == NULL;
+    if (server) {
         copy_address_wmem(wmem_file_scope(), &sess->srv_addr, &pinfo->src);
         sess->srv_port = pinfo->srcport;
     } else {
@@ -68,22 +117,26 @@ static ms_session_t *session_new(conversation_t *conv, packet_info *pinfo, proto
         sess->srv_port = pinfo->destport;
     }
     sess->stream = tcpd ? tcpd->stream : 0;
-    sess->smtp = ms_smtp_new(first, first_ts, store_note, sess);
+    sess->proto = proto;
+    if (proto == MS_PROTO_SMTP)
+        sess->smtp = ms_smtp_new(first, first_ts, store_note, sess);
+    else
+        sess->pop3 = ms_pop3_new(first, first_ts, store_note, sess);
     g_ptr_array_add(sessions, sess);
     conversation_add_proto_data(conv, proto_mailsess, sess);
     return sess;
 }
 
-/* First pass only: feed this frame's SMTP bytes and TCP events to the machine. */
+/* First pass only: feed this frame's SMTP/POP3 bytes and TCP events to the machine. */
 static void first_pass(ms_session_t *sess, packet_info *pinfo, proto_tree *tree, GPtrArray *items)
 {
     ms_time_t ts = to_ms_time(&pinfo->abs_ts);
     ms_dir_t dir = from_server(sess, pinfo) ? MS_DIR_SERVER : MS_DIR_CLIENT;
     guint8 buf[FEED_CHUNK];
 
-    ms_smtp_touch(sess->smtp, pinfo->num, ts);
+    m_touch(sess, pinfo->num, ts);
     if (ms_extract_items(tree, MS_HF_TCP_LOST))
-        ms_smtp_gap(sess->smtp, dir, pinfo->num, ts);
+        m_gap(sess, dir, pinfo->num, ts);
     for (guint i = 0; items && i < items->len; i++) {
         field_info *fi = (field_info *)g_ptr_array_index(items, i);
         gint avail = tvb_captured_length_remaining(fi->ds_tvb, fi->start);
@@ -91,31 +144,32 @@ static void first_pass(ms_session_t *sess, packet_info *pinfo, proto_tree *tree,
         for (gint off = 0; off < len; off += FEED_CHUNK) {
             gint n = len - off < FEED_CHUNK ? len - off : FEED_CHUNK;
             tvb_memcpy(fi->ds_tvb, buf, fi->start + off, n);
-            ms_smtp_feed(sess->smtp, dir, buf, (size_t)n, pinfo->num, ts);
+            m_feed(sess, dir, buf, (size_t)n, pinfo->num, ts);
         }
     }
     gboolean rst = ms_extract_flag(tree, MS_HF_TCP_RESET);
     if (rst || ms_extract_flag(tree, MS_HF_TCP_FIN))
-        ms_smtp_close(sess->smtp, dir, rst, pinfo->num, ts);
+        m_close(sess, dir, rst, pinfo->num, ts);
 }
 
 static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     if (pinfo->ptype != PT_TCP)
         return 0;
-    GPtrArray *items = ms_extract_items(tree, MS_HF_SMTP);
+    GPtrArray *smtp = ms_extract_items(tree, MS_HF_SMTP);
+    GPtrArray *pop = smtp ? NULL : ms_extract_items(tree, MS_HF_POP);
     conversation_t *conv = find_conversation_pinfo(pinfo, 0);
     if (!conv)
         return 0;
     ms_session_t *sess = (ms_session_t *)conversation_get_proto_data(conv, proto_mailsess);
-    if (!sess && (!items || PINFO_FD_VISITED(pinfo)))
+    if (!sess && ((!smtp && !pop) || PINFO_FD_VISITED(pinfo)))
         return 0;
     if (!PINFO_FD_VISITED(pinfo)) {
         if (!sess)
-            sess = session_new(conv, pinfo, tree);
-        first_pass(sess, pinfo, tree, items);
+            sess = session_new(conv, pinfo, tree, smtp ? MS_PROTO_SMTP : MS_PROTO_POP3);
+        first_pass(sess, pinfo, tree, sess->proto == MS_PROTO_SMTP ? smtp : pop);
     }
-    ms_render(sess, tvb, pinfo, tree,
+    ms_render(sess, m_summary(sess), tvb, pinfo, tree,
               (wmem_array_t *)wmem_map_lookup(frame_notes, GUINT_TO_POINTER(pinfo->num)));
     return tvb_captured_length(tvb);
 }
@@ -134,7 +188,7 @@ static void cleanup_mailsess(void)
     set_postdissector_wanted_hfids(mailsess_handle, NULL);
     if (sessions) {
         for (guint i = 0; i < sessions->len; i++)
-            ms_smtp_free(((ms_session_t *)g_ptr_array_index(sessions, i))->smtp);
+            m_free((ms_session_t *)g_ptr_array_index(sessions, i));
         g_ptr_array_free(sessions, TRUE);
         sessions = NULL;
     }

@@ -9,6 +9,14 @@
 #include <ws_version.h>
 #include <epan/proto.h>
 
+#include "ms_compat.h"
+
+#if MS_WS_AT_LEAST(4, 4)
+/* Optional from 4.4 (wsutil/plugins.h: plugin_describe_func, WS_PLUGIN_DESC_*):
+ * without it `tshark -G plugins` lists the plugin's type as "unknown". */
+#include <wsutil/plugins.h>
+#endif
+
 #ifndef MAILSESS_VERSION
 #define MAILSESS_VERSION "0.0.0"
 #endif
@@ -21,6 +29,14 @@ WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
 WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 
 WS_DLL_PUBLIC void plugin_register(void);
+#if MS_WS_AT_LEAST(4, 4)
+WS_DLL_PUBLIC uint32_t plugin_describe(void);
+
+uint32_t plugin_describe(void)
+{
+    return WS_PLUGIN_DESC_DISSECTOR;
+}
+#endif
 
 void plugin_register(void)
 {

@@ -38,6 +38,17 @@ trap 'rm -rf "$out" "$MS_ENV"' EXIT
 ms_tshark -r "$name/$cap" "${opts[@]}" -2 -Y 'frame.number == mailsess.last_frame' "${tf[@]}" > "$out/session.tsv"
 ms_tshark -r "$name/$cap" "${opts[@]}" -Y mailsess "${tf[@]}" > "$out/frames-1pass.tsv"
 ms_tshark -r "$name/$cap" "${opts[@]}" -2 -Y mailsess "${tf[@]}" > "$out/frames-2pass.tsv"
+# tshark 4.2 and later print booleans as True/False where 4.0 printed 1/0: keep
+# the 4.0 spelling so one set of golden files serves every version
+norm_bools() {
+    awk -F'\t' -v OFS='\t' '
+        NR == 1 { for (i = 1; i <= NF; i++)
+                      if ($i ~ /^mailsess\.(final|starttls_offered|auth_plaintext|quit|deleted_committed)$/) b[i] = 1
+                  print; next }
+        { for (i in b) { gsub(/True/, "1", $i); gsub(/False/, "0", $i) } print }' "$1" > "$1.n"
+    mv "$1.n" "$1"
+}
+for f in session.tsv frames-1pass.tsv frames-2pass.tsv; do norm_bools "$out/$f"; done
 expert() { ms_tshark -r "$name/$cap" "${opts[@]}" "$@" -q -z expert | grep MAILSESS || true; }
 expert > "$out/expert.txt"
 expert -2 > "$out/expert-2pass.txt"
