@@ -1,0 +1,61 @@
+/* fuzz_session.c - one libFuzzer harness for both session machines.
+ *
+ * Input: byte 0 picks the machine (even: SMTP, odd: POP3); then records of
+ * [header][payload]: header bit 7 is the direction (1 = server), bits 0-6 a
+ * length; length 127 is an event instead (the next byte: 0 gap, 1 FIN, 2 RST).
+ * Each record is a new frame, so one input drives both sides of a session.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ms_pop3.h"
+#include "ms_smtp.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void sink(void *ctx, ms_frame_t frame, const ms_note_t *n)
+{
+    (void)ctx;
+    (void)frame;
+    (void)n;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    bool pop3 = data[0] & 1;
+    ms_smtp_t *s = pop3 ? NULL : ms_smtp_new(1, 0, sink, NULL);
+    ms_pop3_t *p = pop3 ? ms_pop3_new(1, 0, sink, NULL) : NULL;
+    size_t off = 1;
+    ms_frame_t frame = 2;
+
+    while (off < size) {
+        ms_dir_t dir = (data[off] & 0x80) ? MS_DIR_SERVER : MS_DIR_CLIENT;
+        size_t len = data[off] & 0x7F;
+        ms_time_t ts = (ms_time_t)frame * 1000;
+        off++;
+        if (len == 127) {
+            uint8_t ev = off < size ? data[off++] % 3 : 0;
+            if (ev == 0)
+                pop3 ? ms_pop3_gap(p, dir, frame, ts) : ms_smtp_gap(s, dir, frame, ts);
+            else
+                pop3 ? ms_pop3_close(p, dir, ev == 2, frame, ts)
+                     : ms_smtp_close(s, dir, ev == 2, frame, ts);
+        } else {
+            if (len > size - off)
+                len = size - off;
+            if (pop3)
+                ms_pop3_feed(p, dir, data + off, len, frame, ts);
+            else
+                ms_smtp_feed(s, dir, data + off, len, frame, ts);
+            off += len;
+        }
+        frame++;
+    }
+    (void)(pop3 ? ms_pop3_summary(p)->msg_count : ms_smtp_summary(s)->msg_count);
+    ms_smtp_free(s);
+    ms_pop3_free(p);
+    return 0;
+}
