@@ -15,14 +15,14 @@ else
 fi
 tshark -G plugins | grep mailsess
 
-fields=(mailsess.session mailsess.auth_method mailsess.auth_user mailsess.auth_result
+fields=(mailsess.proto mailsess.auth_method mailsess.auth_user mailsess.auth_result
         mailsess.auth_plaintext mailsess.tls mailsess.mail_from mailsess.rcpt_to
-        mailsess.rcpt_rejected mailsess.msg_count mailsess.msg_bytes mailsess.quit
-        mailsess.duration)
+        mailsess.rcpt_rejected mailsess.msg_count mailsess.msg_bytes mailsess.deleted
+        mailsess.deleted_committed mailsess.quit mailsess.duration)
 {
     printf 'capture'; printf '\t%s' "${fields[@]#mailsess.}"; printf '\n'
     for c in smtp-auth-plain smtp-auth-fail-then-ok smtp-multi-msg-rejected-rcpt \
-             smtp-starttls-auth smtp-no-quit; do
+             smtp-starttls-auth smtp-no-quit pop3-user-pass pop3-dele-no-quit pop3-stls; do
         dir=test-captures/$c
         opts=()
         [ -f "$dir/keylog.txt" ] && opts=(-o "tls.keylog_file:$dir/keylog.txt")
