@@ -9,6 +9,7 @@
  */
 #include "ms_pop3.h"
 #include "ms_auth.h"
+#include "ms_fifo.h"
 #include "ms_linebuf.h"
 #include "ms_text.h"
 
@@ -47,10 +48,7 @@ struct ms_pop3 {
     ms_summary_t  sum;
     ms_reporter_t rep;
     ms_linebuf_t  lb[2];
-    pending_t    *pend;
-    uint32_t      pend_head;
-    uint32_t      pend_count;
-    uint64_t      pend_dropped;
+    ms_fifo_t     pend;          /* commands waiting for replies (pending_t) */
 
     pop_state_t   state;
     smode_t       smode;
@@ -73,37 +71,25 @@ struct ms_pop3 {
 
 /* ---- the command FIFO -------------------------------------------------- */
 
-static pending_t *pend_at(ms_pop3_t *p, uint32_t i)
-{
-    return &p->pend[(p->pend_head + i) % MS_POP3_CAP_PENDING];
-}
-
 static pending_t *push(ms_pop3_t *p, pcmd_t kind, ms_frame_t frame, ms_time_t ts)
 {
-    if (p->pend_count == MS_POP3_CAP_PENDING) {
-        if (p->pend_dropped++ == 0)
-            anomaly(p, frame, MS_AN_CAP_REACHED,
-                    "More than %u commands await a reply: further ones are not matched",
-                    MS_POP3_CAP_PENDING);
-        return NULL;
+    pending_t *e = (pending_t *)ms_fifo_push(&p->pend, &p->rep, frame);
+    if (e) {
+        e->kind = kind;
+        e->frame = frame;
+        e->ts = ts;
     }
-    pending_t *e = pend_at(p, p->pend_count++);
-    memset(e, 0, sizeof(*e));
-    e->kind = kind;
-    e->frame = frame;
-    e->ts = ts;
     return e;
 }
 
 static void pop_head(ms_pop3_t *p)
 {
-    p->pend_head = (p->pend_head + 1) % MS_POP3_CAP_PENDING;
-    p->pend_count--;
+    ms_fifo_pop(&p->pend);
 }
 
 static pending_t *head(ms_pop3_t *p)
 {
-    return p->pend_count ? pend_at(p, 0) : NULL;
+    return (pending_t *)ms_fifo_at(&p->pend, 0);
 }
 
 /* ---- client lines -------------------------------------------------------- */
@@ -242,7 +228,7 @@ static void on_greeting(ms_pop3_t *p, bool ok, ms_frame_t frame, ms_time_t ts)
     p->sum.greeting_seen = true;
     p->sum.banner = g_strdup(p->status_text);
     p->sum.greeting_time = ts - p->sum.first_ts;
-    if (p->pend_count > 0)
+    if (p->pend.count > 0)
         anomaly(p, frame, MS_AN_SEQUENCE, "The client sent commands before the server greeting");
     if (!ok)
         anomaly(p, frame, MS_AN_SEQUENCE, "The server refused the session in its greeting: -ERR %s",
@@ -392,7 +378,7 @@ static void status_line(ms_pop3_t *p, const ms_line_t *l, ms_frame_t frame, ms_t
 
     if (!p->start_known) {
         p->start_known = true;
-        if (p->pend_count == 0 && !challenge) {
+        if (p->pend.count == 0 && !challenge) {
             on_greeting(p, ok, frame, ts);
             return;
         }
@@ -462,7 +448,7 @@ ms_pop3_t *ms_pop3_new(ms_frame_t first_frame, ms_time_t first_ts, ms_note_fn fn
     p->rep.fn = fn;
     p->rep.ctx = ctx;
     ms_summary_init(&p->sum, MS_PROTO_POP3, first_frame, first_ts);
-    p->pend = g_new0(pending_t, MS_POP3_CAP_PENDING);
+    ms_fifo_init(&p->pend, sizeof(pending_t), MS_POP3_CAP_PENDING);
     ms_linebuf_init(&p->lb[MS_DIR_CLIENT], MS_POP3_LINE_KEEP);
     ms_linebuf_init(&p->lb[MS_DIR_SERVER], MS_POP3_LINE_KEEP);
     return p;
@@ -472,7 +458,7 @@ void ms_pop3_free(ms_pop3_t *p)
 {
     if (!p)
         return;
-    g_free(p->pend);
+    ms_fifo_free(&p->pend);
     ms_linebuf_free(&p->lb[0]);
     ms_linebuf_free(&p->lb[1]);
     g_free(p->status_text);

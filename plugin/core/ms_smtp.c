@@ -11,6 +11,7 @@
  */
 #include "ms_smtp.h"
 #include "ms_auth.h"
+#include "ms_fifo.h"
 #include "ms_linebuf.h"
 #include "ms_sasl.h"
 #include "ms_smtp_parse.h"
@@ -70,11 +71,7 @@ struct ms_smtp {
     char      *reply_text; /* first line */
     uint32_t   reply_lines;
 
-    /* commands waiting for replies: a ring buffer */
-    pending_t *pend;
-    uint32_t   pend_head;
-    uint32_t   pend_count;
-    uint64_t   pend_dropped;
+    ms_fifo_t  pend;        /* commands waiting for replies (pending_t) */
 
     /* client side */
     cmode_t    cmode;
@@ -116,31 +113,24 @@ struct ms_smtp {
 
 static pending_t *pend_at(ms_smtp_t *s, uint32_t i)
 {
-    return &s->pend[(s->pend_head + i) % MS_SMTP_CAP_PENDING];
+    return (pending_t *)ms_fifo_at(&s->pend, i);
 }
 
 static pending_t *push(ms_smtp_t *s, cmd_kind_t kind, ms_frame_t frame, ms_time_t ts)
 {
-    if (s->pend_count == MS_SMTP_CAP_PENDING) {
-        if (s->pend_dropped++ == 0)
-            anomaly(s, frame, MS_AN_CAP_REACHED,
-                    "More than %u commands await a reply: further ones are not matched",
-                    MS_SMTP_CAP_PENDING);
-        return NULL;
+    pending_t *p = (pending_t *)ms_fifo_push(&s->pend, &s->rep, frame);
+    if (p) {
+        p->kind = kind;
+        p->frame = frame;
+        p->ts = ts;
     }
-    pending_t *p = pend_at(s, s->pend_count++);
-    memset(p, 0, sizeof(*p));
-    p->kind = kind;
-    p->frame = frame;
-    p->ts = ts;
     return p;
 }
 
 static void pop(ms_smtp_t *s)
 {
     g_free(pend_at(s, 0)->arg);
-    s->pend_head = (s->pend_head + 1) % MS_SMTP_CAP_PENDING;
-    s->pend_count--;
+    ms_fifo_pop(&s->pend);
 }
 
 /* Can a reply with this code answer a command of this kind? */
@@ -165,11 +155,11 @@ static const char *kind_name(cmd_kind_t k)
 /* The queued command a reply answers, after resynchronising if needed. */
 static pending_t *match_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame)
 {
-    if (s->pend_count == 0)
+    if (s->pend.count == 0)
         return NULL;
     if (reply_fits(pend_at(s, 0)->kind, code))
         return pend_at(s, 0);
-    uint32_t n = s->pend_count < RESYNC_WINDOW ? s->pend_count : RESYNC_WINDOW;
+    uint32_t n = s->pend.count < RESYNC_WINDOW ? s->pend.count : RESYNC_WINDOW;
     for (uint32_t i = 1; i < n; i++) {
         if (!reply_fits(pend_at(s, i)->kind, code))
             continue;
@@ -433,7 +423,7 @@ static void on_greeting(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t
     s->sum.greeting_seen = true;
     s->sum.banner = g_strdup(s->reply_text);
     s->sum.greeting_time = ts - s->sum.first_ts;
-    if (s->pend_count > 0)
+    if (s->pend.count > 0)
         anomaly(s, frame, MS_AN_SEQUENCE, "The client sent commands before the server greeting "
                 "(only allowed with PIPE_CONNECT early pipelining)");
     if (code != 220)
@@ -456,7 +446,7 @@ static void on_auth_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame)
 static bool first_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts)
 {
     s->start_known = true;
-    if (s->pend_count == 0 ? code == 220 || code == 421 || code == 554
+    if (s->pend.count == 0 ? code == 220 || code == 421 || code == 554
                            : code == 220 && pend_at(s, 0)->kind != CMD_STARTTLS) {
         on_greeting(s, code, frame, ts);
         return true;
@@ -567,7 +557,7 @@ static void on_reply_line(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms
         anomaly(s, frame, MS_AN_SYNTAX, "Reply code changes from %u to %u inside a multi-line reply",
                 s->reply_code, r.code);
     }
-    if (s->reply_lines++ > 0 && s->reply_code == 250 && s->pend_count > 0 &&
+    if (s->reply_lines++ > 0 && s->reply_code == 250 && s->pend.count > 0 &&
         pend_at(s, 0)->kind == CMD_EHLO)
         reply_ehlo_line(s, &r, frame);
     if (r.last) {
@@ -661,7 +651,7 @@ ms_smtp_t *ms_smtp_new(ms_frame_t first_frame, ms_time_t first_ts, ms_note_fn fn
     s->rep.fn = fn;
     s->rep.ctx = ctx;
     ms_summary_init(&s->sum, MS_PROTO_SMTP, first_frame, first_ts);
-    s->pend = g_new0(pending_t, MS_SMTP_CAP_PENDING);
+    ms_fifo_init(&s->pend, sizeof(pending_t), MS_SMTP_CAP_PENDING);
     ms_linebuf_init(&s->lb[MS_DIR_CLIENT], MS_SMTP_LINE_KEEP);
     ms_linebuf_init(&s->lb[MS_DIR_SERVER], MS_SMTP_LINE_KEEP);
     return s;
@@ -671,9 +661,9 @@ void ms_smtp_free(ms_smtp_t *s)
 {
     if (!s)
         return;
-    while (s->pend_count > 0)
+    while (s->pend.count > 0)
         pop(s);
-    g_free(s->pend);
+    ms_fifo_free(&s->pend);
     ms_linebuf_free(&s->lb[0]);
     ms_linebuf_free(&s->lb[1]);
     g_free(s->reply_text);

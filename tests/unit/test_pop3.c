@@ -12,42 +12,7 @@
 
 #include "ms_pop3.h"
 
-#define MAX_NOTES 4096
-
-static struct {
-    ms_frame_t frame;
-    ms_note_t n;
-} notes[MAX_NOTES];
-static int n_notes;
-
-static void record(void *ctx, ms_frame_t frame, const ms_note_t *n)
-{
-    (void)ctx;
-    if (n_notes < MAX_NOTES) {
-        notes[n_notes].frame = frame;
-        notes[n_notes].n = *n;
-        notes[n_notes].n.text = NULL;
-        n_notes++;
-    }
-}
-
-static int count_anomaly(ms_anomaly_t an, ms_frame_t frame)
-{
-    int c = 0;
-    for (int i = 0; i < n_notes; i++)
-        if (notes[i].n.kind == MS_NOTE_ANOMALY && notes[i].n.anomaly == an &&
-            (frame == 0 || notes[i].frame == frame))
-            c++;
-    return c;
-}
-
-static ms_frame_t request_in(ms_frame_t reply_frame)
-{
-    for (int i = 0; i < n_notes; i++)
-        if (notes[i].n.kind == MS_NOTE_REQUEST_IN && notes[i].frame == reply_frame)
-            return notes[i].n.other;
-    return 0;
-}
+#include "recorder.h"
 
 static ms_pop3_t *new_session(void)
 {
@@ -107,8 +72,8 @@ static void test_user_pass_retr_dele_quit(void **state)
     assert_true(m->maildrop_bytes == 1234);
     assert_int_equal(m->msg_count, 1);
     assert_true(m->msg_bytes == 12 + 2 + 6); /* "..dot" unstuffed to ".dot" CRLF */
-    assert_int_equal(request_in(16), 14);    /* RETR answered where its "." ends it */
-    assert_int_equal(request_in(13), 11);    /* LIST likewise */
+    assert_int_equal(request_in(16, 0), 14);    /* RETR answered where its "." ends it */
+    assert_int_equal(request_in(13, 0), 11);    /* LIST likewise */
     assert_int_equal(m->transfer_count, 1);
     assert_true(m->transfer_times[0] == 2000000);
     assert_int_equal(m->deleted, 1);
@@ -202,8 +167,8 @@ static void test_sasl_plain_and_cram(void **state)
     assert_string_equal(m->auth_methods.items[0], "PLAIN");
     assert_string_equal(m->auth_users.items[0], "alice");
     assert_true(m->auth_plaintext);
-    assert_int_equal(request_in(6), 5);
-    assert_int_equal(request_in(8), 7);
+    assert_int_equal(request_in(6, 0), 5);
+    assert_int_equal(request_in(8, 0), 7);
     ms_pop3_free(p);
 
     p = new_session();
@@ -264,7 +229,7 @@ static void test_multiline_edges(void **state)
     const ms_summary_t *m = ms_pop3_summary(p);
     assert_int_equal(m->msg_count, 1);
     assert_true(m->msg_bytes == 3 + 3 + 4 + 3 + 2); /* A, ".", "..", B, empty line */
-    assert_int_equal(request_in(14), 9);
+    assert_int_equal(request_in(14, 0), 9);
     assert_int_equal(count_anomaly(MS_AN_SYNTAX, 14), 1);
     ms_pop3_free(p);
 }
@@ -279,7 +244,7 @@ static void test_err_to_retr_is_single_line(void **state)
     C(p, 11, "NOOP\r\n");
     S(p, 12, "+OK\r\n");
     assert_int_equal(ms_pop3_summary(p)->msg_count, 0);
-    assert_int_equal(request_in(12), 11);
+    assert_int_equal(request_in(12, 0), 11);
     ms_pop3_free(p);
 }
 

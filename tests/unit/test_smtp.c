@@ -12,46 +12,7 @@
 
 #include "ms_smtp.h"
 
-#define MAX_NOTES 4096
-
-typedef struct {
-    ms_frame_t frame;
-    ms_note_t n;
-    char text[256];
-} rec_t;
-
-static rec_t notes[MAX_NOTES];
-static int n_notes;
-
-static void record(void *ctx, ms_frame_t frame, const ms_note_t *n)
-{
-    (void)ctx;
-    if (n_notes >= MAX_NOTES)
-        return;
-    notes[n_notes].frame = frame;
-    notes[n_notes].n = *n;
-    snprintf(notes[n_notes].text, sizeof(notes[0].text), "%s", n->text ? n->text : "");
-    n_notes++;
-}
-
-static int count_anomaly(ms_anomaly_t an, ms_frame_t frame)
-{
-    int c = 0;
-    for (int i = 0; i < n_notes; i++)
-        if (notes[i].n.kind == MS_NOTE_ANOMALY && notes[i].n.anomaly == an &&
-            (frame == 0 || notes[i].frame == frame))
-            c++;
-    return c;
-}
-
-/* The REQUEST_IN note on a reply frame: its command frame, or 0. */
-static ms_frame_t request_in(ms_frame_t reply_frame, int nth)
-{
-    for (int i = 0; i < n_notes; i++)
-        if (notes[i].n.kind == MS_NOTE_REQUEST_IN && notes[i].frame == reply_frame && nth-- == 0)
-            return notes[i].n.other;
-    return 0;
-}
+#include "recorder.h"
 
 static ms_smtp_t *new_session(void)
 {
