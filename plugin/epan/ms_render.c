@@ -117,7 +117,9 @@ static void render_mailbox(proto_tree *st, tvbuff_t *tvb, const ms_summary_t *s)
     gen(proto_tree_add_uint64(t, hf_msg_bytes, tvb, 0, 0, s->msg_bytes));
     gen(proto_tree_add_uint(t, hf_top_count, tvb, 0, 0, s->top_count));
     gen(proto_tree_add_uint(t, hf_deleted, tvb, 0, 0, s->deleted));
-    gen(proto_tree_add_boolean(t, hf_deleted_committed, tvb, 0, 0, s->deleted_committed));
+    /* only when TRUE, like auth_plaintext: "!mailsess.deleted_committed" selects the others */
+    if (s->deleted_committed)
+        gen(proto_tree_add_boolean(t, hf_deleted_committed, tvb, 0, 0, TRUE));
 }
 
 /* SMTP: the envelope of the mail transactions. */
@@ -262,7 +264,7 @@ void ms_render_register(int proto_id)
         { &hf_deleted, { "Deleted", "mailsess.deleted", FT_UINT32, BASE_DEC, NULL, 0x0,
             "POP3: DELE answered +OK since the last RSET", HFILL } },
         { &hf_deleted_committed, { "Deletions committed", "mailsess.deleted_committed", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
-            "POP3: QUIT answered +OK after login (UPDATE state): the deletions took effect", HFILL } },
+            "POP3: QUIT answered +OK after login (UPDATE state): the deletions took effect (present only when TRUE)", HFILL } },
         { &hf_greeting_time, { "Greeting time", "mailsess.greeting_time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
             "First frame of the connection (SYN) to the server greeting", HFILL } },
         { &hf_transfer_time, { "Transfer time", "mailsess.transfer_time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,

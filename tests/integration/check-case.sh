@@ -73,6 +73,17 @@ awk -F'\t' -v rc="$rc" -v sc="$sc" 'NR>1 {
      END{exit bad}' "$out/frames-2pass.tsv" ||
     err "two-pass frames of one session show different session values"
 cmp -s "$out/expert.txt" "$out/expert-2pass.txt" || err "-z expert differs between single pass and -2"
+# the bare filters select exactly the frames of the sessions with the flag
+# (two passes: every frame shows final values) and their negation the rest
+for flag in auth_plaintext deleted_committed; do
+    n_all=$(ms_tshark -r "$name/$cap" "${opts[@]}" | wc -l)
+    n_yes=$(ms_tshark -r "$name/$cap" "${opts[@]}" -2 -Y "mailsess.$flag" | wc -l)
+    n_no=$(ms_tshark -r "$name/$cap" "${opts[@]}" -2 -Y "!mailsess.$flag" | wc -l)
+    c=$(col "$out/frames-2pass.tsv" "mailsess.$flag")
+    n_tsv=$(awk -F'\t' -v c="$c" 'NR > 1 && $c == "1"' "$out/frames-2pass.tsv" | wc -l)
+    [ "$n_yes" = "$n_tsv" ] && [ $((n_yes + n_no)) = "$n_all" ] ||
+        err "filter mailsess.$flag selects $n_yes frames (expected $n_tsv), its negation $n_no of $n_all"
+done
 # the built-in dissection stays intact: -V without the Mail Session subtree
 # is what tshark prints with mailsess disabled
 strip_mailsess() { awk '/^Mail Session/ {skip=1; next} skip && /^[ \t]/ {next} {skip=0; print}'; }
