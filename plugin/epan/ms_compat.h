@@ -18,4 +18,13 @@
 #define MS_FI_FVALUE(fi) (&(fi)->value)
 #endif
 
+/* prefs_register_bool_preference() takes gboolean * up to 4.2 and bool * from 4.4. */
+#if MS_WS_AT_LEAST(4, 4)
+#include <stdbool.h>
+typedef bool ms_pref_bool_t;
+#else
+#include <glib.h>
+typedef gboolean ms_pref_bool_t;
+#endif
+
 #endif /* MS_COMPAT_H */

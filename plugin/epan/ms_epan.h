@@ -10,7 +10,9 @@
 #define MS_EPAN_H
 
 #include <epan/packet.h>
+#include <epan/conversation.h>
 #include <epan/expert.h>
+#include <epan/prefs.h>
 
 #include "ms_note.h"
 #include "ms_pop3.h"
@@ -33,6 +35,8 @@ typedef struct {
     address    srv_addr;  /* the server's address and port decide direction */
     guint32    srv_port;
     guint32    stream;    /* tcp.stream */
+    gboolean   heuristic; /* found by content on a port not registered for it */
+    guint32    first_seen; /* frame where the session layer first saw data */
 } ms_session_t;
 
 /* ---- ms_extract.c ---- */
@@ -52,6 +56,13 @@ void ms_extract_resolve(void);
 GArray *ms_extract_wanted(void);
 GPtrArray *ms_extract_items(proto_tree *tree, ms_hf_t which);
 gboolean ms_extract_flag(proto_tree *tree, ms_hf_t which);
+
+/* ---- ms_heur.c ---- */
+void ms_heur_register(int proto, module_t *module);
+void ms_heur_handoff(void);
+void ms_heur_init(void);
+void ms_heur_cleanup(void);
+gboolean ms_heur_found(conversation_t *conv);
 
 /* ---- ms_render.c ---- */
 void ms_render_register(int proto);

@@ -16,6 +16,7 @@ static int proto;
 static int hf_proto = -1;
 static int hf_final = -1;
 static int hf_session = -1;
+static int hf_heuristic = -1;
 static int hf_last_frame = -1;
 static int hf_banner = -1;
 static int hf_helo = -1;
@@ -54,6 +55,7 @@ static gint ett_mailsess_timing = -1;
 static gint ett_mailsess_mailbox = -1;
 
 static expert_field ei[MS_AN_COUNT];
+static expert_field ei_heuristic = EI_INIT;
 
 static const char *proto_name(ms_proto_t p)
 {
@@ -143,6 +145,7 @@ static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *se
     gen(proto_tree_add_string(st, hf_proto, tvb, 0, 0, proto_name(s->proto)));
     gen(proto_tree_add_boolean(st, hf_final, tvb, 0, 0, final));
     gen(proto_tree_add_uint(st, hf_session, tvb, 0, 0, sess->stream));
+    gen(proto_tree_add_boolean(st, hf_heuristic, tvb, 0, 0, sess->heuristic));
     gen(proto_tree_add_uint(st, hf_last_frame, tvb, 0, 0, s->last_frame));
     if (s->banner)
         gen(proto_tree_add_string(st, hf_banner, tvb, 0, 0, s->banner));
@@ -192,6 +195,9 @@ void ms_render(const ms_session_t *sess, const ms_summary_t *s, tvbuff_t *tvb,
     if (st)
         render_summary(st, tvb, sess, s, final);
 
+    if (sess->heuristic && pinfo->num == sess->first_seen)
+        expert_add_info_format(pinfo, ti, &ei_heuristic, "%s found by its content on port %u",
+                               proto_name(s->proto), sess->srv_port);
     guint n = notes ? wmem_array_get_count(notes) : 0;
     for (guint i = 0; i < n; i++) {
         const ms_stored_note_t *note = (const ms_stored_note_t *)wmem_array_index(notes, i);
@@ -219,6 +225,8 @@ void ms_render_register(int proto_id)
             "TRUE when the session values shown are final (later pass); FALSE: running values of the first pass", HFILL } },
         { &hf_session, { "Session", "mailsess.session", FT_UINT32, BASE_DEC, NULL, 0x0,
             "Session number (the TCP stream index, as tcp.stream)", HFILL } },
+        { &hf_heuristic, { "Found heuristically", "mailsess.heuristic", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "TRUE when the session was recognised by its content on a port not registered for SMTP/POP3", HFILL } },
         { &hf_last_frame, { "Last frame", "mailsess.last_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
             "Last frame of the session seen so far", HFILL } },
         { &hf_banner, { "Banner", "mailsess.banner", FT_STRING, BASE_NONE, NULL, 0x0,
@@ -313,6 +321,8 @@ void ms_render_register(int proto_id)
             "Per-session limit reached", EXPFILL } },
         { &ei[MS_AN_PARTIAL], { "mailsess.expert.partial", PI_SEQUENCE, PI_WARN,
             "Part of the session is not in the capture", EXPFILL } },
+        { &ei_heuristic, { "mailsess.expert.heuristic", PI_PROTOCOL, PI_CHAT,
+            "Session found by content, not by port", EXPFILL } },
         { &ei[MS_AN_DELETIONS_UNCOMMITTED], { "mailsess.expert.deletions_uncommitted", PI_SEQUENCE, PI_WARN,
             "Deletions not committed (no QUIT)", EXPFILL } },
     };

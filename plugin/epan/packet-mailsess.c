@@ -118,6 +118,8 @@ static ms_session_t *session_new(conversation_t *conv, packet_info *pinfo, proto
     }
     sess->stream = tcpd ? tcpd->stream : 0;
     sess->proto = proto;
+    sess->heuristic = ms_heur_found(conv);
+    sess->first_seen = pinfo->num;
     if (proto == MS_PROTO_SMTP)
         sess->smtp = ms_smtp_new(first, first_ts, store_note, sess);
     else
@@ -176,6 +178,7 @@ static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 
 static void init_mailsess(void)
 {
+    ms_heur_init();
     sessions = g_ptr_array_new();
     frame_notes = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     /* wanting fields forces a tree on every frame: only when enabled */
@@ -185,6 +188,7 @@ static void init_mailsess(void)
 
 static void cleanup_mailsess(void)
 {
+    ms_heur_cleanup();
     set_postdissector_wanted_hfids(mailsess_handle, NULL);
     if (sessions) {
         for (guint i = 0; i < sessions->len; i++)
@@ -199,6 +203,7 @@ void proto_register_mailsess(void)
 {
     proto_mailsess = proto_register_protocol("Mail Session", "MAILSESS", "mailsess");
     ms_render_register(proto_mailsess);
+    ms_heur_register(proto_mailsess, prefs_register_protocol(proto_mailsess, NULL));
     mailsess_handle = register_dissector("mailsess", dissect_mailsess, proto_mailsess);
     register_postdissector(mailsess_handle);
     register_init_routine(init_mailsess);
@@ -208,4 +213,5 @@ void proto_register_mailsess(void)
 void proto_reg_handoff_mailsess(void)
 {
     ms_extract_resolve();
+    ms_heur_handoff();
 }
