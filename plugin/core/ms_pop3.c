@@ -486,6 +486,12 @@ void ms_pop3_feed(ms_pop3_t *p, ms_dir_t dir, const uint8_t *data, size_t len,
     }
 }
 
+void ms_pop3_tls_implicit(ms_pop3_t *p)
+{
+    p->sum.tls = MS_TLS_IMPLICIT;
+    p->in_tls = p->tls_seen = true;
+}
+
 void ms_pop3_gap(ms_pop3_t *p, ms_dir_t dir, ms_frame_t frame, ms_time_t ts)
 {
     ms_summary_touch(&p->sum, frame, ts);

@@ -25,6 +25,8 @@ void ms_pop3_free(ms_pop3_t *p);
 void ms_pop3_feed(ms_pop3_t *p, ms_dir_t dir, const uint8_t *data, size_t len,
                   ms_frame_t frame, ms_time_t ts);
 void ms_pop3_touch(ms_pop3_t *p, ms_frame_t frame, ms_time_t ts);
+/* The session is inside TLS from its first byte (POP3S, port 995). */
+void ms_pop3_tls_implicit(ms_pop3_t *p);
 void ms_pop3_gap(ms_pop3_t *p, ms_dir_t dir, ms_frame_t frame, ms_time_t ts);
 void ms_pop3_close(ms_pop3_t *p, ms_dir_t dir, bool reset, ms_frame_t frame, ms_time_t ts);
 const ms_summary_t *ms_pop3_summary(const ms_pop3_t *p);

@@ -721,6 +721,12 @@ void ms_smtp_close(ms_smtp_t *s, ms_dir_t dir, bool reset, ms_frame_t frame, ms_
                 dir == MS_DIR_CLIENT ? "client" : "server", reset ? "reset" : "closed");
 }
 
+void ms_smtp_tls_implicit(ms_smtp_t *s)
+{
+    s->sum.tls = MS_TLS_IMPLICIT;
+    s->in_tls = s->tls_seen = true;
+}
+
 void ms_smtp_gap(ms_smtp_t *s, ms_dir_t dir, ms_frame_t frame, ms_time_t ts)
 {
     ms_smtp_touch(s, frame, ts);

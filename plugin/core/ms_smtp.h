@@ -28,6 +28,8 @@ void ms_smtp_feed(ms_smtp_t *s, ms_dir_t dir, const uint8_t *data, size_t len,
                   ms_frame_t frame, ms_time_t ts);
 /* Any frame of the connection, to follow its duration. */
 void ms_smtp_touch(ms_smtp_t *s, ms_frame_t frame, ms_time_t ts);
+/* The session is inside TLS from its first byte (SMTPS, port 465). */
+void ms_smtp_tls_implicit(ms_smtp_t *s);
 /* A gap: bytes from one side were not captured (TCP "previous segment not captured"). */
 void ms_smtp_gap(ms_smtp_t *s, ms_dir_t dir, ms_frame_t frame, ms_time_t ts);
 /* A FIN or RST from one side. */

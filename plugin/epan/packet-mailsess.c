@@ -124,6 +124,14 @@ static ms_session_t *session_new(conversation_t *conv, packet_info *pinfo, proto
         sess->smtp = ms_smtp_new(first, first_ts, store_note, sess);
     else
         sess->pop3 = ms_pop3_new(first, first_ts, store_note, sess);
+    /* the first mail bytes came out of TLS: SMTPS/POP3S (a STARTTLS session
+     * starts in clear text) */
+    if (proto_is_frame_protocol(pinfo->layers, "tls")) {
+        if (proto == MS_PROTO_SMTP)
+            ms_smtp_tls_implicit(sess->smtp);
+        else
+            ms_pop3_tls_implicit(sess->pop3);
+    }
     g_ptr_array_add(sessions, sess);
     conversation_add_proto_data(conv, proto_mailsess, sess);
     return sess;

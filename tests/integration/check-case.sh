@@ -29,6 +29,20 @@ opts=()
 [ -f "$case_dir/keylog.txt" ] && opts+=(-o "tls.keylog_file:$name/keylog.txt")
 [ -f "$case_dir/tshark-options" ] && while read -r o; do [ -n "$o" ] && opts+=(-o "$o"); done < "$case_dir/tshark-options"
 
+# Non-mail captures (nonmail-*): the session layer must find nothing and
+# change nothing, in both modes.
+if [[ "$name" == nonmail-* ]]; then
+    fail=0
+    for pass in "" -2; do
+        n=$(ms_tshark -r "$name/$cap" "${opts[@]}" $pass -Y 'mailsess || smtp || pop' | wc -l)
+        [ "$n" = 0 ] || { echo "FAIL [$name]: $n frames taken for mail ($pass)" >&2; fail=1; }
+    done
+    cmp -s <(ms_tshark -r "$name/$cap" -V) <(ms_tshark -r "$name/$cap" -V --disable-protocol mailsess) ||
+        { echo "FAIL [$name]: the dissection changes when mailsess is loaded" >&2; fail=1; }
+    [ "$fail" = 0 ] && echo "ok [$name] (no mail session, as expected)"
+    exit "$fail"
+fi
+
 fields=()
 while read -r f; do fields+=(-e "$f"); done < "$here/fields.txt"
 tf=(-T fields -E header=y -E occurrence=a -E aggregator='|' "${fields[@]}")
@@ -85,13 +99,17 @@ for flag in auth_plaintext deleted_committed; do
         err "filter mailsess.$flag selects $n_yes frames (expected $n_tsv), its negation $n_no of $n_all"
 done
 # the built-in dissection stays intact: -V without the Mail Session subtree
-# is what tshark prints with mailsess disabled
+# is what tshark prints with mailsess disabled (not for sessions found by the
+# heuristic, which without mailsess are no mail at all)
 strip_mailsess() { awk '/^Mail Session/ {skip=1; next} skip && /^[ \t]/ {next} {skip=0; print}'; }
 ms_tshark -r "$name/$cap" "${opts[@]}" -V > "$out/verbose.txt"
 ms_tshark -r "$name/$cap" "${opts[@]}" -V --disable-protocol mailsess > "$out/without.txt"
 grep -q '^Mail Session' "$out/verbose.txt" || err "no Mail Session subtree in -V"
 strip_mailsess < "$out/verbose.txt" > "$out/with.txt"
-cmp -s "$out/with.txt" "$out/without.txt" || err "the built-in dissection changes when mailsess is loaded"
+hc=$(col "$out/session.tsv" mailsess.heuristic)
+if ! awk -F'\t' -v c="$hc" 'NR > 1 && $c == "1" {found=1} END {exit !found}' "$out/session.tsv"; then
+    cmp -s "$out/with.txt" "$out/without.txt" || err "the built-in dissection changes when mailsess is loaded"
+fi
 
 mkdir -p "$case_dir/expected"
 for f in session.tsv frames-1pass.tsv frames-2pass.tsv expert.txt; do

@@ -290,6 +290,18 @@ static void test_long_lines_and_garbage(void **state)
     ms_pop3_free(p);
 }
 
+/* POP3S: USER/PASS inside implicit TLS is not plaintext. */
+static void test_implicit_tls(void **state)
+{
+    (void)state;
+    ms_pop3_t *p = new_session();
+    ms_pop3_tls_implicit(p);
+    login(p);
+    assert_int_equal(ms_pop3_summary(p)->tls, MS_TLS_IMPLICIT);
+    assert_false(ms_pop3_summary(p)->auth_plaintext);
+    ms_pop3_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_err_to_retr_is_single_line),
         cmocka_unit_test(test_capture_starts_mid_retr),
         cmocka_unit_test(test_long_lines_and_garbage),
+        cmocka_unit_test(test_implicit_tls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -520,6 +520,22 @@ static void test_gap_in_data(void **state)
     ms_smtp_free(s);
 }
 
+/* SMTPS: credentials inside implicit TLS are not plaintext; the record says so. */
+static void test_implicit_tls(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    ms_smtp_tls_implicit(s);
+    greet_ehlo(s);
+    C(s, 7, "AUTH PLAIN AGFsaWNlAGFsaWNlcHc=\r\n");
+    S(s, 8, "235 ok\r\n");
+    const ms_summary_t *m = ms_smtp_summary(s);
+    assert_int_equal(m->tls, MS_TLS_IMPLICIT);
+    assert_false(m->auth_plaintext);
+    assert_int_equal(count_anomaly(MS_AN_PLAINTEXT_AUTH, 0), 0);
+    ms_smtp_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -546,6 +562,7 @@ int main(void)
         cmocka_unit_test(test_capture_starts_mid_session),
         cmocka_unit_test(test_client_side_only),
         cmocka_unit_test(test_gap_in_data),
+        cmocka_unit_test(test_implicit_tls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
