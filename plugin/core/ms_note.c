@@ -23,6 +23,9 @@ const char *ms_anomaly_name(ms_anomaly_t an)
         [MS_AN_CAP_REACHED] = "cap_reached",
         [MS_AN_PARTIAL] = "partial",
         [MS_AN_DELETIONS_UNCOMMITTED] = "deletions_uncommitted",
+        [MS_AN_STARTTLS_FAILED] = "starttls_failed",
+        [MS_AN_STARTTLS_UNUSED] = "starttls_unused",
+        [MS_AN_STARTTLS_INJECTION] = "starttls_injection",
     };
     return (unsigned)an < MS_AN_COUNT ? names[an] : "unknown";
 }

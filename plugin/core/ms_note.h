@@ -29,6 +29,9 @@ typedef enum {
     MS_AN_CAP_REACHED,      /* a per-session list or queue stopped growing */
     MS_AN_PARTIAL,          /* part of the session is not in the capture */
     MS_AN_DELETIONS_UNCOMMITTED, /* POP3: DELE +OK but the session never reached UPDATE */
+    MS_AN_STARTTLS_FAILED,  /* STARTTLS/STLS refused */
+    MS_AN_STARTTLS_UNUSED,  /* STARTTLS/STLS offered, but credentials or mail went in clear */
+    MS_AN_STARTTLS_INJECTION, /* clear-text bytes around the switch to TLS (CVE-2011-0411 class) */
     MS_AN_COUNT
 } ms_anomaly_t;
 

@@ -56,6 +56,8 @@ struct ms_pop3 {
     bool          midstream;     /* the capture starts after the session began */
     bool          in_tls;
     bool          tls_seen;      /* decrypted client data arrived after STLS */
+    bool          stls_pending;  /* STLS sent, no reply yet */
+    ms_frame_t    tls_go_frame;  /* frame of the +OK go-ahead */
     bool          quit_sent;
     bool          closed;
     bool          user_sent;     /* USER sent, PASS may follow */
@@ -184,6 +186,10 @@ static void on_command(ms_pop3_t *p, const ms_line_t *l, ms_frame_t frame, ms_ti
     if (e)
         e->multi = kind == P_RETR || kind == P_TOP || kind == P_CAPA ||
                    ((kind == P_LIST || kind == P_UIDL) && arg_len == 0);
+    if (kind == P_USER || kind == P_APOP || (kind == P_AUTH && arg_len > 0))
+        ms_report_cleartext_use(&p->rep, &p->sum, p->in_tls, "authentication", frame);
+    if (kind == P_STLS)
+        p->stls_pending = true;
     switch (kind) {
     case P_USER:
         ms_auth_start(&p->auth, &p->sum, &p->rep, "USER", "USER/PASS", frame);
@@ -309,7 +315,10 @@ static void on_reply(ms_pop3_t *p, pending_t *e, bool ok, ms_frame_t frame, ms_t
         }
         break;
     case P_STLS:
+        p->stls_pending = false;
+        ms_report_starttls(&p->rep, &p->sum, ok, p->status_text, frame);
         if (ok) {
+            p->tls_go_frame = frame;
             p->sum.tls = MS_TLS_STARTTLS;
             p->in_tls = true;
             ms_linebuf_reset(&p->lb[MS_DIR_CLIENT]);
@@ -425,6 +434,11 @@ static void on_line(ms_pop3_t *p, ms_dir_t dir, const ms_line_t *l, ms_frame_t f
 {
     if (dir == MS_DIR_SERVER) {
         p->server_lines++;
+        if (p->in_tls && frame == p->tls_go_frame && p->sum.tls == MS_TLS_STARTTLS) {
+            anomaly(p, frame, MS_AN_STARTTLS_INJECTION, "The server sent clear-text data after "
+                    "its STLS go-ahead, before the TLS handshake (response injection)");
+            return;
+        }
         if (p->smode == SMODE_STATUS)
             status_line(p, l, frame, ts);
         else
@@ -432,6 +446,12 @@ static void on_line(ms_pop3_t *p, ms_dir_t dir, const ms_line_t *l, ms_frame_t f
         return;
     }
     p->client_lines++;
+    if (p->stls_pending) {
+        anomaly(p, frame, MS_AN_STARTTLS_INJECTION, "The client sent data after STLS before "
+                "the server's go-ahead (CVE-2011-0411 class command injection): not taken as a "
+                "command");
+        return;
+    }
     if (p->in_tls)
         p->tls_seen = true;
     if (p->auth.open && p->auth.expect > 0) {

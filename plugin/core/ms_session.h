@@ -33,6 +33,12 @@ typedef enum {
 } ms_tls_t;
 
 typedef enum {
+    MS_STARTTLS_NONE,     /* never tried */
+    MS_STARTTLS_ACCEPTED, /* 220 / +OK */
+    MS_STARTTLS_REFUSED   /* anything else */
+} ms_starttls_result_t;
+
+typedef enum {
     MS_AUTH_RESULT_NONE,    /* no authentication in the session */
     MS_AUTH_RESULT_UNKNOWN, /* the last attempt got no final reply */
     MS_AUTH_RESULT_SUCCESS,
@@ -47,6 +53,8 @@ typedef struct {
     ms_strlist_t     capabilities;  /* distinct EHLO keywords / CAPA lines */
     bool             starttls_offered;
     ms_tls_t         tls;
+    ms_starttls_result_t starttls_result; /* the last STARTTLS/STLS */
+    bool             starttls_unused_noted;
     ms_strlist_t     auth_methods;  /* distinct mechanisms, in order */
     ms_strlist_t     auth_users;    /* distinct user names, decoded */
     ms_auth_result_t auth_result;
@@ -101,6 +109,13 @@ void ms_report_list_add(ms_reporter_t *r, ms_strlist_t *l, const char *what, boo
 /* Line length over 'max' (CRLF included), bare LF, bare CR: one anomaly each. */
 void ms_report_line_checks(ms_reporter_t *r, const ms_line_t *l, size_t max, const char *what,
                            ms_frame_t frame);
+/* Credentials or mail about to go in clear although STARTTLS/STLS was offered:
+ * one starttls_unused anomaly per session. */
+void ms_report_cleartext_use(ms_reporter_t *r, ms_summary_t *m, bool in_tls, const char *what,
+                             ms_frame_t frame);
+/* The reply to STARTTLS/STLS: the result, and starttls_failed when refused. */
+void ms_report_starttls(ms_reporter_t *r, ms_summary_t *m, bool ok, const char *reply,
+                        ms_frame_t frame);
 void ms_report_transfer(ms_reporter_t *r, ms_summary_t *m, ms_time_t d, ms_frame_t frame);
 
 #endif /* MS_SESSION_H */

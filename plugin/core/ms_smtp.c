@@ -77,6 +77,8 @@ struct ms_smtp {
     cmode_t    cmode;
     bool       in_tls;
     bool       tls_seen;    /* decrypted client data arrived after STARTTLS */
+    bool       starttls_pending; /* STARTTLS sent, no reply yet */
+    ms_frame_t tls_go_frame;     /* frame of the 220 go-ahead */
     bool       helo_sent;   /* HELO/EHLO sent since the start or STARTTLS */
     bool       quit_sent;
     bool       closed;      /* a FIN/RST was seen */
@@ -213,6 +215,7 @@ static void cmd_mail(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_
 
     if (!s->helo_sent && s->sum.greeting_seen)
         anomaly(s, frame, MS_AN_SEQUENCE, "MAIL before HELO/EHLO");
+    ms_report_cleartext_use(&s->rep, &s->sum, s->in_tls, "mail", frame);
     bool nested = s->mail_open;
     if (nested)
         anomaly(s, frame, MS_AN_SEQUENCE, "Nested MAIL: a mail transaction is already open");
@@ -313,6 +316,7 @@ static void cmd_auth(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_
         push(s, CMD_OTHER, frame, ts);
         return;
     }
+    ms_report_cleartext_use(&s->rep, &s->sum, s->in_tls, "authentication", frame);
     char label[sizeof(s->auth.label)];
     g_snprintf(label, sizeof(label), "AUTH %s", a.mech);
     ms_auth_start(&s->auth, &s->sum, &s->rep, a.mech, label, frame);
@@ -352,6 +356,7 @@ static void on_command(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_ti
     } else if (!strcmp(c.verb, "AUTH")) {
         cmd_auth(s, &c, frame, ts);
     } else if (!strcmp(c.verb, "STARTTLS")) {
+        s->starttls_pending = true;
         push(s, CMD_STARTTLS, frame, ts);
     } else if (!strcmp(c.verb, "RSET")) {
         reset_transaction(s);
@@ -517,8 +522,13 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
     case CMD_AUTH:
         on_auth_reply(s, code, frame);
         break;
-    case CMD_STARTTLS:
+    case CMD_STARTTLS: {
+        char *reply = g_strdup_printf("%u %s", code, s->reply_text);
+        ms_report_starttls(&s->rep, &s->sum, code == 220, reply, frame);
+        g_free(reply);
+        s->starttls_pending = false;
         if (code == 220) {
+            s->tls_go_frame = frame;
             s->sum.tls = MS_TLS_STARTTLS;
             s->in_tls = true;
             s->helo_sent = false; /* RFC 3207: the client must start over */
@@ -527,6 +537,7 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
             ms_linebuf_reset(&s->lb[MS_DIR_CLIENT]);
         }
         break;
+    }
     case CMD_QUIT:
         s->sum.quit = true;
         break;
@@ -629,10 +640,22 @@ static void on_line(ms_smtp_t *s, ms_dir_t dir, const ms_line_t *l, ms_frame_t f
 {
     if (dir == MS_DIR_SERVER) {
         s->server_lines++;
+        if (s->in_tls && frame == s->tls_go_frame && s->sum.tls == MS_TLS_STARTTLS) {
+            anomaly(s, frame, MS_AN_STARTTLS_INJECTION, "The server sent clear-text data after "
+                    "its STARTTLS go-ahead, before the TLS handshake (response injection)");
+            return;
+        }
         on_reply_line(s, l, frame, ts);
         return;
     }
     s->client_lines++;
+    if (s->starttls_pending) {
+        /* a fixed server discards these; a vulnerable one runs them inside TLS */
+        anomaly(s, frame, MS_AN_STARTTLS_INJECTION, "The client sent data after STARTTLS before "
+                "the server's go-ahead (CVE-2011-0411 class command injection): not taken as a "
+                "command");
+        return;
+    }
     if (s->in_tls)
         s->tls_seen = true;
     if (s->cmode == CMODE_DATA)

@@ -23,6 +23,7 @@ static int hf_helo = -1;
 static int hf_capabilities = -1;
 static int hf_tls = -1;
 static int hf_starttls_offered = -1;
+static int hf_starttls_result = -1;
 static int hf_auth_method = -1;
 static int hf_auth_user = -1;
 static int hf_auth_result = -1;
@@ -153,6 +154,9 @@ static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *se
         gen(proto_tree_add_string(st, hf_helo, tvb, 0, 0, s->helo));
     gen(proto_tree_add_string(st, hf_tls, tvb, 0, 0, tls_name(s->tls)));
     gen(proto_tree_add_boolean(st, hf_starttls_offered, tvb, 0, 0, s->starttls_offered));
+    if (s->starttls_result != MS_STARTTLS_NONE)
+        gen(proto_tree_add_string(st, hf_starttls_result, tvb, 0, 0,
+                                  s->starttls_result == MS_STARTTLS_ACCEPTED ? "accepted" : "refused"));
     t = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_capabilities, NULL,
                                       "Capabilities (%u)", s->capabilities.count);
     add_list(t, hf_capabilities, tvb, &s->capabilities);
@@ -239,6 +243,8 @@ void ms_render_register(int proto_id)
             "none, starttls (STARTTLS accepted) or implicit", HFILL } },
         { &hf_starttls_offered, { "STARTTLS offered", "mailsess.starttls_offered", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "The server advertised STARTTLS", HFILL } },
+        { &hf_starttls_result, { "STARTTLS result", "mailsess.starttls_result", FT_STRING, BASE_NONE, NULL, 0x0,
+            "accepted or refused: the reply to the last STARTTLS/STLS (absent when none was sent)", HFILL } },
         { &hf_auth_method, { "Auth method", "mailsess.auth_method", FT_STRING, BASE_NONE, NULL, 0x0,
             "SASL mechanism attempted", HFILL } },
         { &hf_auth_user, { "Auth user", "mailsess.auth_user", FT_STRING, BASE_NONE, NULL, 0x0,
@@ -321,6 +327,12 @@ void ms_render_register(int proto_id)
             "Per-session limit reached", EXPFILL } },
         { &ei[MS_AN_PARTIAL], { "mailsess.expert.partial", PI_SEQUENCE, PI_WARN,
             "Part of the session is not in the capture", EXPFILL } },
+        { &ei[MS_AN_STARTTLS_FAILED], { "mailsess.expert.starttls_failed", PI_SECURITY, PI_WARN,
+            "STARTTLS refused", EXPFILL } },
+        { &ei[MS_AN_STARTTLS_UNUSED], { "mailsess.expert.starttls_unused", PI_SECURITY, PI_WARN,
+            "STARTTLS offered but not used", EXPFILL } },
+        { &ei[MS_AN_STARTTLS_INJECTION], { "mailsess.expert.starttls_injection", PI_SECURITY, PI_ERROR,
+            "Clear-text data around the switch to TLS (injection)", EXPFILL } },
         { &ei_heuristic, { "mailsess.expert.heuristic", PI_PROTOCOL, PI_CHAT,
             "Session found by content, not by port", EXPFILL } },
         { &ei[MS_AN_DELETIONS_UNCOMMITTED], { "mailsess.expert.deletions_uncommitted", PI_SEQUENCE, PI_WARN,

@@ -302,6 +302,24 @@ static void test_implicit_tls(void **state)
     ms_pop3_free(p);
 }
 
+static void test_stls_findings(void **state)
+{
+    (void)state;
+    ms_pop3_t *p = new_session();
+    S(p, 4, "+OK ready\r\n");
+    C(p, 5, "CAPA\r\n");
+    S(p, 6, "+OK\r\nSTLS\r\nUSER\r\n.\r\n");
+    C(p, 7, "USER alice\r\n");
+    assert_int_equal(count_anomaly(MS_AN_STARTTLS_UNUSED, 7), 1);
+    S(p, 8, "+OK\r\n");
+    C(p, 9, "STLS\r\nPASS x\r\n");
+    assert_int_equal(count_anomaly(MS_AN_STARTTLS_INJECTION, 9), 1);
+    S(p, 10, "-ERR TLS not available\r\n");
+    assert_int_equal(ms_pop3_summary(p)->starttls_result, MS_STARTTLS_REFUSED);
+    assert_int_equal(count_anomaly(MS_AN_STARTTLS_FAILED, 10), 1);
+    ms_pop3_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_capture_starts_mid_retr),
         cmocka_unit_test(test_long_lines_and_garbage),
         cmocka_unit_test(test_implicit_tls),
+        cmocka_unit_test(test_stls_findings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

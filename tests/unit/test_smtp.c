@@ -536,6 +536,44 @@ static void test_implicit_tls(void **state)
     ms_smtp_free(s);
 }
 
+/* STARTTLS offered and unused, refused, and injection on both sides. */
+static void test_starttls_findings(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    greet_ehlo(s); /* offers STARTTLS */
+    C(s, 7, "MAIL FROM:<a@x>\r\n");
+    assert_int_equal(count_anomaly(MS_AN_STARTTLS_UNUSED, 7), 1);
+    C(s, 8, "AUTH PLAIN AGFsaWNlAGFsaWNlcHc=\r\n");
+    assert_int_equal(count_anomaly(MS_AN_STARTTLS_UNUSED, 0), 1); /* once per session */
+    ms_smtp_free(s);
+
+    s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "STARTTLS\r\n");
+    S(s, 8, "454 4.7.0 TLS not available due to local problem\r\n");
+    const ms_summary_t *m = ms_smtp_summary(s);
+    assert_int_equal(m->starttls_result, MS_STARTTLS_REFUSED);
+    assert_int_equal(m->tls, MS_TLS_NONE);
+    assert_int_equal(count_anomaly(MS_AN_STARTTLS_FAILED, 8), 1);
+    ms_smtp_free(s);
+
+    s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "STARTTLS\r\nRSET\r\n"); /* CVE-2011-0411: a command after STARTTLS */
+    assert_int_equal(count_anomaly(MS_AN_STARTTLS_INJECTION, 7), 1);
+    S(s, 8, "220 go ahead\r\n250 injected reply\r\n"); /* response injection */
+    m = ms_smtp_summary(s);
+    assert_int_equal(m->starttls_result, MS_STARTTLS_ACCEPTED);
+    assert_int_equal(m->tls, MS_TLS_STARTTLS);
+    assert_int_equal(count_anomaly(MS_AN_STARTTLS_INJECTION, 8), 1);
+    assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), 0); /* not taken as replies */
+    C(s, 12, "EHLO c\r\n"); /* decrypted, later frame */
+    S(s, 13, "250 ok\r\n");
+    assert_int_equal(request_in(13, 0), 12);
+    ms_smtp_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -563,6 +601,7 @@ int main(void)
         cmocka_unit_test(test_client_side_only),
         cmocka_unit_test(test_gap_in_data),
         cmocka_unit_test(test_implicit_tls),
+        cmocka_unit_test(test_starttls_findings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
