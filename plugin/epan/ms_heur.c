@@ -144,6 +144,8 @@ static gboolean dissect_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     v->target = v->proto == MS_PROTO_SMTP ? smtp_handle : pop_handle;
     if (!v->target)
         return FALSE;
+    /* conversation-wide: ssl_starttls_ack() later sets TLS the same way, and a
+     * from-frame setting would take precedence over it */
     conversation_set_dissector(conv, any_port_handle);
     call_target(v, tvb, pinfo, tree, data);
     return TRUE;

@@ -98,18 +98,51 @@ static gboolean from_server(const ms_session_t *sess, const packet_info *pinfo)
     return pinfo->srcport == sess->srv_port && addresses_equal(&pinfo->src, &sess->srv_addr);
 }
 
-static ms_session_t *session_new(conversation_t *conv, packet_info *pinfo, proto_tree *tree,
-                                 ms_proto_t proto)
+#define PORT_SMTPS 465
+#define PORT_POP3S 995
+
+/* TLS from the server on the implicit-TLS ports is a mail session even when no
+ * key decrypts it (a client's ClientHello alone is not: the server may answer
+ * in clear text). */
+static gboolean implicit_tls(packet_info *pinfo, ms_proto_t *proto, gboolean *server_is_src)
+{
+    gboolean src = pinfo->srcport == PORT_SMTPS || pinfo->srcport == PORT_POP3S;
+    guint32 port = pinfo->srcport;
+    if (!src)
+        return FALSE;
+    if (!proto_is_frame_protocol(pinfo->layers, "tls"))
+        return FALSE;
+    *proto = port == PORT_SMTPS ? MS_PROTO_SMTP : MS_PROTO_POP3;
+    *server_is_src = src;
+    return TRUE;
+}
+
+/* Did these bytes come out of TLS decryption (SMTPS/POP3S with a key log)? */
+static gboolean decrypted(packet_info *pinfo, GPtrArray *items)
+{
+    field_info *fi = (field_info *)g_ptr_array_index(items, 0);
+    for (GSList *l = pinfo->data_src; l; l = l->next) {
+        struct data_source *src = (struct data_source *)l->data;
+        if (get_data_source_tvb(src) != fi->ds_tvb)
+            continue;
+        char *name = get_data_source_name(src);
+        gboolean tls = g_str_has_prefix(name, "Decrypted TLS") ||
+                       g_str_has_prefix(name, "Reassembled TLS");
+        wmem_free(NULL, name);
+        return tls;
+    }
+    return FALSE;
+}
+
+static ms_session_t *session_new(conversation_t *conv, packet_info *pinfo, ms_proto_t proto,
+                                 gboolean server_is_src, gboolean in_tls)
 {
     ms_session_t *sess = wmem_new0(wmem_file_scope(), ms_session_t);
     struct tcp_analysis *tcpd = get_tcp_conversation_data(NULL, pinfo);
     ms_frame_t first = conv->setup_frame ? conv->setup_frame : pinfo->num;
     ms_time_t first_ts = tcpd ? to_ms_time(&tcpd->ts_first) : to_ms_time(&pinfo->abs_ts);
 
-    /* the built-in dissector decided the direction of this first data */
-    gboolean server = proto == MS_PROTO_SMTP ? ms_extract_items(tree, MS_HF_SMTP_RSP) != NULL
-                                             : ms_extract_items(tree, MS_HF_POP_REQ) == NULL;
-    if (server) {
+    if (server_is_src) {
         copy_address_wmem(wmem_file_scope(), &sess->srv_addr, &pinfo->src);
         sess->srv_port = pinfo->srcport;
     } else {
@@ -126,7 +159,7 @@ static ms_session_t *session_new(conversation_t *conv, packet_info *pinfo, proto
         sess->pop3 = ms_pop3_new(first, first_ts, store_note, sess);
     /* the first mail bytes came out of TLS: SMTPS/POP3S (a STARTTLS session
      * starts in clear text) */
-    if (proto_is_frame_protocol(pinfo->layers, "tls")) {
+    if (in_tls) {
         if (proto == MS_PROTO_SMTP)
             ms_smtp_tls_implicit(sess->smtp);
         else
@@ -172,13 +205,24 @@ static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     if (!conv)
         return 0;
     ms_session_t *sess = (ms_session_t *)conversation_get_proto_data(conv, proto_mailsess);
-    if (!sess && ((!smtp && !pop) || PINFO_FD_VISITED(pinfo)))
-        return 0;
-    if (!PINFO_FD_VISITED(pinfo)) {
-        if (!sess)
-            sess = session_new(conv, pinfo, tree, smtp ? MS_PROTO_SMTP : MS_PROTO_POP3);
-        first_pass(sess, pinfo, tree, sess->proto == MS_PROTO_SMTP ? smtp : pop);
+    if (!sess && !PINFO_FD_VISITED(pinfo)) {
+        ms_proto_t proto;
+        gboolean server_is_src;
+        if (smtp) /* the built-in dissectors decided the direction of this first data */
+            sess = session_new(conv, pinfo, MS_PROTO_SMTP,
+                               ms_extract_items(tree, MS_HF_SMTP_RSP) != NULL,
+                               decrypted(pinfo, smtp));
+        else if (pop)
+            sess = session_new(conv, pinfo, MS_PROTO_POP3,
+                               ms_extract_items(tree, MS_HF_POP_REQ) == NULL,
+                               decrypted(pinfo, pop));
+        else if (implicit_tls(pinfo, &proto, &server_is_src))
+            sess = session_new(conv, pinfo, proto, server_is_src, TRUE);
     }
+    if (!sess)
+        return 0;
+    if (!PINFO_FD_VISITED(pinfo))
+        first_pass(sess, pinfo, tree, sess->proto == MS_PROTO_SMTP ? smtp : pop);
     ms_render(sess, m_summary(sess), tvb, pinfo, tree,
               (wmem_array_t *)wmem_map_lookup(frame_notes, GUINT_TO_POINTER(pinfo->num)));
     return tvb_captured_length(tvb);
