@@ -2,6 +2,8 @@
 """make-capture.py - one large pcap made of N copies of the real SMTP test sessions.
 
     bench/make-capture.py N OUT.pcap [--cases DIR]
+    bench/make-capture.py --list [--cases DIR]     (the cases it would use)
+    --skip CASE,CASE...   leaves these cases out too
 
 Reads test-captures/smtp-*/capture.pcap (libpcap, Ethernet; each holds exactly
 one TCP connection, SYN to FIN/RST) and writes OUT.pcap with N sessions: copy i
@@ -17,8 +19,8 @@ replays case i % K (cases sorted by name) with
   already "bad" in the test captures, and tshark does not validate them by
   default (tcp.check_checksum is FALSE), so the dissection is the same;
 - its timestamps shifted: copy i starts at BASE + i ms + a fixed 0-499 us
-  jitter, keeping the session's own inter-packet times. Most cases last 3-13 ms,
-  so a few sessions overlap at any moment (the 0.5 s and 5 s cases overlap
+  jitter, keeping the session's own inter-packet times. Most cases last a few
+  ms, so a few sessions overlap at any moment (the cases of 0.2-5.5 s overlap
   hundreds); packets are written in timestamp order (ties: copy, then packet).
 
 The TLS case (smtp-starttls-auth) is skipped: without its key log tshark
@@ -155,18 +157,25 @@ def main(argv):
         k = args.index("--cases")
         cases_dir = args[k + 1]
         del args[k:k + 2]
+    skip = set(SKIP)
+    if "--skip" in args:
+        k = args.index("--skip")
+        skip |= {c for c in args[k + 1].split(",") if c}
+        del args[k:k + 2]
+    paths = [p for p in sorted(glob.glob(os.path.join(cases_dir, "smtp-*", "capture.pcap")))
+             if os.path.basename(os.path.dirname(p)) not in skip]
+    if not paths:
+        raise SystemExit(f"no smtp-*/capture.pcap under {cases_dir}")
+    if args == ["--list"]:
+        for p in paths:
+            print(os.path.basename(os.path.dirname(p)))
+        return
     if len(args) != 2:
         raise SystemExit(__doc__)
     n, out = int(args[0]), args[1]
     if not 1 <= n <= IPS_PER_PORT * 60:
         raise SystemExit("N must be between 1 and %d" % (IPS_PER_PORT * 60))
-    cases = []
-    for path in sorted(glob.glob(os.path.join(cases_dir, "smtp-*", "capture.pcap"))):
-        name = os.path.basename(os.path.dirname(path))
-        if name not in SKIP:
-            cases.append(Case(name, read_pcap(path)))
-    if not cases:
-        raise SystemExit(f"no smtp-*/capture.pcap under {cases_dir}")
+    cases = [Case(os.path.basename(os.path.dirname(p)), read_pcap(p)) for p in paths]
 
     # Copies start in index order and each copy's packets are in time order, so a
     # heap merge of the per-copy generators gives time order with little memory.

@@ -8,9 +8,10 @@
 #include "ms_session.h"
 
 typedef struct {
-    uint8_t *items;   /* cap slots of 'size' bytes, a ring */
+    uint8_t *items;   /* alloc slots of 'size' bytes, a ring */
     size_t   size;
     uint32_t cap;
+    uint32_t alloc;   /* slots allocated: grows up to cap */
     uint32_t head;
     uint32_t count;
     uint64_t dropped; /* pushes refused because the queue was full */

@@ -11,7 +11,8 @@ void ms_linebuf_init(ms_linebuf_t *lb, size_t keep)
 {
     memset(lb, 0, sizeof(*lb));
     lb->keep = keep;
-    lb->buf = g_malloc(keep + 1);
+    lb->alloc = keep < 128 ? keep : 128;
+    lb->buf = g_malloc(lb->alloc + 1);
     lb->buf[0] = '\0';
 }
 
@@ -53,35 +54,73 @@ static void emit(ms_linebuf_t *lb, ms_term_t term, ms_line_t *out)
     lb->first_frame = 0;
 }
 
+/* Makes room for n more kept bytes (n <= keep - len). */
+static void reserve(ms_linebuf_t *lb, size_t n)
+{
+    if (lb->len + n <= lb->alloc)
+        return;
+    size_t a = lb->alloc * 2;
+    while (a < lb->len + n)
+        a *= 2;
+    lb->alloc = a < lb->keep ? a : lb->keep;
+    lb->buf = g_realloc(lb->buf, lb->alloc + 1);
+}
+
 static void append(ms_linebuf_t *lb, uint8_t c)
 {
-    if (lb->len < lb->keep)
+    if (lb->len < lb->keep) {
+        reserve(lb, 1);
         lb->buf[lb->len++] = c;
+    }
     lb->total++;
+}
+
+/* Appends n content bytes (no line end among them): a CR among them is bare. */
+static void append_run(ms_linebuf_t *lb, const uint8_t *p, size_t n)
+{
+    if (n == 0)
+        return;
+    if (memchr(p, '\r', n))
+        lb->bare_cr = true;
+    size_t room = lb->keep - lb->len;
+    size_t k = n < room ? n : room;
+    reserve(lb, k);
+    memcpy(lb->buf + lb->len, p, k);
+    lb->len += k;
+    lb->total += n;
 }
 
 size_t ms_linebuf_take(ms_linebuf_t *lb, const uint8_t *data, size_t len,
                        ms_frame_t frame, ms_line_t *out, bool *done)
 {
     *done = false;
-    for (size_t i = 0; i < len; i++) {
-        uint8_t c = data[i];
-        if (lb->total == 0 && !lb->last_cr)
-            lb->first_frame = frame;
-        if (c == '\n') {
-            emit(lb, lb->last_cr ? MS_TERM_CRLF : MS_TERM_LF, out);
+    if (len == 0)
+        return 0;
+    if (lb->total == 0 && !lb->last_cr)
+        lb->first_frame = frame;
+    if (lb->last_cr) {
+        lb->last_cr = false;
+        if (data[0] == '\n') {
+            emit(lb, MS_TERM_CRLF, out);
             *done = true;
-            return i + 1;
+            return 1;
         }
-        if (lb->last_cr) {
-            /* the previous CR was not followed by LF: it is line content */
-            lb->bare_cr = true;
-            append(lb, '\r');
-        }
-        lb->last_cr = (c == '\r');
-        if (!lb->last_cr)
-            append(lb, c);
+        /* the previous CR was not followed by LF: it is line content */
+        lb->bare_cr = true;
+        append(lb, '\r');
     }
+    const uint8_t *nl = memchr(data, '\n', len);
+    if (nl) {
+        size_t n = (size_t)(nl - data);
+        bool crlf = n > 0 && data[n - 1] == '\r';
+        append_run(lb, data, crlf ? n - 1 : n);
+        emit(lb, crlf ? MS_TERM_CRLF : MS_TERM_LF, out);
+        *done = true;
+        return n + 1;
+    }
+    /* no line end: a CR at the very end may be the first half of CRLF */
+    lb->last_cr = data[len - 1] == '\r';
+    append_run(lb, data, lb->last_cr ? len - 1 : len);
     return len;
 }
 

@@ -30,8 +30,9 @@ typedef struct {
 } ms_line_t;
 
 typedef struct {
-    uint8_t   *buf;      /* keep + 1 bytes */
+    uint8_t   *buf;      /* alloc + 1 bytes, alloc grows up to keep */
     size_t     keep;
+    size_t     alloc;
     size_t     len;      /* bytes kept so far */
     uint64_t   total;    /* bytes seen so far in the current line */
     bool       last_cr;  /* previous byte was CR */

@@ -21,7 +21,6 @@ void ms_summary_init(ms_summary_t *m, ms_proto_t proto, ms_frame_t first_frame, 
     ms_strlist_init(&m->mail_from, MS_CAP_MAIL_FROM);
     ms_strlist_init(&m->rcpt_to, MS_CAP_RCPT_TO);
     ms_strlist_init(&m->rcpt_rejected, MS_CAP_RCPT_TO);
-    m->transfer_times = g_new0(ms_time_t, MS_CAP_TRANSFERS);
 }
 
 void ms_summary_clear(ms_summary_t *m)
@@ -100,6 +99,9 @@ void ms_report_list_add(ms_reporter_t *r, ms_strlist_t *l, const char *what, boo
 void ms_report_transfer(ms_reporter_t *r, ms_summary_t *m, ms_time_t d, ms_frame_t frame)
 {
     if (m->transfer_count < MS_CAP_TRANSFERS) {
+        uint32_t c = m->transfer_count;
+        if (c == 0 || (c >= 4 && (c & (c - 1)) == 0)) /* room for 4, 8, 16... entries */
+            m->transfer_times = g_renew(ms_time_t, m->transfer_times, c < 4 ? 4 : c * 2);
         m->transfer_times[m->transfer_count++] = d;
         return;
     }
