@@ -188,12 +188,39 @@ static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *se
     add_time(t, hf_duration, tvb, s->last_ts - s->first_ts);
 }
 
+/* The session fields (all but the protocol item), set at registration. */
+static const hf_register_info *session_hf;
+static size_t session_hf_count;
+
+/*
+ * Whether anyone can see the session items of this frame: a visible tree
+ * (details pane, -V, -T fields/json/pdml), or an invisible one in which a
+ * filter, column or output field names one of them. tshark and Wireshark
+ * build an invisible tree on every frame because mailsess wants fields; in
+ * it, Wireshark fakes each item of an unreferenced field, but mailsess would
+ * still pay for ~30 calls and their labels on every frame (more than the
+ * built-in SMTP dissection itself). The protocol item alone answers the bare
+ * filter "mailsess" and carries the expert infos.
+ */
+static gboolean session_items_wanted(proto_tree *tree)
+{
+    if (!tree)
+        return FALSE;
+    if (PTREE_DATA(tree)->visible)
+        return TRUE;
+    for (size_t i = 0; i < session_hf_count; i++)
+        if (session_hf[i].hfinfo.ref_type != HF_REF_TYPE_NONE)
+            return TRUE;
+    return FALSE;
+}
+
 void ms_render(const ms_session_t *sess, const ms_summary_t *s, tvbuff_t *tvb,
                packet_info *pinfo, proto_tree *tree, wmem_array_t *notes)
 {
     gboolean final = PINFO_FD_VISITED(pinfo);
+    gboolean items = session_items_wanted(tree);
     proto_item *ti = proto_tree_add_item(tree, proto, tvb, 0, 0, ENC_NA);
-    proto_tree *st = proto_item_add_subtree(ti, ett_mailsess);
+    proto_tree *st = items ? proto_item_add_subtree(ti, ett_mailsess) : NULL;
 
     proto_item_append_text(ti, ": %s%s", proto_name(s->proto), final ? "" : " (so far)");
     if (st)
@@ -207,11 +234,14 @@ void ms_render(const ms_session_t *sess, const ms_summary_t *s, tvbuff_t *tvb,
         const ms_stored_note_t *note = (const ms_stored_note_t *)wmem_array_index(notes, i);
         switch (note->kind) {
         case MS_NOTE_REQUEST_IN:
-            gen(proto_tree_add_uint(st, hf_request_in, tvb, 0, 0, note->other));
-            add_time(st, hf_response_time, tvb, note->delta);
+            if (st) {
+                gen(proto_tree_add_uint(st, hf_request_in, tvb, 0, 0, note->other));
+                add_time(st, hf_response_time, tvb, note->delta);
+            }
             break;
         case MS_NOTE_RESPONSE_IN:
-            gen(proto_tree_add_uint(st, hf_response_in, tvb, 0, 0, note->other));
+            if (st)
+                gen(proto_tree_add_uint(st, hf_response_in, tvb, 0, 0, note->other));
             break;
         case MS_NOTE_ANOMALY:
             expert_add_info_format(pinfo, ti, &ei[note->anomaly], "%s", note->text);
@@ -341,6 +371,8 @@ void ms_render_register(int proto_id)
 
     proto = proto_id;
     proto_register_field_array(proto, hf, array_length(hf));
+    session_hf = hf;
+    session_hf_count = array_length(hf);
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto);
     expert_register_field_array(em, eis, array_length(eis));

@@ -87,6 +87,22 @@ awk -F'\t' -v rc="$rc" -v sc="$sc" 'NR>1 {
      END{exit bad}' "$out/frames-2pass.tsv" ||
     err "two-pass frames of one session show different session values"
 cmp -s "$out/expert.txt" "$out/expert-2pass.txt" || err "-z expert differs between single pass and -2"
+# mailsess adds its session items only where someone can see them (a visible
+# tree, or a filter/column/field naming one); what it finds must not depend on
+# that: the same expert rows when a filter names a session field, the bare
+# filter "mailsess" (protocol item only) selects the frames of the visible-tree
+# output, and a filter naming a field selects the frames that show it
+expert -Y 'mailsess.session || !mailsess' > "$out/expert-ref.txt"
+cmp -s "$out/expert.txt" "$out/expert-ref.txt" || err "-z expert changes when a filter names a mailsess field"
+n_proto=$(ms_tshark -r "$name/$cap" "${opts[@]}" -Y mailsess | wc -l)
+[ "$n_proto" = $(($(wc -l < "$out/frames-1pass.tsv") - 1)) ] ||
+    err "filter mailsess selects $n_proto frames, the -T fields output has $(($(wc -l < "$out/frames-1pass.tsv") - 1))"
+for f in rcpt_to capabilities request_in response_in; do
+    c=$(col "$out/frames-2pass.tsv" "mailsess.$f")
+    n_tsv=$(awk -F'\t' -v c="$c" 'NR > 1 && $c != ""' "$out/frames-2pass.tsv" | wc -l)
+    n_yes=$(ms_tshark -r "$name/$cap" "${opts[@]}" -2 -Y "mailsess.$f" | wc -l)
+    [ "$n_yes" = "$n_tsv" ] || err "filter mailsess.$f selects $n_yes frames, the -T fields output shows it on $n_tsv"
+done
 # the bare filters select exactly the frames of the sessions with the flag
 # (two passes: every frame shows final values) and their negation the rest
 for flag in auth_plaintext deleted_committed; do
