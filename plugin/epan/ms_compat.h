@@ -11,13 +11,6 @@
     (WIRESHARK_VERSION_MAJOR > (maj) || \
      (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
 
-/* field_info.value is an embedded fvalue_t up to 4.0 and a pointer from 4.2. */
-#if MS_WS_AT_LEAST(4, 2)
-#define MS_FI_FVALUE(fi) ((fi)->value)
-#else
-#define MS_FI_FVALUE(fi) (&(fi)->value)
-#endif
-
 /* prefs_register_bool_preference() takes gboolean * up to 4.2 and bool * from 4.4. */
 #if MS_WS_AT_LEAST(4, 4)
 #include <stdbool.h>

@@ -37,6 +37,7 @@ typedef struct {
     guint32    stream;    /* tcp.stream */
     gboolean   heuristic; /* found by content on a port not registered for it */
     guint32    first_seen; /* frame where the session layer first saw data */
+    guint8     tcp_completeness; /* TCP's conversation_completeness at the last frame */
 } ms_session_t;
 
 /* ---- ms_extract.c ---- */
@@ -46,8 +47,6 @@ typedef enum {
     MS_HF_SMTP_RSP,    /* smtp.rsp: ... as server data */
     MS_HF_POP,         /* the pop protocol item: its bytes are what POP saw */
     MS_HF_POP_REQ,     /* pop.request: the built-in dissector took it as a client line */
-    MS_HF_TCP_FIN,
-    MS_HF_TCP_RESET,
     MS_HF_TCP_LOST,    /* tcp.analysis.lost_segment: previous segment not captured */
     MS_HF_COUNT
 } ms_hf_t;
@@ -55,7 +54,6 @@ typedef enum {
 void ms_extract_resolve(void);
 GArray *ms_extract_wanted(void);
 GPtrArray *ms_extract_items(proto_tree *tree, ms_hf_t which);
-gboolean ms_extract_flag(proto_tree *tree, ms_hf_t which);
 
 /* ---- ms_heur.c ---- */
 void ms_heur_register(int proto, module_t *module);

@@ -20,8 +20,6 @@ static struct {
     [MS_HF_SMTP_RSP] = { -1, "smtp.rsp" },
     [MS_HF_POP] = { -1, "pop" },
     [MS_HF_POP_REQ] = { -1, "pop.request" },
-    [MS_HF_TCP_FIN] = { -1, "tcp.flags.fin" },
-    [MS_HF_TCP_RESET] = { -1, "tcp.flags.reset" },
     [MS_HF_TCP_LOST] = { -1, "tcp.analysis.lost_segment" },
 };
 
@@ -49,13 +47,4 @@ GPtrArray *ms_extract_items(proto_tree *tree, ms_hf_t which)
         return NULL;
     GPtrArray *a = proto_get_finfo_ptr_array(tree, fields[which].hf);
     return a && a->len > 0 ? a : NULL;
-}
-
-gboolean ms_extract_flag(proto_tree *tree, ms_hf_t which)
-{
-    GPtrArray *a = ms_extract_items(tree, which);
-    if (!a)
-        return FALSE;
-    field_info *fi = (field_info *)g_ptr_array_index(a, 0);
-    return fvalue_get_uinteger64(MS_FI_FVALUE(fi)) != 0;
 }

@@ -27,6 +27,11 @@ static wmem_map_t *frame_notes;
 
 #define FEED_CHUNK 2048
 
+/* Bits of tcp_analysis.conversation_completeness (TCP_COMPLETENESS_FIN and
+ * _RST in packet-tcp.c, the same from 3.6 to 4.6): FIN with ACK, RST. */
+#define MS_TCP_FIN 0x10
+#define MS_TCP_RST 0x20
+
 static ms_time_t to_ms_time(const nstime_t *t)
 {
     return (ms_time_t)t->secs * MS_NS_PER_SEC + t->nsecs;
@@ -171,7 +176,8 @@ static ms_session_t *session_new(conversation_t *conv, packet_info *pinfo, ms_pr
 }
 
 /* First pass only: feed this frame's SMTP/POP3 bytes and TCP events to the machine. */
-static void first_pass(ms_session_t *sess, packet_info *pinfo, proto_tree *tree, GPtrArray *items)
+static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pinfo, proto_tree *tree,
+                       GPtrArray *items)
 {
     ms_time_t ts = to_ms_time(&pinfo->abs_ts);
     ms_dir_t dir = from_server(sess, pinfo) ? MS_DIR_SERVER : MS_DIR_CLIENT;
@@ -190,9 +196,17 @@ static void first_pass(ms_session_t *sess, packet_info *pinfo, proto_tree *tree,
             m_feed(sess, dir, buf, (size_t)n, pinfo->num, ts);
         }
     }
-    gboolean rst = ms_extract_flag(tree, MS_HF_TCP_RESET);
-    if (rst || ms_extract_flag(tree, MS_HF_TCP_FIN))
-        m_close(sess, dir, rst, pinfo->num, ts);
+    /* The first FIN or RST of the connection is the only one the machines act
+     * on. TCP records them in its conversation data before mailsess runs, so
+     * no tcp.flags field has to be wanted (that would make two real items on
+     * every TCP frame of the capture): a bit that appears in this frame is
+     * this frame's. */
+    struct tcp_analysis *tcpd = get_tcp_conversation_data(conv, pinfo);
+    guint8 now = tcpd ? tcpd->conversation_completeness : 0;
+    guint8 seen = now & ~sess->tcp_completeness;
+    sess->tcp_completeness = now;
+    if (seen & (MS_TCP_FIN | MS_TCP_RST))
+        m_close(sess, dir, (seen & MS_TCP_RST) != 0, pinfo->num, ts);
 }
 
 static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
@@ -222,7 +236,7 @@ static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     if (!sess)
         return 0;
     if (!PINFO_FD_VISITED(pinfo))
-        first_pass(sess, pinfo, tree, sess->proto == MS_PROTO_SMTP ? smtp : pop);
+        first_pass(sess, conv, pinfo, tree, sess->proto == MS_PROTO_SMTP ? smtp : pop);
     ms_render(sess, m_summary(sess), tvb, pinfo, tree,
               (wmem_array_t *)wmem_map_lookup(frame_notes, GUINT_TO_POINTER(pinfo->num)));
     return tvb_captured_length(tvb);
