@@ -26,6 +26,7 @@ const char *ms_anomaly_name(ms_anomaly_t an)
         [MS_AN_STARTTLS_FAILED] = "starttls_failed",
         [MS_AN_STARTTLS_UNUSED] = "starttls_unused",
         [MS_AN_STARTTLS_INJECTION] = "starttls_injection",
+        [MS_AN_STARTTLS_STRIPPED] = "starttls_stripped",
     };
     return (unsigned)an < MS_AN_COUNT ? names[an] : "unknown";
 }

@@ -32,6 +32,7 @@ typedef enum {
     MS_AN_STARTTLS_FAILED,  /* STARTTLS/STLS refused */
     MS_AN_STARTTLS_UNUSED,  /* STARTTLS/STLS offered, but credentials or mail went in clear */
     MS_AN_STARTTLS_INJECTION, /* clear-text bytes around the switch to TLS (CVE-2011-0411 class) */
+    MS_AN_STARTTLS_STRIPPED, /* STARTTLS/STLS masked, or offered by this server in another session only */
     MS_AN_COUNT
 } ms_anomaly_t;
 

@@ -314,6 +314,12 @@ static void on_reply(ms_pop3_t *p, pending_t *e, bool ok, ms_frame_t frame, ms_t
             p->sum.deleted_committed = true;
         }
         break;
+    case P_CAPA:
+        if (ok && !p->in_tls) {
+            p->sum.clear_caps++;
+            p->sum.clear_caps_frame = frame;
+        }
+        break;
     case P_STLS:
         p->stls_pending = false;
         ms_report_starttls(&p->rep, &p->sum, ok, p->status_text, frame);
@@ -354,6 +360,8 @@ static void multi_line(ms_pop3_t *p, const ms_line_t *l, ms_frame_t frame, ms_ti
                            frame);
         if (ms_text_ieq(l->data, l->len, "STLS"))
             p->sum.starttls_offered = true;
+        else if (!p->in_tls)
+            ms_report_masked_capability(&p->rep, l->data, l->len, "STLS", frame);
     }
 }
 

@@ -141,3 +141,26 @@ void ms_report_starttls(ms_reporter_t *r, ms_summary_t *m, bool ok, const char *
         ms_report_anomaly(r, frame, MS_AN_STARTTLS_FAILED, "%s refused: %s",
                           m->proto == MS_PROTO_POP3 ? "STLS" : "STARTTLS", reply);
 }
+
+bool ms_report_masked_capability(ms_reporter_t *r, const uint8_t *line, size_t len,
+                                 const char *real, ms_frame_t frame)
+{
+    size_t n = strlen(real), kw = 0;
+    while (kw < len && line[kw] != ' ')
+        kw++;
+    if (kw != n || ms_text_ieq(line, kw, real))
+        return false;
+    size_t x = 0, diff = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = g_ascii_toupper(line[i]);
+        x += c == 'X' || (c == 'A' && i == n - 1 && x == n - 1);
+        diff += c != (uint8_t)real[i];
+    }
+    if (x != n && diff > n / 4)
+        return false;
+    char *t = ms_text_printable(line, kw, MS_TEXT_MAX);
+    ms_report_anomaly(r, frame, MS_AN_STARTTLS_STRIPPED, "Capability \"%s\" looks like %s masked "
+                      "by a middlebox: the offer of TLS was stripped", t, real);
+    g_free(t);
+    return true;
+}

@@ -82,6 +82,8 @@ typedef struct {
     ms_time_t        first_ts;
     ms_frame_t       last_frame;
     ms_time_t        last_ts;
+    uint32_t         clear_caps;         /* capability replies (EHLO 250, CAPA +OK) outside TLS */
+    ms_frame_t       clear_caps_frame;   /* the frame that completed the last of them */
     uint64_t         commands;           /* command lines seen */
     uint64_t         replies;            /* complete replies seen */
 } ms_summary_t;
@@ -116,6 +118,16 @@ void ms_report_cleartext_use(ms_reporter_t *r, ms_summary_t *m, bool in_tls, con
 /* The reply to STARTTLS/STLS: the result, and starttls_failed when refused. */
 void ms_report_starttls(ms_reporter_t *r, ms_summary_t *m, bool ok, const char *reply,
                         ms_frame_t frame);
+/*
+ * A capability line whose keyword looks like `real` (STARTTLS, STLS) masked
+ * by a middlebox: Cisco's SMTP inspection rewrites STARTTLS as XXXXXXXA, other
+ * boxes change a letter or two. Reports starttls_stripped and returns true.
+ * Same length as `real`, not `real` itself, and either only X's (an A may end
+ * it) or at most a quarter of the letters changed: no real EHLO keyword or
+ * CAPA tag is that close to STARTTLS or STLS.
+ */
+bool ms_report_masked_capability(ms_reporter_t *r, const uint8_t *line, size_t len,
+                                 const char *real, ms_frame_t frame);
 void ms_report_transfer(ms_reporter_t *r, ms_summary_t *m, ms_time_t d, ms_frame_t frame);
 
 #endif /* MS_SESSION_H */

@@ -421,6 +421,8 @@ static void reply_ehlo_line(ms_smtp_t *s, const ms_smtp_reply_line_t *r, ms_fram
     if (ms_text_ieq(r->text, r->text_len, "STARTTLS") ||
         ms_text_iprefix(r->text, r->text_len, "STARTTLS "))
         s->sum.starttls_offered = true;
+    else if (!s->in_tls)
+        ms_report_masked_capability(&s->rep, r->text, r->text_len, "STARTTLS", frame);
 }
 
 static void on_greeting(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts)
@@ -538,6 +540,12 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
         }
         break;
     }
+    case CMD_EHLO:
+        if (code == 250 && !s->in_tls) {
+            s->sum.clear_caps++;
+            s->sum.clear_caps_frame = frame;
+        }
+        break;
     case CMD_QUIT:
         s->sum.quit = true;
         break;

@@ -38,6 +38,7 @@ typedef struct {
     gboolean   heuristic; /* found by content on a port not registered for it */
     guint32    first_seen; /* frame where the session layer first saw data */
     guint8     tcp_completeness; /* TCP's conversation_completeness at the last frame */
+    gboolean   stripped_checked; /* its STARTTLS offer was compared with other sessions' */
 } ms_session_t;
 
 /* ---- ms_extract.c ---- */

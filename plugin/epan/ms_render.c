@@ -363,6 +363,8 @@ void ms_render_register(int proto_id)
             "STARTTLS offered but not used", EXPFILL } },
         { &ei[MS_AN_STARTTLS_INJECTION], { "mailsess.expert.starttls_injection", PI_SECURITY, PI_ERROR,
             "Clear-text data around the switch to TLS (injection)", EXPFILL } },
+        { &ei[MS_AN_STARTTLS_STRIPPED], { "mailsess.expert.starttls_stripped", PI_SECURITY, PI_WARN,
+            "STARTTLS offer stripped", EXPFILL } },
         { &ei_heuristic, { "mailsess.expert.heuristic", PI_PROTOCOL, PI_CHAT,
             "Session found by content, not by port", EXPFILL } },
         { &ei[MS_AN_DELETIONS_UNCOMMITTED], { "mailsess.expert.deletions_uncommitted", PI_SEQUENCE, PI_WARN,

@@ -14,6 +14,7 @@
 #include <epan/conversation.h>
 #include <epan/dissectors/packet-tcp.h>
 #include <epan/proto_data.h>
+#include <epan/to_str.h>
 
 void proto_register_mailsess(void);
 void proto_reg_handoff_mailsess(void);
@@ -24,6 +25,16 @@ static dissector_handle_t mailsess_handle;
 /* Per capture file: every session (to free the machines) and every frame's notes. */
 static GPtrArray *sessions;
 static wmem_map_t *frame_notes;
+
+/* Per capture file and server (protocol, address, port): the first session
+ * whose clear-text capabilities offered STARTTLS/STLS, and the first that did
+ * not, to find sessions where a middlebox stripped the offer. */
+typedef struct {
+    gboolean   offered, missing, missing_reported;
+    guint32    offered_session, missing_session;
+    ms_frame_t offered_frame, missing_frame;
+} server_tls_t;
+static wmem_map_t *servers;
 
 #define FEED_CHUNK 2048
 
@@ -50,6 +61,12 @@ static void store_note(void *ctx _U_, ms_frame_t frame, const ms_note_t *n)
         .text = n->text ? wmem_strdup(wmem_file_scope(), n->text) : NULL,
     };
     wmem_array_append_one(a, s);
+}
+
+static void add_anomaly(ms_frame_t frame, ms_anomaly_t an, const char *text)
+{
+    ms_note_t n = { .kind = MS_NOTE_ANOMALY, .anomaly = an, .text = text };
+    store_note(NULL, frame, &n);
 }
 
 /* ---- the two machines behind one interface ---- */
@@ -175,6 +192,58 @@ static ms_session_t *session_new(conversation_t *conv, packet_info *pinfo, ms_pr
     return sess;
 }
 
+/*
+ * After a capability reply in clear text (EHLO 250, CAPA +OK): compare the
+ * offer of STARTTLS/STLS with the other sessions of the same server so far. A
+ * server offers it to every client on a listener, or to none (a per-client
+ * policy is possible, but rare): a session without it, of a server that
+ * offered it in another, may have had the offer stripped on the way. Reported
+ * once per session, on the frame that shows the difference, in whichever
+ * order the two sessions come. A session is compared at its first such reply.
+ */
+static void check_stripped(ms_session_t *sess, const ms_summary_t *sum)
+{
+    const char *cmd = sess->proto == MS_PROTO_SMTP ? "STARTTLS" : "STLS";
+    if (sum->clear_caps == 0 || sess->stripped_checked)
+        return;
+    sess->stripped_checked = TRUE;
+
+    gchar *addr = address_to_str(NULL, &sess->srv_addr);
+    gchar *key = wmem_strdup_printf(wmem_file_scope(), "%d %s %u", sess->proto, addr, sess->srv_port);
+    wmem_free(NULL, addr);
+    server_tls_t *srv = (server_tls_t *)wmem_map_lookup(servers, key);
+    if (!srv) {
+        srv = wmem_new0(wmem_file_scope(), server_tls_t);
+        wmem_map_insert(servers, key, srv);
+    }
+    ms_frame_t frame = sum->clear_caps_frame;
+    if (sum->starttls_offered) {
+        if (!srv->offered) {
+            srv->offered = TRUE;
+            srv->offered_session = sess->stream;
+            srv->offered_frame = frame;
+        }
+        if (srv->missing && !srv->missing_reported) {
+            srv->missing_reported = TRUE;
+            gchar *t = g_strdup_printf("This server offers %s here, but did not in session %u "
+                                       "(frame %u): the offer may have been stripped there",
+                                       cmd, srv->missing_session, srv->missing_frame);
+            add_anomaly(frame, MS_AN_STARTTLS_STRIPPED, t);
+            g_free(t);
+        }
+    } else if (srv->offered) {
+        gchar *t = g_strdup_printf("This server offered %s in session %u (frame %u) but not in this "
+                                   "session: the offer may have been stripped",
+                                   cmd, srv->offered_session, srv->offered_frame);
+        add_anomaly(frame, MS_AN_STARTTLS_STRIPPED, t);
+        g_free(t);
+    } else if (!srv->missing) {
+        srv->missing = TRUE;
+        srv->missing_session = sess->stream;
+        srv->missing_frame = frame;
+    }
+}
+
 /* First pass only: feed this frame's SMTP/POP3 bytes and TCP events to the machine. */
 static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pinfo, proto_tree *tree,
                        GPtrArray *items)
@@ -196,6 +265,7 @@ static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pi
             m_feed(sess, dir, buf, (size_t)n, pinfo->num, ts);
         }
     }
+    check_stripped(sess, m_summary(sess));
     /* The first FIN or RST of the connection is the only one the machines act
      * on. TCP records them in its conversation data before mailsess runs, so
      * no tcp.flags field has to be wanted (that would make two real items on
@@ -247,6 +317,7 @@ static void init_mailsess(void)
     ms_heur_init();
     sessions = g_ptr_array_new();
     frame_notes = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    servers = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
     /* wanting fields forces a tree on every frame: only when enabled */
     if (proto_is_protocol_enabled(find_protocol_by_id(proto_mailsess)))
         set_postdissector_wanted_hfids(mailsess_handle, ms_extract_wanted());
@@ -263,6 +334,7 @@ static void cleanup_mailsess(void)
         sessions = NULL;
     }
     frame_notes = NULL;
+    servers = NULL;
 }
 
 void proto_register_mailsess(void)

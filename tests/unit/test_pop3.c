@@ -320,6 +320,31 @@ static void test_stls_findings(void **state)
     ms_pop3_free(p);
 }
 
+/* A middlebox masking STLS in the CAPA reply; the real CAPA tags are not. */
+static void test_stls_masked(void **state)
+{
+    (void)state;
+    ms_pop3_t *p = new_session();
+    S(p, 4, "+OK ready\r\n");
+    C(p, 5, "CAPA\r\n");
+    S(p, 6, "+OK\r\nTOP\r\nUIDL\r\nUSER\r\nSASL PLAIN\r\nXXXA\r\nRESP-CODES\r\n.\r\n");
+    const ms_summary_t *m = ms_pop3_summary(p);
+    assert_int_equal(count_anomaly(MS_AN_STARTTLS_STRIPPED, 6), 1);
+    assert_false(m->starttls_offered);
+    assert_int_equal(m->clear_caps, 1);
+    assert_int_equal(m->clear_caps_frame, 6);
+    ms_pop3_free(p);
+
+    p = new_session();
+    S(p, 4, "+OK ready\r\n");
+    C(p, 5, "CAPA\r\n");
+    S(p, 6, "+OK\r\nTOP\r\nUIDL\r\nUSER\r\nSASL PLAIN\r\nSTLS\r\n.\r\n");
+    m = ms_pop3_summary(p);
+    assert_int_equal(count_anomaly(MS_AN_STARTTLS_STRIPPED, 0), 0);
+    assert_true(m->starttls_offered);
+    ms_pop3_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -335,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_long_lines_and_garbage),
         cmocka_unit_test(test_implicit_tls),
         cmocka_unit_test(test_stls_findings),
+        cmocka_unit_test(test_stls_masked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

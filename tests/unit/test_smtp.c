@@ -574,6 +574,52 @@ static void test_starttls_findings(void **state)
     ms_smtp_free(s);
 }
 
+/* A middlebox masking STARTTLS in the EHLO reply; look-alikes that are not. */
+static void test_starttls_masked(void **state)
+{
+    (void)state;
+    static const struct { const char *kw; int masked; } cases[] = {
+        { "XXXXXXXA", 1 },   /* Cisco ASA SMTP inspection */
+        { "XXXXXXXX", 1 },
+        { "STARTTLX", 1 },
+        { "xTARTTLs", 1 },   /* case-insensitive, two letters changed */
+        { "SXXRTTLS", 1 },
+        { "STXXXTLS", 0 },   /* three changed and not a mask: another keyword */
+        { "CHUNKING", 0 }, { "8BITMIME", 0 }, { "SMTPUTF8", 0 }, { "XFORWARD", 0 },
+        { "XXXXXXXAB", 0 },  /* another length */
+        { "XXXXAXXA", 0 },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ms_smtp_t *s = new_session();
+        char reply[128];
+        S(s, 4, "220 mx ESMTP\r\n");
+        C(s, 5, "EHLO c\r\n");
+        snprintf(reply, sizeof(reply), "250-mx\r\n250-PIPELINING\r\n250-%s\r\n250 8BITMIME\r\n",
+                 cases[i].kw);
+        S(s, 6, reply);
+        const ms_summary_t *m = ms_smtp_summary(s);
+        if (count_anomaly(MS_AN_STARTTLS_STRIPPED, 6) != cases[i].masked)
+            fail_msg("%s: masked %d expected %d", cases[i].kw,
+                     count_anomaly(MS_AN_STARTTLS_STRIPPED, 6), cases[i].masked);
+        assert_false(m->starttls_offered);
+        assert_int_equal(m->clear_caps, 1);
+        assert_int_equal(m->clear_caps_frame, 6);
+        ms_smtp_free(s);
+    }
+    /* the real thing, and a second EHLO inside TLS, which offers no STARTTLS */
+    ms_smtp_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "STARTTLS\r\n");
+    S(s, 8, "220 go ahead\r\n");
+    C(s, 10, "EHLO c\r\n");
+    S(s, 11, "250-mx\r\n250 XXXXXXXA\r\n");
+    const ms_summary_t *m = ms_smtp_summary(s);
+    assert_true(m->starttls_offered);
+    assert_int_equal(m->clear_caps, 1); /* the reply inside TLS is not counted */
+    assert_int_equal(count_anomaly(MS_AN_STARTTLS_STRIPPED, 0), 0);
+    ms_smtp_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -602,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_gap_in_data),
         cmocka_unit_test(test_implicit_tls),
         cmocka_unit_test(test_starttls_findings),
+        cmocka_unit_test(test_starttls_masked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
