@@ -36,8 +36,14 @@ char *ms_text_printable(const uint8_t *s, size_t len, size_t max)
 {
     if (len > max)
         len = max;
-    GString *out = g_string_sized_new(len + 1);
+    /* most text is printable ASCII: copy the run of it in one go */
     size_t i = 0;
+    while (i < len && s[i] >= 0x20 && s[i] < 0x7F)
+        i++;
+    if (i == len)
+        return g_strndup((const char *)s, len);
+    GString *out = g_string_sized_new(len + 16);
+    g_string_append_len(out, (const char *)s, (gssize)i);
     while (i < len) {
         size_t n = utf8_seq_len(s + i, len - i);
         if (n == 1 && s[i] >= 0x20 && s[i] != 0x7F) {

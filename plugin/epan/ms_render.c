@@ -222,7 +222,9 @@ void ms_render(const ms_session_t *sess, const ms_summary_t *s, tvbuff_t *tvb,
     proto_item *ti = proto_tree_add_item(tree, proto, tvb, 0, 0, ENC_NA);
     proto_tree *st = items ? proto_item_add_subtree(ti, ett_mailsess) : NULL;
 
-    proto_item_append_text(ti, ": %s%s", proto_name(s->proto), final ? "" : " (so far)");
+    /* the label is formatted only for a tree someone reads */
+    if (tree && PTREE_DATA(tree)->visible)
+        proto_item_append_text(ti, ": %s%s", proto_name(s->proto), final ? "" : " (so far)");
     if (st)
         render_summary(st, tvb, sess, s, final);
 

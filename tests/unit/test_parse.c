@@ -190,6 +190,13 @@ static void test_printable(void **state)
     t = ms_text_printable(S("abcdef"), 3);
     assert_string_equal(t, "abc");
     g_free(t);
+    /* a printable ASCII run (copied in one go) then the rest byte by byte */
+    t = ms_text_printable(S("250 ok\x7F~ \x1b[0m"), 100);
+    assert_string_equal(t, "250 ok\\x7F~ \\x1B[0m");
+    g_free(t);
+    t = ms_text_printable(S(""), 100);
+    assert_string_equal(t, "");
+    g_free(t);
 }
 
 int main(void)
