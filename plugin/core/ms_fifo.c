@@ -21,6 +21,48 @@ void ms_fifo_free(ms_fifo_t *q)
 {
     g_free(q->items);
     q->items = NULL;
+    g_free(q->runs);
+    q->runs = NULL;
+}
+
+uint64_t ms_fifo_waiting(const ms_fifo_t *q)
+{
+    return q->count + q->spilled;
+}
+
+bool ms_fifo_spilled_front(const ms_fifo_t *q, uint32_t *kind)
+{
+    if (q->count > 0 || (q->runs_count == 0 && q->unknown == 0))
+        return false;
+    *kind = q->runs_count ? q->runs[q->runs_head].kind : MS_FIFO_KIND_UNKNOWN;
+    return true;
+}
+
+static void spill(ms_fifo_t *q, uint32_t kind)
+{
+    q->spilled++;
+    if (q->unknown == 0 && q->runs_count > 0 &&
+        q->runs[q->runs_head + q->runs_count - 1].kind == kind) {
+        q->runs[q->runs_head + q->runs_count - 1].count++;
+        return;
+    }
+    if (q->unknown > 0 || q->runs_count == MS_FIFO_SPILL_RUNS) {
+        q->unknown++;
+        return;
+    }
+    if (q->runs_head > 0) { /* consumed runs: move the rest to the front */
+        memmove(q->runs, q->runs + q->runs_head, q->runs_count * sizeof(*q->runs));
+        q->runs_head = 0;
+    }
+    if (q->runs_count == q->runs_alloc) {
+        q->runs_alloc = q->runs_alloc ? q->runs_alloc * 2 : 4;
+        if (q->runs_alloc > MS_FIFO_SPILL_RUNS)
+            q->runs_alloc = MS_FIFO_SPILL_RUNS;
+        q->runs = g_realloc(q->runs, q->runs_alloc * sizeof(*q->runs));
+    }
+    q->runs[q->runs_count].kind = kind;
+    q->runs[q->runs_count].count = 1;
+    q->runs_count++;
 }
 
 void *ms_fifo_at(const ms_fifo_t *q, uint32_t i)
@@ -30,12 +72,16 @@ void *ms_fifo_at(const ms_fifo_t *q, uint32_t i)
     return q->items + (size_t)((q->head + i) % q->alloc) * q->size;
 }
 
-void *ms_fifo_push(ms_fifo_t *q, ms_reporter_t *r, ms_frame_t frame)
+void *ms_fifo_push(ms_fifo_t *q, ms_reporter_t *r, ms_frame_t frame, uint32_t kind)
 {
-    if (q->count == q->cap) {
+    /* once spilling, keep spilling until the spill is answered: order matters */
+    if (q->count == q->cap || q->runs_count > 0 || q->unknown > 0) {
         if (q->dropped++ == 0)
             ms_report_anomaly(r, frame, MS_AN_CAP_REACHED, "More than %u commands await a "
-                              "reply: further ones are not matched", q->cap);
+                              "reply: later ones are followed by their kind only (their replies "
+                              "get no request/response links, refused recipients no address)",
+                              q->cap);
+        spill(q, kind);
         return NULL;
     }
     if (q->count == q->alloc) {
@@ -57,8 +103,18 @@ void *ms_fifo_push(ms_fifo_t *q, ms_reporter_t *r, ms_frame_t frame)
 
 void ms_fifo_pop(ms_fifo_t *q)
 {
-    if (q->count == 0)
-        return;
-    q->head = (q->head + 1) % q->alloc;
-    q->count--;
+    if (q->count > 0) {
+        q->head = (q->head + 1) % q->alloc;
+        q->count--;
+    } else if (q->runs_count > 0) {
+        q->spilled--;
+        if (--q->runs[q->runs_head].count == 0) {
+            q->runs_head++;
+            if (--q->runs_count == 0)
+                q->runs_head = 0;
+        }
+    } else if (q->unknown > 0) {
+        q->spilled--;
+        q->unknown--;
+    }
 }

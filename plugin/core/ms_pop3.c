@@ -49,6 +49,7 @@ struct ms_pop3 {
     ms_reporter_t rep;
     ms_linebuf_t  lb[2];
     ms_fifo_t     pend;          /* commands waiting for replies (pending_t) */
+    pending_t     spill_slot;    /* stands for a spilled command (kind only) */
 
     pop_state_t   state;
     smode_t       smode;
@@ -73,13 +74,21 @@ struct ms_pop3 {
 
 /* ---- the command FIFO -------------------------------------------------- */
 
-static pending_t *push(ms_pop3_t *p, pcmd_t kind, ms_frame_t frame, ms_time_t ts)
+/* A command spilled beyond the queue's cap is kept as its kind and these flags. */
+#define SPILL_MULTI   0x100u
+#define SPILL_LISTING 0x200u
+
+static pending_t *push(ms_pop3_t *p, pcmd_t kind, bool multi, bool listing, ms_frame_t frame,
+                       ms_time_t ts)
 {
-    pending_t *e = (pending_t *)ms_fifo_push(&p->pend, &p->rep, frame);
+    uint32_t k = (uint32_t)kind | (multi ? SPILL_MULTI : 0) | (listing ? SPILL_LISTING : 0);
+    pending_t *e = (pending_t *)ms_fifo_push(&p->pend, &p->rep, frame, k);
     if (e) {
         e->kind = kind;
         e->frame = frame;
         e->ts = ts;
+        e->multi = multi;
+        e->listing = listing;
     }
     return e;
 }
@@ -89,9 +98,20 @@ static void pop_head(ms_pop3_t *p)
     ms_fifo_pop(&p->pend);
 }
 
+/* The oldest command waiting: a queued one, or a spilled one known by its
+ * kind only (frame 0). */
 static pending_t *head(ms_pop3_t *p)
 {
-    return (pending_t *)ms_fifo_at(&p->pend, 0);
+    uint32_t k;
+    if (p->pend.count > 0)
+        return (pending_t *)ms_fifo_at(&p->pend, 0);
+    if (!ms_fifo_spilled_front(&p->pend, &k))
+        return NULL;
+    memset(&p->spill_slot, 0, sizeof(p->spill_slot));
+    p->spill_slot.kind = k == MS_FIFO_KIND_UNKNOWN ? P_OTHER : (pcmd_t)(k & 0xFF);
+    p->spill_slot.multi = k != MS_FIFO_KIND_UNKNOWN && (k & SPILL_MULTI);
+    p->spill_slot.listing = k != MS_FIFO_KIND_UNKNOWN && (k & SPILL_LISTING);
+    return &p->spill_slot;
 }
 
 /* ---- client lines -------------------------------------------------------- */
@@ -176,16 +196,15 @@ static void on_command(ms_pop3_t *p, const ms_line_t *l, ms_frame_t frame, ms_ti
             anomaly(p, frame, MS_AN_SYNTAX, "Not a POP3 command: \"%s\"", t);
             g_free(t);
         }
-        push(p, P_OTHER, frame, ts);
+        push(p, P_OTHER, false, false, frame, ts);
         return;
     }
     pcmd_t kind = verbs[k].kind;
     if (verbs[k].needs_login && p->state != POP_TRANSACTION && p->sum.greeting_seen)
         anomaly(p, frame, MS_AN_SEQUENCE, "%s before authentication", verbs[k].verb);
-    pending_t *e = push(p, kind, frame, ts);
-    if (e)
-        e->multi = kind == P_RETR || kind == P_TOP || kind == P_CAPA ||
-                   ((kind == P_LIST || kind == P_UIDL) && arg_len == 0);
+    bool listing = kind == P_AUTH && first_word(arg, arg_len) == 0;
+    pending_t *e = push(p, kind, kind == P_RETR || kind == P_TOP || kind == P_CAPA || listing ||
+                        ((kind == P_LIST || kind == P_UIDL) && arg_len == 0), listing, frame, ts);
     if (kind == P_USER || kind == P_APOP || (kind == P_AUTH && arg_len > 0))
         ms_report_cleartext_use(&p->rep, &p->sum, p->in_tls, "authentication", frame);
     if (kind == P_STLS)
@@ -224,7 +243,7 @@ static void on_sasl_line(ms_pop3_t *p, const ms_line_t *l, ms_frame_t frame, ms_
 {
     ms_report_line_checks(&p->rep, l, MS_AUTH_LINE_MAX, "AUTH response", frame);
     ms_auth_sasl_response(&p->auth, &p->sum, &p->rep, p->in_tls, l->data, l->len, frame);
-    push(p, P_AUTH, frame, ts);
+    push(p, P_AUTH, false, false, frame, ts);
 }
 
 /* ---- server lines -------------------------------------------------------- */
@@ -234,7 +253,7 @@ static void on_greeting(ms_pop3_t *p, bool ok, ms_frame_t frame, ms_time_t ts)
     p->sum.greeting_seen = true;
     p->sum.banner = g_strdup(p->status_text);
     p->sum.greeting_time = ts - p->sum.first_ts;
-    if (p->pend.count > 0)
+    if (ms_fifo_waiting(&p->pend) > 0)
         anomaly(p, frame, MS_AN_SEQUENCE, "The client sent commands before the server greeting");
     if (!ok)
         anomaly(p, frame, MS_AN_SEQUENCE, "The server refused the session in its greeting: -ERR %s",
@@ -266,7 +285,8 @@ static void parse_stat(ms_pop3_t *p, const char *text, ms_frame_t frame)
 static void on_reply(ms_pop3_t *p, pending_t *e, bool ok, ms_frame_t frame, ms_time_t ts)
 {
     p->sum.replies++;
-    ms_report_link(&p->rep, e->frame, e->ts, frame, ts);
+    if (e->frame) /* not for a spilled command */
+        ms_report_link(&p->rep, e->frame, e->ts, frame, ts);
     switch (e->kind) {
     case P_USER:
         if (!ok) {
@@ -395,7 +415,7 @@ static void status_line(ms_pop3_t *p, const ms_line_t *l, ms_frame_t frame, ms_t
 
     if (!p->start_known) {
         p->start_known = true;
-        if (p->pend.count == 0 && !challenge) {
+        if (!head(p) && !challenge) {
             on_greeting(p, ok, frame, ts);
             return;
         }
@@ -420,7 +440,8 @@ static void status_line(ms_pop3_t *p, const ms_line_t *l, ms_frame_t frame, ms_t
         if (e->kind == P_AUTH && p->auth.open) {
             p->auth.expect++;
             p->sum.replies++;
-            ms_report_link(&p->rep, e->frame, e->ts, frame, ts);
+            if (e->frame)
+                ms_report_link(&p->rep, e->frame, e->ts, frame, ts);
             pop_head(p);
         } else {
             anomaly(p, frame, MS_AN_SYNTAX, "A \"+\" continuation outside an AUTH exchange");

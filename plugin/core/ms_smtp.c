@@ -72,6 +72,7 @@ struct ms_smtp {
     uint32_t   reply_lines;
 
     ms_fifo_t  pend;        /* commands waiting for replies (pending_t) */
+    pending_t  spill_slot;  /* stands for a spilled command (kind only) */
 
     /* client side */
     cmode_t    cmode;
@@ -120,7 +121,7 @@ static pending_t *pend_at(ms_smtp_t *s, uint32_t i)
 
 static pending_t *push(ms_smtp_t *s, cmd_kind_t kind, ms_frame_t frame, ms_time_t ts)
 {
-    pending_t *p = (pending_t *)ms_fifo_push(&s->pend, &s->rep, frame);
+    pending_t *p = (pending_t *)ms_fifo_push(&s->pend, &s->rep, frame, kind);
     if (p) {
         p->kind = kind;
         p->frame = frame;
@@ -129,9 +130,24 @@ static pending_t *push(ms_smtp_t *s, cmd_kind_t kind, ms_frame_t frame, ms_time_
     return p;
 }
 
+/* The oldest command waiting: a queued one, or one spilled beyond the queue's
+ * cap, which is known by its kind only (frame 0, no argument). */
+static pending_t *front(ms_smtp_t *s)
+{
+    uint32_t k;
+    if (s->pend.count > 0)
+        return pend_at(s, 0);
+    if (!ms_fifo_spilled_front(&s->pend, &k))
+        return NULL;
+    memset(&s->spill_slot, 0, sizeof(s->spill_slot));
+    s->spill_slot.kind = k == MS_FIFO_KIND_UNKNOWN ? CMD_OTHER : (cmd_kind_t)k;
+    return &s->spill_slot;
+}
+
 static void pop(ms_smtp_t *s)
 {
-    g_free(pend_at(s, 0)->arg);
+    if (s->pend.count > 0)
+        g_free(pend_at(s, 0)->arg);
     ms_fifo_pop(&s->pend);
 }
 
@@ -158,7 +174,7 @@ static const char *kind_name(cmd_kind_t k)
 static pending_t *match_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame)
 {
     if (s->pend.count == 0)
-        return NULL;
+        return front(s);
     if (reply_fits(pend_at(s, 0)->kind, code))
         return pend_at(s, 0);
     uint32_t n = s->pend.count < RESYNC_WINDOW ? s->pend.count : RESYNC_WINDOW;
@@ -192,7 +208,10 @@ static void message_done(ms_smtp_t *s, const pending_t *p, unsigned code,
     if (code / 100 == 2) {
         s->sum.msg_count++;
         s->sum.msg_bytes += p->bytes;
-        if (p->partial)
+        if (p->frame == 0)
+            anomaly(s, frame, MS_AN_PARTIAL, "Message accepted, but its end of data was spilled "
+                    "beyond the command queue's cap: its size is not counted");
+        else if (p->partial)
             anomaly(s, frame, MS_AN_PARTIAL, "Message accepted, but part of its content is not "
                     "in the capture: its %" G_GUINT64_FORMAT " bytes are a lower bound", p->bytes);
         else
@@ -430,7 +449,7 @@ static void on_greeting(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t
     s->sum.greeting_seen = true;
     s->sum.banner = g_strdup(s->reply_text);
     s->sum.greeting_time = ts - s->sum.first_ts;
-    if (s->pend.count > 0)
+    if (ms_fifo_waiting(&s->pend) > 0)
         anomaly(s, frame, MS_AN_SEQUENCE, "The client sent commands before the server greeting "
                 "(only allowed with PIPE_CONNECT early pipelining)");
     if (code != 220)
@@ -453,8 +472,9 @@ static void on_auth_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame)
 static bool first_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts)
 {
     s->start_known = true;
-    if (s->pend.count == 0 ? code == 220 || code == 421 || code == 554
-                           : code == 220 && pend_at(s, 0)->kind != CMD_STARTTLS) {
+    pending_t *p = front(s);
+    if (!p ? code == 220 || code == 421 || code == 554
+           : code == 220 && p->kind != CMD_STARTTLS) {
         on_greeting(s, code, frame, ts);
         return true;
     }
@@ -485,7 +505,8 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
                 code, s->reply_text);
         return;
     }
-    ms_report_link(&s->rep, p->frame, p->ts, frame, ts);
+    if (p->frame) /* not for a spilled command */
+        ms_report_link(&s->rep, p->frame, p->ts, frame, ts);
     bool ok = code / 100 == 2;
     switch (p->kind) {
     case CMD_MAIL:
@@ -499,10 +520,15 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
             s->rcpt_ok++;
         } else {
             const char *a = p->arg ? p->arg : "";
-            list_add(s, &s->sum.rcpt_rejected, "rejected recipient", false,
-                     (const uint8_t *)a, strlen(a), frame);
-            anomaly(s, frame, MS_AN_RCPT_REJECTED, "Recipient <%s> refused: %u %s", a, code,
-                    s->reply_text);
+            if (p->frame) {
+                list_add(s, &s->sum.rcpt_rejected, "rejected recipient", false,
+                         (const uint8_t *)a, strlen(a), frame);
+                anomaly(s, frame, MS_AN_RCPT_REJECTED, "Recipient <%s> refused: %u %s", a, code,
+                        s->reply_text);
+            } else {
+                anomaly(s, frame, MS_AN_RCPT_REJECTED, "A recipient was refused: %u %s (its "
+                        "address was not kept: the command queue was full)", code, s->reply_text);
+            }
         }
         break;
     case CMD_DATA:
@@ -576,8 +602,7 @@ static void on_reply_line(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms
         anomaly(s, frame, MS_AN_SYNTAX, "Reply code changes from %u to %u inside a multi-line reply",
                 s->reply_code, r.code);
     }
-    if (s->reply_lines++ > 0 && s->reply_code == 250 && s->pend.count > 0 &&
-        pend_at(s, 0)->kind == CMD_EHLO)
+    if (s->reply_lines++ > 0 && s->reply_code == 250 && front(s) && front(s)->kind == CMD_EHLO)
         reply_ehlo_line(s, &r, frame);
     if (r.last) {
         s->reply_open = false;

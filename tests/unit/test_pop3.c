@@ -345,6 +345,29 @@ static void test_stls_masked(void **state)
     ms_pop3_free(p);
 }
 
+/* Regression (as the SMTP one): commands beyond the queue's cap keep their
+ * place and kind, so the multi-line replies of spilled RETRs are still read
+ * as such and QUIT's +OK is still QUIT's. */
+static void test_queue_overflow_keeps_reply_order(void **state)
+{
+    (void)state;
+    ms_pop3_t *p = new_session();
+    login(p);
+    for (int i = 0; i < 600; i++)
+        C(p, 9, i % 2 ? "RETR 1\r\n" : "NOOP\r\n");
+    C(p, 9, "QUIT\r\n");
+    for (int i = 0; i < 600; i++)
+        S(p, 10, i % 2 ? "+OK 3 octets\r\nab\r\n.\r\n" : "+OK\r\n");
+    S(p, 11, "+OK bye\r\n");
+    const ms_summary_t *m = ms_pop3_summary(p);
+    assert_int_equal(m->msg_count, 300);
+    assert_true(m->msg_bytes == 300 * 4);
+    assert_true(m->quit);
+    assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), 0);
+    assert_int_equal(count_anomaly(MS_AN_CAP_REACHED, 0), 2); /* queue, transfer times */
+    ms_pop3_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -361,6 +384,7 @@ int main(void)
         cmocka_unit_test(test_implicit_tls),
         cmocka_unit_test(test_stls_findings),
         cmocka_unit_test(test_stls_masked),
+        cmocka_unit_test(test_queue_overflow_keeps_reply_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -358,10 +358,44 @@ static void test_huge_counts_are_capped(void **state)
     assert_true(m->rcpt_to.dropped == 100000 - MS_CAP_RCPT_TO);
     assert_true(m->commands == 100002);
     assert_int_equal(count_anomaly(MS_AN_CAP_REACHED, 0), 2); /* recipient list, queue */
-    /* replies to every RCPT: matched until the queue cap, then unmatched (bounded) */
+    /* replies to the RCPTs beyond the queue cap are matched too, in order */
     for (int i = 0; i < 2000; i++)
         S(s, 200000, "250 ok\r\n");
-    assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), MS_CAP_NOTES);
+    assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), 0);
+    ms_smtp_free(s);
+}
+
+/*
+ * Regression, hostile-sessions "rcpt" case (10,000 pipelined RCPTs, some
+ * refused): once the command queue was full, later commands were dropped
+ * and every later reply was paired with the wrong command - accepted
+ * recipients listed as refused, QUIT's 221 taken for a RCPT reply.
+ */
+static void test_queue_overflow_keeps_reply_order(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "MAIL FROM:<a@x>\r\n");
+    const int n = 3000; /* about three times the queue's cap */
+    for (int i = 0; i < n; i++) {
+        char line[64];
+        snprintf(line, sizeof(line), "RCPT TO:<%s%d@x>\r\n", i % 1000 == 999 ? "bad" : "u", i);
+        C(s, 8, line);
+    }
+    C(s, 9, "QUIT\r\n");
+    S(s, 10, "250 ok\r\n"); /* MAIL */
+    for (int i = 0; i < n; i++)
+        S(s, 10, i % 1000 == 999 ? "554 5.7.1 relay denied\r\n" : "250 ok\r\n");
+    S(s, 11, "221 bye\r\n");
+    const ms_summary_t *m = ms_smtp_summary(s);
+    assert_true(m->quit);
+    /* the first refusal is within the queue: its address is known */
+    assert_int_equal(m->rcpt_rejected.count, 1);
+    assert_string_equal(m->rcpt_rejected.items[0], "bad999@x");
+    /* the two beyond it are reported without address, none is invented */
+    assert_int_equal(count_anomaly(MS_AN_RCPT_REJECTED, 0), 3);
+    assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), 0);
     ms_smtp_free(s);
 }
 
@@ -638,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_long_lines),
         cmocka_unit_test(test_utf8_addresses),
         cmocka_unit_test(test_huge_counts_are_capped),
+        cmocka_unit_test(test_queue_overflow_keeps_reply_order),
         cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_refused_nested_mail_keeps_transaction),
         cmocka_unit_test(test_no_quit_not_claimed_inside_tls),
