@@ -8,4 +8,5 @@ apt-get update
 apt-get install -y --no-install-recommends \
     build-essential cmake pkg-config libglib2.0-dev \
     wireshark-dev libwireshark-dev tshark \
-    libcmocka-dev util-linux bsdextrautils python3
+    libcmocka-dev util-linux bsdextrautils python3 \
+    clang libclang-rt-dev

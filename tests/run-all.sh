@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: configure, build warning-free (-Werror), then run
-# the unit tests and the tshark integration tests on every capture.
+# the unit tests and the tshark integration tests on every capture; then the
+# same with AddressSanitizer + UBSan (build-asan), where the robustness tests
+# replace the golden-file ones (MAILSESS_ROBUSTNESS=0 skips that part).
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,3 +10,14 @@ build=${MAILSESS_BUILD_DIR:-build}
 cmake -S . -B "$build" -DMAILSESS_WERROR=ON
 cmake --build "$build" -j"$(nproc)"
 ctest --test-dir "$build" --output-on-failure -j"$(nproc)"
+if [ "${MAILSESS_ROBUSTNESS:-1}" != 0 ]; then
+    asan=${MAILSESS_ASAN_BUILD_DIR:-build-asan}
+    cmake -S . -B "$asan" -DMAILSESS_WERROR=ON -DMAILSESS_SANITIZE=ON
+    cmake --build "$asan" -j"$(nproc)"
+    ctest --test-dir "$asan" --output-on-failure -j"$(nproc)"
+fi
+# libFuzzer (clang): each harness for MAILSESS_FUZZ_SECONDS (default 60) from
+# the committed corpus; MAILSESS_FUZZ_SECONDS=0 skips it
+if [ "${MAILSESS_FUZZ_SECONDS:-60}" != 0 ]; then
+    tests/fuzz/run-fuzz.sh "${MAILSESS_FUZZ_SECONDS:-60}"
+fi

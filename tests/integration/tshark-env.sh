@@ -23,12 +23,16 @@ ms_env_copy() {
     chmod -R a+rX "$MS_ENV"
 }
 
+# Optional, for the robustness tests: MS_TSHARK_ENV (array of NAME=value added
+# to tshark's otherwise empty environment, e.g. LD_PRELOAD and ASAN_OPTIONS)
+# and MS_TSHARK_WRAP (array: a command tshark runs under, e.g. valgrind ...).
 ms_tshark() {
+    local extra=(${MS_TSHARK_ENV[@]+"${MS_TSHARK_ENV[@]}"} ${MS_TSHARK_WRAP[@]+"${MS_TSHARK_WRAP[@]}"})
     if [ "$(id -u)" = 0 ]; then
         (cd "$MS_ENV" && setpriv --reuid=nobody --regid=nogroup --clear-groups \
-            env -i PATH="$PATH" HOME="$MS_ENV/home" LC_ALL=C.UTF-8 TZ=UTC tshark "$@")
+            env -i PATH="$PATH" HOME="$MS_ENV/home" LC_ALL=C.UTF-8 TZ=UTC ${extra[@]+"${extra[@]}"} tshark "$@")
     else
-        (cd "$MS_ENV" && env -i PATH="$PATH" HOME="$MS_ENV/home" LC_ALL=C.UTF-8 TZ=UTC tshark "$@")
+        (cd "$MS_ENV" && env -i PATH="$PATH" HOME="$MS_ENV/home" LC_ALL=C.UTF-8 TZ=UTC ${extra[@]+"${extra[@]}"} tshark "$@")
     fi
 }
 
