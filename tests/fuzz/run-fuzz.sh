@@ -30,6 +30,10 @@ for h in fuzz_session:corpus:smtp.dict fuzz_parsers:corpus-parsers:smtp.dict; do
     if ! "$build/tests/$name" "${limit[@]}" -dict="tests/fuzz/$dict" -max_len=4096 \
             -print_final_stats=1 -artifact_prefix="$out/$name-" "$work/$name" \
             > "$work/$name.log" 2>&1; then
+        if grep -q "libFuzzer: run interrupted" "$work/$name.log"; then
+            echo "$name: interrupted after $(grep -o '^#[0-9]*' "$work/$name.log" | tail -1) executions" >&2
+            exit 130
+        fi
         fail=1 found=1
         echo "FINDING in $name:" >&2
         grep -E "ERROR|SUMMARY|runtime error|artifact" "$work/$name.log" | head -20 >&2
