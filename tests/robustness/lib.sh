@@ -223,7 +223,10 @@ rb_run() {
                 grep -a -c 'Dissector bug' || true)
         rm -f "$MS_ENV/logs/$tag-without."*
         if [ "$bugs" != "$bugs0" ]; then
-            echo "  [$tag] FINDING $bugs lines 'Dissector bug', $bugs0 with mailsess disabled ${da[*]}:"
+            # soft: Decode As is per port, so in a file of several captures it
+            # may change more than what mailsess took (corrupt-captures.sh checks
+            # such a finding again on each capture on its own)
+            echo "  [$tag] FINDING-SOFT $bugs lines 'Dissector bug', $bugs0 with mailsess disabled ${da[*]}:"
             fail=1
         else
             echo "  [$tag] note: Wireshark's own dissector bug (also with mailsess disabled ${da[*]}):"
@@ -254,12 +257,15 @@ rb_spawn() {
     rb_runs=$((rb_runs + 1))
 }
 
-# rb_collect: prints the reports with a finding; sets rb_findings (runs with one)
+# rb_collect: prints the reports with a finding; sets rb_findings (runs with
+# one), rb_failed_tags (their tags) and rb_hard_tags (those with a finding
+# other than FINDING-SOFT)
 rb_collect() {
     wait
     rb_findings=0
     rb_noise=0
     rb_failed_tags=()
+    rb_hard_tags=()
     local f k
     for f in "$MS_ENV"/out/*.log; do
         [ -e "$f" ] || continue
@@ -270,6 +276,7 @@ rb_collect() {
         else
             rb_findings=$((rb_findings + 1))
             rb_failed_tags+=("$(basename "$f" .log)")
+            if grep -q 'FINDING ' "$f"; then rb_hard_tags+=("$(basename "$f" .log)"); fi
             cat "$f"
             # keep what the run printed next to the report, for a look
             if [ -n "${MAILSESS_KEEP_DIR:-}" ]; then
