@@ -602,8 +602,11 @@ static void on_reply_line(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms
         anomaly(s, frame, MS_AN_SYNTAX, "Reply code changes from %u to %u inside a multi-line reply",
                 s->reply_code, r.code);
     }
-    if (s->reply_lines++ > 0 && s->reply_code == 250 && front(s) && front(s)->kind == CMD_EHLO)
-        reply_ehlo_line(s, &r, frame);
+    if (s->reply_lines++ > 0 && s->reply_code == 250) {
+        const pending_t *p = front(s);
+        if (p && p->kind == CMD_EHLO)
+            reply_ehlo_line(s, &r, frame);
+    }
     if (r.last) {
         s->reply_open = false;
         on_reply(s, s->reply_code, frame, ts);
