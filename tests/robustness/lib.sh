@@ -287,3 +287,25 @@ rb_collect() {
         rm -f "$f"
     done
 }
+
+# rb_for_each_case FN DIR...: copies each test case folder that holds a
+# capture into $MS_ENV/cases, sets rb_opts (rb_case_opts) and calls
+# FN NAME CAPTURE DIR (CAPTURE relative to $MS_ENV); sets rb_cases (how many)
+rb_for_each_case() {
+    local fn=$1 dir name cap c
+    shift
+    mkdir -p "$MS_ENV/cases"
+    rb_cases=0
+    for dir in "$@"; do
+        dir=${dir%/}
+        name=$(basename "$dir")
+        cap=""
+        for c in capture.pcap capture.pcapng; do [ -f "$dir/$c" ] && cap=$c; done
+        [ -n "$cap" ] || continue
+        cp -r "$dir" "$MS_ENV/cases/"
+        chmod -R a+rX "$MS_ENV/cases"
+        rb_case_opts "$dir" "cases/$name"
+        rb_cases=$((rb_cases + 1))
+        "$fn" "$name" "cases/$name/$cap" "$dir"
+    done
+}

@@ -24,25 +24,15 @@ cases=("$@")
 start=$SECONDS
 rb_setup asan "$plugin"
 echo "sanitizer-tshark: $plugin (ASan runtime $rb_asan_rt) in $(tshark --version 2>/dev/null | head -1)"
-mkdir -p "$MS_ENV/cases"
-n=0
-for dir in "${cases[@]}"; do
-    dir=${dir%/}
-    name=$(basename "$dir")
-    cap=""
-    for c in capture.pcap capture.pcapng; do [ -f "$dir/$c" ] && cap=$c; done
-    [ -n "$cap" ] || continue
-    cp -r "$dir" "$MS_ENV/cases/"
-    chmod -R a+rX "$MS_ENV/cases"
-    rb_case_opts "$dir" "cases/$name"
+one_case() {
     # the Mail Session subtree is expected where the golden files have a session
-    expect=0
-    [ -f "$dir/expected/session.tsv" ] && [ "$(wc -l < "$dir/expected/session.tsv")" -gt 1 ] && expect=1
-    n=$((n + 1))
-    RB_EXPECT_SUBTREE=$expect rb_spawn "$name.1pass" "cases/$name/$cap" ${rb_opts[@]+"${rb_opts[@]}"} -V
-    RB_EXPECT_SUBTREE=$expect rb_spawn "$name.2pass" "cases/$name/$cap" ${rb_opts[@]+"${rb_opts[@]}"} -V -2
-done
+    local expect=0
+    [ -f "$3/expected/session.tsv" ] && [ "$(wc -l < "$3/expected/session.tsv")" -gt 1 ] && expect=1
+    RB_EXPECT_SUBTREE=$expect rb_spawn "$1.1pass" "$2" ${rb_opts[@]+"${rb_opts[@]}"} -V
+    RB_EXPECT_SUBTREE=$expect rb_spawn "$1.2pass" "$2" ${rb_opts[@]+"${rb_opts[@]}"} -V -2
+}
+rb_for_each_case one_case "${cases[@]}"
 rb_collect
-echo "sanitizer-tshark: $n captures, $rb_runs runs, $rb_findings with findings ($rb_noise reports outside mailsess not counted), $((SECONDS - start)) s"
-[ "$n" -gt 0 ] || rb_die "no capture"
+echo "sanitizer-tshark: $rb_cases captures, $rb_runs runs, $rb_findings with findings ($rb_noise reports outside mailsess not counted), $((SECONDS - start)) s"
+[ "$rb_cases" -gt 0 ] || rb_die "no capture"
 [ "$rb_findings" = 0 ]

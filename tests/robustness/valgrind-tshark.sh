@@ -27,22 +27,12 @@ rb_timeout=${MAILSESS_TSHARK_TIMEOUT:-1800}
 start=$SECONDS
 rb_setup valgrind "$plugin"
 echo "valgrind-tshark: $plugin in $(valgrind --version), $(tshark --version 2> /dev/null | head -1)"
-mkdir -p "$MS_ENV/cases"
-n=0
-for dir in "${cases[@]}"; do
-    dir=${dir%/}
-    name=$(basename "$dir")
-    cap=""
-    for c in capture.pcap capture.pcapng; do [ -f "$dir/$c" ] && cap=$c; done
-    [ -n "$cap" ] || continue
-    cp -r "$dir" "$MS_ENV/cases/"
-    chmod -R a+rX "$MS_ENV/cases"
-    rb_case_opts "$dir" "cases/$name"
-    n=$((n + 1))
-    rb_spawn "$name.1pass" "cases/$name/$cap" ${rb_opts[@]+"${rb_opts[@]}"} -V
-    rb_spawn "$name.2pass" "cases/$name/$cap" ${rb_opts[@]+"${rb_opts[@]}"} -V -2
-done
+one_case() {
+    rb_spawn "$1.1pass" "$2" ${rb_opts[@]+"${rb_opts[@]}"} -V
+    rb_spawn "$1.2pass" "$2" ${rb_opts[@]+"${rb_opts[@]}"} -V -2
+}
+rb_for_each_case one_case "${cases[@]}"
 rb_collect
-echo "valgrind-tshark: $n captures, $rb_runs runs, $rb_findings with findings ($rb_noise reports outside mailsess not counted), $((SECONDS - start)) s"
-[ "$n" -gt 0 ] || rb_die "no capture"
+echo "valgrind-tshark: $rb_cases captures, $rb_runs runs, $rb_findings with findings ($rb_noise reports outside mailsess not counted), $((SECONDS - start)) s"
+[ "$rb_cases" -gt 0 ] || rb_die "no capture"
 [ "$rb_findings" = 0 ]
