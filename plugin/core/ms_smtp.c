@@ -119,15 +119,27 @@ static pending_t *pend_at(ms_smtp_t *s, uint32_t i)
     return (pending_t *)ms_fifo_at(&s->pend, i);
 }
 
-static pending_t *push(ms_smtp_t *s, cmd_kind_t kind, ms_frame_t frame, ms_time_t ts)
+/* A command spilled beyond the queue's cap is kept as its kind and this flag
+ * (a BDAT LAST closes its message even when spilled). */
+#define SPILL_LAST 0x100u
+
+static pending_t *push_last(ms_smtp_t *s, cmd_kind_t kind, bool last, ms_frame_t frame,
+                            ms_time_t ts)
 {
-    pending_t *p = (pending_t *)ms_fifo_push(&s->pend, &s->rep, frame, kind);
+    uint32_t k = (uint32_t)kind | (last ? SPILL_LAST : 0);
+    pending_t *p = (pending_t *)ms_fifo_push(&s->pend, &s->rep, frame, k);
     if (p) {
         p->kind = kind;
         p->frame = frame;
         p->ts = ts;
+        p->last = last;
     }
     return p;
+}
+
+static pending_t *push(ms_smtp_t *s, cmd_kind_t kind, ms_frame_t frame, ms_time_t ts)
+{
+    return push_last(s, kind, false, frame, ts);
 }
 
 /* The oldest command waiting: a queued one, or one spilled beyond the queue's
@@ -140,7 +152,8 @@ static pending_t *front(ms_smtp_t *s)
     if (!ms_fifo_spilled_front(&s->pend, &k))
         return NULL;
     memset(&s->spill_slot, 0, sizeof(s->spill_slot));
-    s->spill_slot.kind = k == MS_FIFO_KIND_UNKNOWN ? CMD_OTHER : (cmd_kind_t)k;
+    s->spill_slot.kind = k == MS_FIFO_KIND_UNKNOWN ? CMD_OTHER : (cmd_kind_t)(k & 0xFF);
+    s->spill_slot.last = k != MS_FIFO_KIND_UNKNOWN && (k & SPILL_LAST);
     return &s->spill_slot;
 }
 
@@ -209,7 +222,7 @@ static void message_done(ms_smtp_t *s, const pending_t *p, unsigned code,
         s->sum.msg_count++;
         s->sum.msg_bytes += p->bytes;
         if (p->frame == 0)
-            anomaly(s, frame, MS_AN_PARTIAL, "Message accepted, but its end of data was spilled "
+            anomaly(s, frame, MS_AN_PARTIAL, "Message accepted, but its last command (end of data or BDAT LAST) was spilled "
                     "beyond the command queue's cap: its size is not counted");
         else if (p->partial)
             anomaly(s, frame, MS_AN_PARTIAL, "Message accepted, but part of its content is not "
@@ -312,9 +325,8 @@ static void cmd_bdat(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_
         s->content_bytes = 0;
     }
     s->content_bytes += size;
-    pending_t *p = push(s, CMD_BDAT, frame, ts);
+    pending_t *p = push_last(s, CMD_BDAT, last, frame, ts);
     if (p) {
-        p->last = last;
         p->bytes = s->content_bytes;
         p->start_ts = s->msg_start_ts;
     }

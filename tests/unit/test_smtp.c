@@ -399,6 +399,40 @@ static void test_queue_overflow_keeps_reply_order(void **state)
     ms_smtp_free(s);
 }
 
+/*
+ * Regression (session 2 note, "spilled BDAT LAST never closes its message"):
+ * a BDAT LAST beyond the queue's cap was kept as a plain BDAT, so its 250
+ * did not count the message and the next transaction looked nested.
+ */
+static void test_queue_overflow_bdat_last_closes_message(void **state)
+{
+    (void)state;
+    ms_smtp_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "MAIL FROM:<a@x>\r\n");
+    for (int i = 0; i < 1100; i++) /* beyond the queue's cap of 1024 */
+        C(s, 8, "NOOP\r\n");
+    C(s, 9, "RCPT TO:<b@x>\r\n");
+    C(s, 9, "BDAT 3\r\nabc");
+    C(s, 9, "BDAT 2 LAST\r\nde");
+    C(s, 9, "QUIT\r\n");
+    S(s, 10, "250 ok\r\n"); /* MAIL */
+    for (int i = 0; i < 1100; i++)
+        S(s, 10, "250 ok\r\n");
+    S(s, 11, "250 ok\r\n"); /* RCPT */
+    S(s, 11, "250 3 octets\r\n");
+    assert_int_equal(ms_smtp_summary(s)->msg_count, 0);
+    S(s, 11, "250 message queued\r\n");
+    S(s, 12, "221 bye\r\n");
+    const ms_summary_t *m = ms_smtp_summary(s);
+    assert_int_equal(m->msg_count, 1);
+    assert_true(m->msg_bytes == 0); /* spilled: its size is not known */
+    assert_int_equal(count_anomaly(MS_AN_PARTIAL, 0), 1);
+    assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), 0);
+    assert_true(m->quit);
+    ms_smtp_free(s);
+}
+
 /* Any byte sequence is input: no crash and no unbounded growth. */
 static void test_garbage(void **state)
 {
@@ -673,6 +707,7 @@ int main(void)
         cmocka_unit_test(test_utf8_addresses),
         cmocka_unit_test(test_huge_counts_are_capped),
         cmocka_unit_test(test_queue_overflow_keeps_reply_order),
+        cmocka_unit_test(test_queue_overflow_bdat_last_closes_message),
         cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_refused_nested_mail_keeps_transaction),
         cmocka_unit_test(test_no_quit_not_claimed_inside_tls),
