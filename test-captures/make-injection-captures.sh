@@ -55,12 +55,10 @@
 
 set -euo pipefail
 
-export DEBIAN_FRONTEND=noninteractive
-export LC_ALL=C.UTF-8
-
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
+. "$SCRIPT_DIR/lib.sh"
 OUT=${OUT:-$SCRIPT_DIR}
-PY=/usr/bin/python3          # Debian's python3, not some pyenv shim
 DOMAIN=example.test
 MYHOST=mx.example.test
 HELO=client.example.test
@@ -73,68 +71,26 @@ DLOG=/var/log/dovecot-mailsess-ports.log
 EARLY_TRIES=${EARLY_TRIES:-10}
 DELAY_PORT=2539              # the delay proxy of the "early" case (fallback only)
 
-# fd 3 = the script's stderr, also inside functions whose output goes to a log
-exec 3>&2
-log()  { printf '==> %s\n' "$*" >&3; }
-die()  { printf 'ERROR: %s\n' "$*" >&3; exit 1; }
+# (log and die write to fd 3, the script's stderr, also inside functions
+# whose output goes to a log: lib.sh)
 
 # every case, in recording order (= folder names)
 ALL_CASES="port-smtp-starttls-inject-client port-smtp-starttls-inject-early
     port-pop3-stls-inject-client port-smtp-starttls-inject-server
     port-smtp-starttls-stripped port-pop3-stls-stripped"
-SELECTED=
-for _c in $(printf '%s' "${CASES:-$ALL_CASES}" | tr ',' ' '); do
-    _c=${_c%/}
-    _m=
-    for _k in $ALL_CASES; do
-        case $_k in "$_c"|"port-$_c"|*"-$_c") _m="$_m $_k" ;; esac
-    done
-    [ "$(echo $_m | wc -w)" = 1 ] || die "unknown or ambiguous case '$_c' in CASES (known: $(echo $ALL_CASES))"
-    SELECTED="$SELECTED $_m"
-done
-[ -n "$SELECTED" ] || die "CASES selects no case"
-want() { case " $SELECTED " in *" $1 "*) return 0 ;; esac; return 1; }
-
-[ "$(id -u)" = 0 ] || die "must run as root (sudo bash $0)"
-
-WORK=$(mktemp -d /tmp/mailsess-injection-captures.XXXXXX)
-TCPDUMP_PID=
-SERVER_PID=
-cleanup() {
-    if [ -n "$TCPDUMP_PID" ] && kill -0 "$TCPDUMP_PID" 2>/dev/null; then
-        kill -INT "$TCPDUMP_PID" 2>/dev/null || true
-        wait "$TCPDUMP_PID" 2>/dev/null || true
-    fi
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+select_cases
+setup_work mailsess-injection-captures
 
 ###########################################################################
 # 1. packages
 ###########################################################################
 install_packages() {
-    if [ "${SKIP_APT:-0}" = 1 ]; then
-        log "SKIP_APT=1: not installing packages"
-    else
-        log "installing packages"
-        printf '%s\n' "wireshark-common wireshark-common/install-setuid boolean false" |
-            debconf-set-selections
-        apt-get update
-        apt-get install -y -o DPkg::Lock::Timeout=600 \
-            swaks tcpdump tshark python3 openssl iproute2 \
-            libdigest-hmac-perl libauthen-sasl-perl libnet-ssleay-perl \
-            libio-socket-ssl-perl
-    fi
-    local t
+    apt_install -- swaks tcpdump tshark python3 openssl iproute2 \
+        libdigest-hmac-perl libauthen-sasl-perl libnet-ssleay-perl \
+        libio-socket-ssl-perl
     command -v postfix >/dev/null && command -v postconf >/dev/null ||
         die "postfix is not installed: run make-smtp-captures.sh first"
-    for t in dovecot doveconf swaks tcpdump tshark openssl ss "$PY"; do
-        command -v "$t" >/dev/null || die "missing tool: $t"
-    done
+    need_tools dovecot doveconf swaks tcpdump tshark openssl ss "$PY"
     [ -x /usr/lib/dovecot/pop3-login ] || die "dovecot-pop3d is not installed: run make-port-captures.sh first"
 }
 
@@ -888,16 +844,7 @@ PYEOF
 ###########################################################################
 # 2. the servers (configured by make-smtp-captures.sh / make-port-captures.sh)
 ###########################################################################
-# listening <port>: something listens on 127.0.0.1:<port>
-listening() { ss -Hltn "sport = :$1" | grep -q "127\.0\.0\.1:$1\b"; }
-# wait_listening <port>...: up to 10 s
-wait_listening() {
-    local p i
-    for p in "$@"; do
-        for i in $(seq 100); do listening "$p" && break; sleep 0.1; done
-        listening "$p" || die "nothing listens on 127.0.0.1:$p"
-    done
-}
+# (listening <port>, wait_listening <port>...: lib.sh)
 
 check_servers() {
     log "checking postfix (make-smtp-captures.sh, make-port-captures.sh) and dovecot (make-port-captures.sh)"
@@ -950,69 +897,9 @@ check_servers() {
 ###########################################################################
 # 3. capture helpers
 ###########################################################################
-TCP_ODD='tcp.analysis.retransmission || tcp.analysis.fast_retransmission || tcp.analysis.spurious_retransmission || tcp.analysis.out_of_order || tcp.analysis.lost_segment'
 pcap_of() { echo "$OUT/$1/capture.pcap"; }
-odd_frames() {
-    tshark -r "$(pcap_of "$1")" -Y "$TCP_ODD" -T fields -e frame.number 2>/dev/null | tr '\n' ' ' | sed 's/ $//'
-}
-frames() { tshark -r "$1" 2>/dev/null | wc -l; }
-
-# start_tcpdump <case> <port>: returns 1 when tcpdump does not come up
-start_tcpdump() {
-    local c=$1 port=$2 err="$WORK/tcpdump-$1.err" i
-    rm -f "$(pcap_of "$c")"
-    # --immediate-mode: every packet is written when it is seen (without it,
-    # the last packets may still sit in the kernel's buffer block at SIGINT)
-    tcpdump -i lo -s 0 -U --immediate-mode -n -Z root -w "$(pcap_of "$c")" \
-        "host 127.0.0.1 and tcp port $port" 2>"$err" &
-    TCPDUMP_PID=$!
-    for i in $(seq 300); do
-        grep -q 'listening on' "$err" 2>/dev/null && break
-        kill -0 "$TCPDUMP_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    if ! grep -q 'listening on' "$err"; then
-        log "case $c: tcpdump did not start within 30 s: $(cat "$err")"
-        kill_tcpdump
-        return 1
-    fi
-    sleep 0.5
-}
-kill_tcpdump() {
-    local i
-    kill -INT "$TCPDUMP_PID" 2>/dev/null || true
-    for i in $(seq 100); do kill -0 "$TCPDUMP_PID" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$TCPDUMP_PID" 2>/dev/null; then
-        kill -TERM "$TCPDUMP_PID" 2>/dev/null || true
-        sleep 2
-        kill -KILL "$TCPDUMP_PID" 2>/dev/null || true
-        wait "$TCPDUMP_PID" 2>/dev/null || true
-        TCPDUMP_PID=
-        return 1
-    fi
-    wait "$TCPDUMP_PID" 2>/dev/null || true
-    TCPDUMP_PID=
-}
-
-# stop_tcpdump <case> <port>: once no connection to <port> is left (other
-# than TIME-WAIT; up to 10 s), so the last FIN/RST is in the capture too.
-# Returns 1 (record again) when tcpdump hangs, drops packets or wrote fewer
-# packets than it counted.
-stop_tcpdump() {
-    local c=$1 port=$2 i
-    for i in $(seq 100); do
-        ss -Htn "( sport = :$port or dport = :$port )" | grep -v -q -e TIME-WAIT -e '^$' || break
-        sleep 0.1
-    done
-    sleep 1
-    kill_tcpdump || { log "case $c: tcpdump did not stop on SIGINT (killed)"; return 1; }
-    grep -q '^0 packets dropped by kernel' "$WORK/tcpdump-$c.err" ||
-        { log "case $c: tcpdump dropped packets: $(cat "$WORK/tcpdump-$c.err")"; return 1; }
-    local n; n=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured$/\1/p' "$WORK/tcpdump-$c.err")
-    [ "$n" = "$(frames "$(pcap_of "$c")")" ] ||
-        { log "case $c: tcpdump says '$n' packets, the file has $(frames "$(pcap_of "$c")")"; return 1; }
-    chmod 644 "$(pcap_of "$c")"
-}
+odd_frames_of() { odd_frames "$(pcap_of "$1")"; }
+# (frames, start_tcpdump, stop_tcpdump, record: lib.sh)
 
 # check_connections <case> <n>: exactly n TCP connections, each with its SYN,
 # SYN/ACK and a FIN or RST
@@ -1035,18 +922,7 @@ check_connections() {
 # or TCP shows a retransmission (loopback tail loss probe; more frequent when
 # the machine is busy).
 capture() {
-    local c=$1 try ok=
-    for try in 1 2 3 4 5; do
-        if capture_once "$@"; then
-            ok=1
-            [ -z "$(odd_frames "$c")" ] && return 0
-            log "case $c: TCP retransmission/out-of-order in frames $(odd_frames "$c") (try $try)"
-        else
-            ok=
-            log "case $c: tcpdump problem (try $try), recording again"
-        fi
-    done
-    [ -n "$ok" ] || die "case $c: no good capture in 5 tries"
+    record "$1" "$(pcap_of "$1")" capture_once "$@"
 }
 # capture_once: returns 1 when tcpdump misbehaved (the client may have run)
 capture_once() {
@@ -1056,10 +932,10 @@ capture_once() {
     local poff doff
     poff=$(stat -c %s "$PLOG" 2>/dev/null || echo 0)
     doff=$(stat -c %s "$DLOG" 2>/dev/null || echo 0)
-    start_tcpdump "$c" "$port" || return 1
+    start_tcpdump "$(pcap_of "$c")" "host 127.0.0.1 and tcp port $port" || return 1
     local rc=0
     "$@" >"$WORK/$c.log" 2>&1 || rc=$?
-    stop_tcpdump "$c" "$port" || return 1
+    stop_tcpdump "$(pcap_of "$c")" "$port" || return 1
     if [ "$rc" != 0 ]; then
         cat "$WORK/$c.log" >&3
         die "client for case $c exited with $rc"
@@ -1110,16 +986,8 @@ server_logs() {
     esac
 }
 
-# start_server <name> <port> <command...>: the fake server or a proxy, only
-# for one case; its output goes to $WORK/server-<name>.log
-start_server() {
-    local name=$1 port=$2; shift 2
-    "$@" >"$WORK/server-$name.log" 2>&1 &
-    SERVER_PID=$!
-    local i
-    for i in $(seq 100); do listening "$port" && break; sleep 0.1; done
-    listening "$port" || { cat "$WORK/server-$name.log" >&2; die "$name did not start on $port"; }
-}
+# (start_server <name> <port> <command...>: lib.sh; the fake server or a proxy,
+# only for one case)
 # wait_server: it ends by itself after its planned connections (up to 10 s)
 wait_server() {
     local i
@@ -1146,7 +1014,6 @@ check_case() {
 fact() { awk -F'\t' -v k="$2" '$1 == "fact" && $2 == k { print $3; f = 1 } END { exit !f }' "$WORK/$1.facts" ||
     die "case $1: no fact $2"; }
 # client_said <case> <label>: value printed by a python client as "<label>: <value>"
-client_said() { sed -n "s/^$2: //p" "$WORK/$1.log" | tail -1; }
 
 # tsview <case> [tshark args]: tshark -Y 'smtp || pop' as a README block
 tsview() {
@@ -1171,20 +1038,13 @@ tables() {
 }
 
 TSV=; SWAKSV=; PFV=; DOVV=; PYV=
-versions() {
-    TSV=$(tshark --version 2>/dev/null | awk 'NR==1{print $3}')
-    SWAKSV=$(swaks --version 2>/dev/null | awk '/version/{print $3; exit}')
-    PFV=$(postconf -h mail_version)
-    DOVV=$(dovecot --version | awk '{print $1}')
-    PYV=$("$PY" -c 'import platform, ssl; print(platform.python_version(), "(" + ssl.OPENSSL_VERSION + ")")')
-}
 
 # readme <case> <text...>: README.md = the given lines (the line @WIRE@
 # becomes the table of the payload frames) + server logs + automatic lines
 readme() {
     local c=$1; shift
     local d="$OUT/$c" p; p=$(pcap_of "$c")
-    local odd; odd=$(odd_frames "$c")
+    local odd; odd=$(odd_frames_of "$c")
     {
         printf '# %s\n\n' "$c"
         local l
@@ -1208,28 +1068,11 @@ readme() {
             "$(frames "$p")" "$(tshark -r "$p" -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l)" \
             "$([ "$(tshark -r "$p" -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l)" = 1 ] || echo s)" "$TSV"
         if [ -n "$odd" ]; then
-            printf '\nNB: this capture has a spurious TCP retransmission / out-of-order segment (loopback tail loss probe) in frame(s) %s, also after recording it 3 times; the duplicate bytes must not be counted twice.\n' "$odd"
+            printf '\nNB: this capture has a spurious TCP retransmission / out-of-order segment (loopback tail loss probe) in frame(s) %s, also after recording it 5 times; the duplicate bytes must not be counted twice.\n' "$odd"
         fi
     } >"$d/README.md"
 }
 
-# mkmsg <file> <case>: short fixed message, CRLF line ends
-mkmsg() {
-    printf '%s\r\n' \
-        "From: Alice <alice@$DOMAIN>" \
-        "To: Bob <bob@$DOMAIN>" \
-        "Subject: mailsess test $2" \
-        "Date: Mon, 01 Jan 2024 12:00:00 +0000" \
-        "Message-ID: <$2@$HELO>" \
-        "" \
-        "Hello Bob," \
-        "" \
-        "this is the fixed test message for case $2." \
-        "" \
-        "Alice" >"$1"
-}
-# swaks appends "\r\n.\r\n" to --data: its data file must not end in CRLF
-swaksmsg() { mkmsg "$@"; truncate -s -2 "$1"; }
 
 SWAKS=(swaks --server 127.0.0.1 --ehlo "$HELO" --timeout 30)
 AUTHB64=$(printf '\0alice\0alicepw' | base64)
@@ -1316,7 +1159,7 @@ run_inject_early_proxy() {
 OUTCOME=
 early_outcome() {
     local c=$1 port=$2
-    if [ -n "$(odd_frames "$c")" ]; then
+    if [ -n "$(odd_frames_of "$c")" ]; then
         OUTCOME=odd
     elif [ "$(client_said $c handshake | cut -d' ' -f1)" = ok ]; then
         check_case $c "$port" "$OUT/$c/keylog.txt"

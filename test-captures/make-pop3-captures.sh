@@ -34,12 +34,10 @@
 
 set -euo pipefail
 
-export DEBIAN_FRONTEND=noninteractive
-export LC_ALL=C.UTF-8
-
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
+. "$SCRIPT_DIR/lib.sh"
 OUT=${OUT:-$SCRIPT_DIR}
-PY=/usr/bin/python3          # Debian's python3, not some pyenv shim
 POPHOST=pop.example.test
 CONF=/etc/dovecot/mailsess-pop3.conf
 USERS=/etc/dovecot/mailsess-pop3-users
@@ -49,58 +47,22 @@ MAILROOT=/var/lib/mailsess-pop3
 VUSER=mailsess-pop3                  # owner of all maildirs
 DLOG=/var/log/dovecot-mailsess-pop3.log
 
-log()  { printf '==> %s\n' "$*" >&2; }
-die()  { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
-
 # every case, in recording order (folder pop3-<name>)
 ALL_CASES="user-pass apop auth-plain cram-md5 fail-then-ok top-uidl stls
     dele-no-quit ipv6 large rset"
-SELECTED=
-for _c in $(printf '%s' "${CASES:-$ALL_CASES}" | tr ',' ' '); do
-    _c=${_c#pop3-}; _c=${_c%/}
-    case " $(echo $ALL_CASES) " in
-        *" $_c "*) SELECTED="$SELECTED $_c" ;;
-        *) die "unknown case '$_c' in CASES (known: $(echo $ALL_CASES))" ;;
-    esac
-done
-[ -n "$SELECTED" ] || die "CASES selects no case"
-want() { case " $SELECTED " in *" $1 "*) return 0 ;; esac; return 1; }
-
-[ "$(id -u)" = 0 ] || die "must run as root (sudo bash $0)"
-
-WORK=$(mktemp -d /tmp/mailsess-pop3-captures.XXXXXX)
-TCPDUMP_PID=
-cleanup() {
-    if [ -n "$TCPDUMP_PID" ] && kill -0 "$TCPDUMP_PID" 2>/dev/null; then
-        kill -INT "$TCPDUMP_PID" 2>/dev/null || true
-        wait "$TCPDUMP_PID" 2>/dev/null || true
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+select_cases pop3-
+setup_work mailsess-pop3-captures
 
 ###########################################################################
 # 1. packages
 ###########################################################################
 install_packages() {
-    if [ "${SKIP_APT:-0}" = 1 ]; then
-        log "SKIP_APT=1: not installing packages"
-    else
-        log "installing packages"
-        printf '%s\n' "wireshark-common wireshark-common/install-setuid boolean false" |
-            debconf-set-selections
-        apt-get update
-        # the packages' maintainer scripts may start the system's default
-        # dovecot instance (port 110/143 on all addresses); it is stopped
-        # below (stop_default_dovecot)
-        apt-get install -y -o DPkg::Lock::Timeout=600 \
-            dovecot-core dovecot-pop3d curl fetchmail tcpdump tshark python3 \
-            openssl iproute2
-    fi
-    local t
-    for t in dovecot doveconf curl fetchmail tcpdump tshark openssl ss useradd "$PY"; do
-        command -v "$t" >/dev/null || die "missing tool: $t"
-    done
+    # the packages' maintainer scripts may start the system's default
+    # dovecot instance (port 110/143 on all addresses); it is stopped
+    # below (stop_default_dovecot)
+    apt_install -- dovecot-core dovecot-pop3d curl fetchmail tcpdump tshark python3 \
+        openssl iproute2
+    need_tools dovecot doveconf curl fetchmail tcpdump tshark openssl ss useradd "$PY"
     [ -x /usr/lib/dovecot/pop3 ] && [ -x /usr/lib/dovecot/pop3-login ] ||
         die "dovecot-pop3d is not installed"
 }
@@ -110,25 +72,8 @@ install_packages() {
 ###########################################################################
 
 # The Debian package starts the default instance (/etc/dovecot/dovecot.conf)
-# when systemd or sysvinit lets it; it would hold port 110 on all addresses.
-stop_default_dovecot() {
-    local pidf=/run/dovecot/master.pid
-    if [ -s "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; then
-        log "stopping the system's default dovecot instance (it would hold port 110)"
-        if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
-            systemctl stop dovecot.service dovecot.socket 2>/dev/null || true
-        fi
-        if [ -s "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; then
-            doveadm -c /etc/dovecot/dovecot.conf stop 2>/dev/null ||
-                dovecot -c /etc/dovecot/dovecot.conf stop 2>/dev/null || true
-        fi
-        local i
-        for i in $(seq 50); do
-            [ -s "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null || break
-            sleep 0.1
-        done
-    fi
-}
+# when systemd or sysvinit lets it; it would hold port 110 on all addresses:
+# stop_default_dovecot (lib.sh).
 
 setup_user() {
     if ! id "$VUSER" >/dev/null 2>&1; then
@@ -480,65 +425,37 @@ PYEOF
 # session into $OUT/pop3-<case>/capture.pcap; the client's output goes to
 # $WORK/<case>.log, dovecot's log lines of the session to $WORK/<case>.dlog.
 # Loopback sometimes shows a spurious TCP retransmission (tail loss probe);
-# such a capture is recorded again (3 tries), the last one is kept and its
+# such a capture is recorded again (5 tries), the last one is kept and its
 # README says so.
-TCP_ODD='tcp.analysis.retransmission || tcp.analysis.fast_retransmission || tcp.analysis.spurious_retransmission || tcp.analysis.out_of_order || tcp.analysis.lost_segment'
 capture() {
-    local c=$1 try
-    shift
-    for try in 1 2 3; do
-        capture_once "$c" "$@"
-        [ -z "$(odd_frames "$c")" ] && return 0
-        log "case $c: TCP retransmission/out-of-order in frames $(odd_frames "$c") (try $try)"
-    done
+    local c=$1
+    mkdir -p "$OUT/pop3-$c"
+    log "case $c"
+    record "$c" "$OUT/pop3-$c/capture.pcap" capture_once "$@"
 }
-odd_frames() {
-    tshark -r "$OUT/pop3-$1/capture.pcap" -Y "$TCP_ODD" -T fields -e frame.number 2>/dev/null | tr '\n' ' ' | sed 's/ $//'
-}
+odd_frames_of() { odd_frames "$OUT/pop3-$1/capture.pcap"; }
+# capture_once: returns 1 when tcpdump misbehaved (the client may have run)
 capture_once() {
     local c=$1; shift
-    local dir="$OUT/pop3-$c" err="$WORK/tcpdump-$c.err" i off
-    mkdir -p "$dir"
-    rm -f "$dir/capture.pcap" "$dir/keylog.txt"
-    log "case $c"
+    local dir="$OUT/pop3-$c" i off
+    rm -f "$dir/keylog.txt"
     prefill
     off=$(stat -c %s "$DLOG" 2>/dev/null || echo 0)
-    tcpdump -i lo -s 0 -U -n -Z root -w "$dir/capture.pcap" 'tcp port 110' 2>"$err" &
-    TCPDUMP_PID=$!
-    for i in $(seq 100); do
-        grep -q 'listening on' "$err" 2>/dev/null && break
-        sleep 0.1
-    done
-    grep -q 'listening on' "$err" || die "tcpdump did not start: $(cat "$err")"
-    sleep 0.5
+    start_tcpdump "$dir/capture.pcap" 'tcp port 110' || return 1
     local rc=0
     "$@" >"$WORK/$c.log" 2>&1 || rc=$?
-    sleep 1
-    kill -INT "$TCPDUMP_PID"
-    wait "$TCPDUMP_PID" || true
-    TCPDUMP_PID=
+    stop_tcpdump "$dir/capture.pcap" 110 || return 1
     if [ "$rc" != 0 ]; then
         cat "$WORK/$c.log" >&2
         die "client for case $c exited with $rc"
     fi
-    grep -q '^0 packets dropped by kernel' "$err" || die "tcpdump dropped packets in $c: $(cat "$err")"
-    chmod 644 "$dir/capture.pcap"
     # dovecot's log lines for this session (it logs the end asynchronously)
     for i in $(seq 50); do
         tail -c +$((off + 1)) "$DLOG" | grep -q -E 'Disconnected|Aborted login' && break
         sleep 0.1
     done
     tail -c +$((off + 1)) "$DLOG" | sed -E 's/^[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} //' >"$WORK/$c.dlog"
-    # exactly one TCP connection, nothing else
-    local streams
-    streams=$(tshark -r "$dir/capture.pcap" -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l)
-    [ "$streams" = 1 ] || die "case $c: expected 1 TCP stream, found $streams"
-    local syn
-    syn=$(tshark -r "$dir/capture.pcap" -Y 'tcp.flags.syn==1 && tcp.flags.ack==0' 2>/dev/null | wc -l)
-    [ "$syn" = 1 ] || die "case $c: expected the SYN of the session in the capture"
-    local fin
-    fin=$(tshark -r "$dir/capture.pcap" -Y 'tcp.flags.fin==1 || tcp.flags.reset==1' 2>/dev/null | wc -l)
-    [ "$fin" -ge 1 ] || die "case $c: expected the FIN/RST of the session in the capture"
+    check_one_session "$c" "$dir/capture.pcap"
 }
 
 # write_analyzer: $WORK/analyze.py reads "tshark -z follow,<tcp|tls>,raw,0"
@@ -711,7 +628,7 @@ readme() {
     local c=$1; shift
     local d="$OUT/pop3-$c" p="$OUT/pop3-$c/capture.pcap" odd extra=()
     [ -f "$d/keylog.txt" ] && extra=(-o "tls.keylog_file:$d/keylog.txt")
-    odd=$(odd_frames "$c")
+    odd=$(odd_frames_of "$c")
     {
         printf '# pop3-%s\n\n' "$c"
         printf '%s\n' "$@"
@@ -728,13 +645,12 @@ readme() {
             "$(tshark -r "$p" 2>/dev/null | wc -l)" "$(tshark --version 2>/dev/null | awk 'NR==1{print $3}')" \
             "$([ -f "$d/keylog.txt" ] && echo ' with `-o tls.keylog_file:keylog.txt`')" "$(tshark_cmds "$c")"
         if [ -n "$odd" ]; then
-            printf '\nNB: this capture has a spurious TCP retransmission / out-of-order segment (loopback tail loss probe) in frame(s) %s, also after re-recording it 3 times; the duplicate bytes must not be counted twice.\n' "$odd"
+            printf '\nNB: this capture has a spurious TCP retransmission / out-of-order segment (loopback tail loss probe) in frame(s) %s, also after recording it 5 times; the duplicate bytes must not be counted twice.\n' "$odd"
         fi
     } >"$d/README.md"
 }
 
-# client_said <case> <label>: value printed by the python client as "<label>: <value>"
-client_said() { sed -n "s/^$2: //p" "$WORK/$1.log" | tail -1; }
+# client_said <case> <label> (lib.sh): value printed by the python client as "<label>: <value>"
 
 # check_retr <case> <n>: RETR n must deliver message n of the fixed maildrop
 check_retr() {
@@ -1164,7 +1080,7 @@ summary() {
 ###########################################################################
 main() {
     install_packages
-    stop_default_dovecot
+    stop_default_dovecot 110
     setup_user
     setup_tls
     setup_dovecot

@@ -46,12 +46,10 @@
 
 set -euo pipefail
 
-export DEBIAN_FRONTEND=noninteractive
-export LC_ALL=C.UTF-8
-
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
+. "$SCRIPT_DIR/lib.sh"       # PY: Debian's python3 (has pyftpdlib)
 OUT=${OUT:-$SCRIPT_DIR}
-PY=/usr/bin/python3          # Debian's python3 (has pyftpdlib), not some pyenv shim
 DOMAIN=example.test
 MYHOST=mx.example.test
 HELO=client.example.test
@@ -68,70 +66,27 @@ DROOT=/var/lib/mailsess-ports
 DVUSER=mailsess-ports
 DLOG=/var/log/dovecot-mailsess-ports.log
 
-log()  { printf '==> %s\n' "$*" >&2; }
-die()  { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
-
 # every case, in recording order (= folder names)
 ALL_CASES="port-smtp-2525 port-smtp-587-starttls port-smtp-2525-starttls
     port-smtp-2525-midsession port-pop3-1110 port-smtps-465 port-pop3s-995
     port-smtp-starttls-refused nonmail-http nonmail-ftp nonmail-imap
     nonmail-random"
-SELECTED=
-for _c in $(printf '%s' "${CASES:-$ALL_CASES}" | tr ',' ' '); do
-    _c=${_c%/}
-    _m=
-    for _k in $ALL_CASES; do
-        case $_k in "$_c"|"port-$_c"|"nonmail-$_c") _m="$_m $_k" ;; esac
-    done
-    [ "$(echo $_m | wc -w)" = 1 ] || die "unknown or ambiguous case '$_c' in CASES (known: $(echo $ALL_CASES))"
-    SELECTED="$SELECTED $_m"
-done
-[ -n "$SELECTED" ] || die "CASES selects no case"
-want() { case " $SELECTED " in *" $1 "*) return 0 ;; esac; return 1; }
-
-[ "$(id -u)" = 0 ] || die "must run as root (sudo bash $0)"
-
-WORK=$(mktemp -d /tmp/mailsess-port-captures.XXXXXX)
-TCPDUMP_PID=
-SERVER_PID=
-cleanup() {
-    if [ -n "$TCPDUMP_PID" ] && kill -0 "$TCPDUMP_PID" 2>/dev/null; then
-        kill -INT "$TCPDUMP_PID" 2>/dev/null || true
-        wait "$TCPDUMP_PID" 2>/dev/null || true
-    fi
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+select_cases
+setup_work mailsess-port-captures
 
 ###########################################################################
 # 1. packages
 ###########################################################################
 install_packages() {
-    if [ "${SKIP_APT:-0}" = 1 ]; then
-        log "SKIP_APT=1: not installing packages"
-    else
-        log "installing packages"
-        printf '%s\n' "wireshark-common wireshark-common/install-setuid boolean false" |
-            debconf-set-selections
-        apt-get update
-        # the dovecot packages' maintainer scripts may start the system's
-        # default dovecot instance; it is stopped below (stop_default_dovecot)
-        apt-get install -y -o DPkg::Lock::Timeout=600 \
-            swaks curl tcpdump tshark python3 openssl iproute2 \
-            libdigest-hmac-perl libauthen-sasl-perl libnet-ssleay-perl \
-            libio-socket-ssl-perl \
-            dovecot-core dovecot-pop3d dovecot-imapd python3-pyftpdlib
-    fi
-    local t
+    # the dovecot packages' maintainer scripts may start the system's
+    # default dovecot instance; it is stopped below (stop_default_dovecot)
+    apt_install -- swaks curl tcpdump tshark python3 openssl iproute2 \
+        libdigest-hmac-perl libauthen-sasl-perl libnet-ssleay-perl \
+        libio-socket-ssl-perl \
+        dovecot-core dovecot-pop3d dovecot-imapd python3-pyftpdlib
     command -v postfix >/dev/null && command -v postconf >/dev/null ||
         die "postfix is not installed: run make-smtp-captures.sh first"
-    for t in dovecot doveconf swaks curl tcpdump tshark openssl ss useradd "$PY"; do
-        command -v "$t" >/dev/null || die "missing tool: $t"
-    done
+    need_tools dovecot doveconf swaks curl tcpdump tshark openssl ss useradd "$PY"
     [ -x /usr/lib/dovecot/pop3-login ] || die "dovecot-pop3d is not installed"
     [ -x /usr/lib/dovecot/imap-login ] || die "dovecot-imapd is not installed"
     "$PY" -c 'import pyftpdlib' 2>/dev/null || die "python3-pyftpdlib is not installed"
@@ -577,16 +532,7 @@ PYEOF
 ###########################################################################
 # 2. postfix: extra listeners (postfix itself is set up by make-smtp-captures.sh)
 ###########################################################################
-# smtp_listening <port>: something listens on 127.0.0.1:<port>
-listening() { ss -Hltn "sport = :$1" | grep -q "127\.0\.0\.1:$1\b"; }
-# wait_listening <port>...: up to 10 s
-wait_listening() {
-    local p i
-    for p in "$@"; do
-        for i in $(seq 100); do listening "$p" && break; sleep 0.1; done
-        listening "$p" || die "nothing listens on 127.0.0.1:$p"
-    done
-}
+# (listening <port>, wait_listening <port>...: lib.sh)
 
 setup_postfix_ports() {
     log "checking the postfix of make-smtp-captures.sh"
@@ -648,25 +594,7 @@ setup_postfix_ports() {
 ###########################################################################
 # The Debian package starts the default instance (/etc/dovecot/dovecot.conf)
 # when systemd or sysvinit lets it; it would hold 110/143/993/995 on all
-# addresses. (Same as in make-pop3-captures.sh.)
-stop_default_dovecot() {
-    local pidf=/run/dovecot/master.pid
-    if [ -s "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; then
-        log "stopping the system's default dovecot instance (it would hold port 995)"
-        if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
-            systemctl stop dovecot.service dovecot.socket 2>/dev/null || true
-        fi
-        if [ -s "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; then
-            doveadm -c /etc/dovecot/dovecot.conf stop 2>/dev/null ||
-                dovecot -c /etc/dovecot/dovecot.conf stop 2>/dev/null || true
-        fi
-        local i
-        for i in $(seq 50); do
-            [ -s "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null || break
-            sleep 0.1
-        done
-    fi
-}
+# addresses: stop_default_dovecot (lib.sh).
 
 setup_dovecot_ports() {
     log "configuring dovecot POP3/IMAP on 1110, 995, 1143 (private instance: $DCONF)"
@@ -836,41 +764,8 @@ drop() {
 ###########################################################################
 # 4. capture helpers
 ###########################################################################
-TCP_ODD='tcp.analysis.retransmission || tcp.analysis.fast_retransmission || tcp.analysis.spurious_retransmission || tcp.analysis.out_of_order || tcp.analysis.lost_segment'
 pcap_of() { echo "$OUT/$1/capture.pcap"; }
-odd_frames() {
-    tshark -r "$(pcap_of "$1")" -Y "$TCP_ODD" -T fields -e frame.number 2>/dev/null | tr '\n' ' ' | sed 's/ $//'
-}
-
-start_tcpdump() {   # <case> <port>
-    local c=$1 port=$2 err="$WORK/tcpdump-$1.err" i
-    rm -f "$(pcap_of "$c")"
-    tcpdump -i lo -s 0 -U -n -Z root -w "$(pcap_of "$c")" "host 127.0.0.1 and tcp port $port" 2>"$err" &
-    TCPDUMP_PID=$!
-    for i in $(seq 100); do
-        grep -q 'listening on' "$err" 2>/dev/null && break
-        sleep 0.1
-    done
-    grep -q 'listening on' "$err" || die "tcpdump did not start: $(cat "$err")"
-    sleep 0.5
-}
-
-# stop_tcpdump <case> <port>: once no connection to <port> is left (other
-# than TIME-WAIT; up to 10 s), so the server's FIN is in the capture too
-stop_tcpdump() {
-    local c=$1 port=$2 i
-    for i in $(seq 100); do
-        ss -Htn "( sport = :$port or dport = :$port )" | grep -v -q -e TIME-WAIT -e '^$' || break
-        sleep 0.1
-    done
-    sleep 0.5
-    kill -INT "$TCPDUMP_PID"
-    wait "$TCPDUMP_PID" || true
-    TCPDUMP_PID=
-    grep -q '^0 packets dropped by kernel' "$WORK/tcpdump-$c.err" ||
-        die "tcpdump dropped packets in $c: $(cat "$WORK/tcpdump-$c.err")"
-    chmod 644 "$(pcap_of "$c")"
-}
+odd_frames_of() { odd_frames "$(pcap_of "$1")"; }
 
 # check_one_connection <case> [nosyn]: exactly one TCP connection, with its
 # SYN (unless nosyn: then there must be none) and a FIN or RST
@@ -891,29 +786,26 @@ check_one_connection() {
 
 # capture <case> <server port> <command...>: record one client session;
 # the client's output goes to $WORK/<case>.log; postfix's and dovecot's log
-# lines of the session to $WORK/<case>.plog / .dlog. A capture with a TCP
-# retransmission (loopback tail loss probe) is recorded again (3 tries).
+# lines of the session to $WORK/<case>.plog / .dlog. Recorded again (lib.sh:
+# record) if tcpdump misbehaved or TCP shows a retransmission (loopback tail
+# loss probe).
 capture() {
-    local c=$1 try
-    shift
-    for try in 1 2 3; do
-        capture_once "$c" "$@"
-        [ -z "$(odd_frames "$c")" ] && return 0
-        log "case $c: TCP retransmission/out-of-order in frames $(odd_frames "$c") (try $try)"
-    done
-}
-capture_once() {
-    local c=$1 port=$2; shift 2
+    local c=$1
     mkdir -p "$OUT/$c"
     log "case $c"
+    record "$c" "$(pcap_of "$c")" capture_once "$@"
+}
+# capture_once: returns 1 when tcpdump misbehaved (the client may have run)
+capture_once() {
+    local c=$1 port=$2; shift 2
     case $c in port-pop3*|nonmail-imap) prefill ;; esac
     local poff doff
     poff=$(stat -c %s "$PLOG" 2>/dev/null || echo 0)
     doff=$(stat -c %s "$DLOG" 2>/dev/null || echo 0)
-    start_tcpdump "$c" "$port"
+    start_tcpdump "$(pcap_of "$c")" "host 127.0.0.1 and tcp port $port" || return 1
     local rc=0
     "$@" >"$WORK/$c.log" 2>&1 || rc=$?
-    stop_tcpdump "$c" "$port"
+    stop_tcpdump "$(pcap_of "$c")" "$port" || return 1
     if [ "$rc" != 0 ]; then
         cat "$WORK/$c.log" >&2
         die "client for case $c exited with $rc"
@@ -944,15 +836,7 @@ server_logs() {
     esac
 }
 
-# start_server <name> <port> <command...>: a server that runs only for one case
-start_server() {
-    local name=$1 port=$2; shift 2
-    "$@" >"$WORK/server-$name.log" 2>&1 &
-    SERVER_PID=$!
-    local i
-    for i in $(seq 100); do listening "$port" && break; sleep 0.1; done
-    listening "$port" || { cat "$WORK/server-$name.log" >&2; die "$name server did not start on $port"; }
-}
+# (start_server <name> <port> <command...>: lib.sh)
 stop_server() {
     if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
         kill "$SERVER_PID" 2>/dev/null || true
@@ -1029,11 +913,9 @@ dialogue_md() {
         print "    " l }' "$WORK/$1.dlg"
 }
 
-# client_said <case> <label>: value printed by a python client as "<label>: <value>"
-client_said() { sed -n "s/^$2: //p" "$WORK/$1.log" | tail -1; }
+# client_said <case> <label> (lib.sh): value printed by a python client as "<label>: <value>"
 
 # tshark views
-frames() { tshark -r "$1" 2>/dev/null | wc -l; }
 # ts_field <pcap> <field> [tshark args]: values of a field, space separated
 ts_field() { local p=$1 f=$2; shift 2; tshark -r "$p" "$@" -Y "$f" -T fields -e "$f" 2>/dev/null | tr ',\n' '  ' | sed 's/  */ /g; s/ $//'; }
 # protos <pcap> [tshark args]: the protocol stacks of the frames with payload
@@ -1050,19 +932,12 @@ client_segments() {
 }
 
 TSV=; CURLV=; SWAKSV=; PFV=; DOVV=
-versions() {
-    TSV=$(tshark --version 2>/dev/null | awk 'NR==1{print $3}')
-    CURLV=$(curl --version | awk 'NR==1{print $2}')
-    SWAKSV=$(swaks --version 2>/dev/null | awk '/version/{print $3; exit}')
-    PFV=$(postconf -h mail_version)
-    DOVV=$(dovecot --version | awk '{print $1}')
-}
 
 # readme <case> <text...>: README.md = the given lines + automatic lines
 readme() {
     local c=$1; shift
     local d="$OUT/$c" p; p=$(pcap_of "$c")
-    local odd; odd=$(odd_frames "$c")
+    local odd; odd=$(odd_frames_of "$c")
     {
         printf '# %s\n\n' "$c"
         printf '%s\n' "$@"
@@ -1082,28 +957,11 @@ readme() {
         printf '\nGenerated by `test-captures/make-port-captures.sh`: %s frames, one TCP connection%s; tshark %s.\n' \
             "$(frames "$p")" "$([ "$c" = port-smtp-2525-midsession ] && echo ' (without its handshake)' || echo ' (SYN to FIN/RST)')" "$TSV"
         if [ -n "$odd" ]; then
-            printf '\nNB: this capture has a spurious TCP retransmission / out-of-order segment (loopback tail loss probe) in frame(s) %s, also after recording it 3 times; the duplicate bytes must not be counted twice.\n' "$odd"
+            printf '\nNB: this capture has a spurious TCP retransmission / out-of-order segment (loopback tail loss probe) in frame(s) %s, also after recording it 5 times; the duplicate bytes must not be counted twice.\n' "$odd"
         fi
     } >"$d/README.md"
 }
 
-# mkmsg <file> <case>: short fixed message, CRLF line ends (for curl)
-mkmsg() {
-    printf '%s\r\n' \
-        "From: Alice <alice@$DOMAIN>" \
-        "To: Bob <bob@$DOMAIN>" \
-        "Subject: mailsess test $2" \
-        "Date: Mon, 01 Jan 2024 12:00:00 +0000" \
-        "Message-ID: <$2@$HELO>" \
-        "" \
-        "Hello Bob," \
-        "" \
-        "this is the fixed test message for case $2." \
-        "" \
-        "Alice" >"$1"
-}
-# swaks appends "\r\n.\r\n" to --data: its data file must not end in CRLF
-swaksmsg() { mkmsg "$@"; truncate -s -2 "$1"; }
 
 # tls_version <case>: negotiated TLS version and cipher suite
 tls_version() {
@@ -1122,19 +980,16 @@ closing() {
 
 # capture_midsession <case>: the client connects to 2525 and reads the
 # greeting BEFORE tcpdump starts; then tcpdump is started and the client told
-# to go on (file $WORK/go). Recorded again (3 tries) if TCP shows a retransmission.
+# to go on (file $WORK/go). Recorded again (lib.sh: record) if tcpdump
+# misbehaved or TCP shows a retransmission.
 capture_midsession() {
-    local c=$1 try
-    for try in 1 2 3; do
-        capture_midsession_once "$c"
-        [ -z "$(odd_frames "$c")" ] && return 0
-        log "case $c: TCP retransmission/out-of-order in frames $(odd_frames "$c") (try $try)"
-    done
+    local c=$1
+    mkdir -p "$OUT/$c"
+    log "case $c"
+    record "$c" "$(pcap_of "$c")" capture_midsession_once "$c"
 }
 capture_midsession_once() {
     local c=$1 i
-    mkdir -p "$OUT/$c"
-    log "case $c"
     rm -f "$WORK/greeted" "$WORK/go"
     local poff; poff=$(stat -c %s "$PLOG" 2>/dev/null || echo 0)
     "$PY" "$WORK/tools.py" midsession "$WORK/greeted" "$WORK/go" >"$WORK/$c.log" 2>&1 &
@@ -1145,11 +1000,15 @@ capture_midsession_once() {
         sleep 0.1
     done
     [ -e "$WORK/greeted" ] || { cat "$WORK/$c.log" >&2; die "case $c: the client did not get the greeting"; }
-    start_tcpdump "$c" 2525
+    if ! start_tcpdump "$(pcap_of "$c")" "host 127.0.0.1 and tcp port 2525"; then
+        kill "$cpid" 2>/dev/null || true
+        wait "$cpid" 2>/dev/null || true
+        return 1
+    fi
     touch "$WORK/go"
     local rc=0
     wait "$cpid" || rc=$?
-    stop_tcpdump "$c" 2525
+    stop_tcpdump "$(pcap_of "$c")" 2525 || return 1
     if [ "$rc" != 0 ]; then
         cat "$WORK/$c.log" >&2
         die "client for case $c exited with $rc"
@@ -1675,7 +1534,7 @@ main() {
     install_packages
     write_tools
     setup_postfix_ports
-    stop_default_dovecot
+    stop_default_dovecot 995
     setup_dovecot_ports
     run_cases
     summary

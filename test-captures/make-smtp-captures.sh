@@ -30,12 +30,10 @@
 
 set -euo pipefail
 
-export DEBIAN_FRONTEND=noninteractive
-export LC_ALL=C.UTF-8
-
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
+. "$SCRIPT_DIR/lib.sh"
 OUT=${OUT:-$SCRIPT_DIR}
-PY=/usr/bin/python3          # Debian's python3, not some pyenv shim
 DOMAIN=example.test
 MYHOST=mx.example.test
 HELO=client.example.test
@@ -43,65 +41,27 @@ DOVECOT_CONF=/etc/dovecot/mailsess-auth.conf
 DOVECOT_USERS=/etc/dovecot/mailsess-users
 TLS_DIR=/etc/postfix/mailsess-tls
 
-log()  { printf '==> %s\n' "$*" >&2; }
-die()  { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
-
 # every case, in recording order (folder smtp-<name>)
 ALL_CASES="noauth auth-plain auth-login auth-login-swaks auth-cram-md5
     auth-fail-then-ok multi-msg-rejected-rcpt pipelining bdat bdat-pipelined
     starttls-auth rset no-quit ipv6 large
     split-lines smuggling utf8 auth-cancel many-rcpt data-refused early-talker
     long-line"
-SELECTED=
-for _c in $(printf '%s' "${CASES:-$ALL_CASES}" | tr ',' ' '); do
-    _c=${_c#smtp-}; _c=${_c%/}
-    case " $(echo $ALL_CASES) " in
-        *" $_c "*) SELECTED="$SELECTED $_c" ;;
-        *) die "unknown case '$_c' in CASES (known: $(echo $ALL_CASES))" ;;
-    esac
-done
-[ -n "$SELECTED" ] || die "CASES selects no case"
-# want <case>: is this case selected?
-want() { case " $SELECTED " in *" $1 "*) return 0 ;; esac; return 1; }
-
-[ "$(id -u)" = 0 ] || die "must run as root (sudo bash $0)"
-
-WORK=$(mktemp -d /tmp/mailsess-captures.XXXXXX)
-TCPDUMP_PID=
-cleanup() {
-    if [ -n "$TCPDUMP_PID" ] && kill -0 "$TCPDUMP_PID" 2>/dev/null; then
-        kill -INT "$TCPDUMP_PID" 2>/dev/null || true
-        wait "$TCPDUMP_PID" 2>/dev/null || true
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+select_cases smtp-
+setup_work mailsess-captures
 
 ###########################################################################
 # 1. packages
 ###########################################################################
 install_packages() {
-    if [ "${SKIP_APT:-0}" = 1 ]; then
-        log "SKIP_APT=1: not installing packages"
-    else
-        log "installing packages"
-        # answer postfix's debconf questions up front (no dialog)
-        printf '%s\n' \
-            "postfix postfix/main_mailer_type select Local only" \
-            "postfix postfix/mailname string $MYHOST" \
-            "wireshark-common wireshark-common/install-setuid boolean false" \
-            | debconf-set-selections
-        apt-get update
-        apt-get install -y -o DPkg::Lock::Timeout=600 \
-            postfix dovecot-core swaks curl tcpdump tshark python3 openssl \
-            libdigest-hmac-perl libauthen-sasl-perl libnet-ssleay-perl \
-            libio-socket-ssl-perl libio-socket-inet6-perl \
-            iproute2
-    fi
-    local t
-    for t in postfix postconf dovecot swaks curl tcpdump tshark openssl ss useradd "$PY"; do
-        command -v "$t" >/dev/null || die "missing tool: $t"
-    done
+    # postfix's debconf questions are answered up front (no dialog)
+    apt_install "postfix postfix/main_mailer_type select Local only" \
+        "postfix postfix/mailname string $MYHOST" -- \
+        postfix dovecot-core swaks curl tcpdump tshark python3 openssl \
+        libdigest-hmac-perl libauthen-sasl-perl libnet-ssleay-perl \
+        libio-socket-ssl-perl libio-socket-inet6-perl \
+        iproute2
+    need_tools postfix postconf dovecot swaks curl tcpdump tshark openssl ss useradd "$PY"
 }
 
 ###########################################################################
@@ -283,29 +243,8 @@ setup_postfix() {
 # 3. test data and clients
 ###########################################################################
 
-# mkmsg <file> <case> [to-header]  - short fixed message, CRLF line ends
-mkmsg() {
-    local f=$1 c=$2 to=${3:-"Bob <bob@$DOMAIN>"}
-    printf '%s\r\n' \
-        "From: Alice <alice@$DOMAIN>" \
-        "To: $to" \
-        "Subject: mailsess test $c" \
-        "Date: Mon, 01 Jan 2024 12:00:00 +0000" \
-        "Message-ID: <$c@$HELO>" \
-        "" \
-        "Hello Bob," \
-        "" \
-        "this is the fixed test message for case $c." \
-        "" \
-        "Alice" >"$f"
-}
-
-# swaks appends "\r\n.\r\n" to --data, so its data files must not end in CRLF
-# (otherwise an extra empty line is sent)
-swaksmsg() {
-    mkmsg "$@"
-    truncate -s -2 "$1"
-}
+# mkmsg <file> <case> [to-header], swaksmsg: in lib.sh (swaks appends
+# "\r\n.\r\n" to --data, so its data files must not end in CRLF)
 
 write_python_client() {
     cat >"$WORK/client.py" <<'PYEOF'
@@ -741,43 +680,29 @@ PYEOF
 ###########################################################################
 
 # capture <case> <command...> : record one client session into
-# $OUT/smtp-<case>/capture.pcap; the client's output goes to $WORK/<case>.log
+# $OUT/smtp-<case>/capture.pcap; the client's output goes to $WORK/<case>.log.
+# Recorded again (lib.sh: record) when tcpdump misbehaved or TCP shows a
+# retransmission (loopback tail loss probe).
 capture() {
-    local c=$1; shift
-    local dir="$OUT/smtp-$c" err="$WORK/tcpdump-$c.err" i
-    mkdir -p "$dir"
-    rm -f "$dir/capture.pcap"
+    local c=$1 pcap="$OUT/smtp-$1/capture.pcap"
+    mkdir -p "$OUT/smtp-$c"
     log "case $c"
-    tcpdump -i lo -s 0 -U -n -Z root -w "$dir/capture.pcap" 'tcp port 25' 2>"$err" &
-    TCPDUMP_PID=$!
-    for i in $(seq 100); do
-        grep -q 'listening on' "$err" 2>/dev/null && break
-        sleep 0.1
-    done
-    grep -q 'listening on' "$err" || die "tcpdump did not start: $(cat "$err")"
-    sleep 0.5
+    record "$c" "$pcap" capture_once "$@"
+    check_one_session "$c" "$pcap"
+}
+# capture_once: returns 1 when tcpdump misbehaved (the client may have run)
+capture_once() {
+    local c=$1 pcap="$OUT/smtp-$1/capture.pcap"
+    shift
+    rm -f "$OUT/smtp-$c/keylog.txt" # a TLS client appends to SSLKEYLOGFILE
+    start_tcpdump "$pcap" 'tcp port 25' || return 1
     local rc=0
     "$@" >"$WORK/$c.log" 2>&1 || rc=$?
-    sleep 1
-    kill -INT "$TCPDUMP_PID"
-    wait "$TCPDUMP_PID" || true
-    TCPDUMP_PID=
+    stop_tcpdump "$pcap" 25 || return 1
     if [ "$rc" != 0 ]; then
         cat "$WORK/$c.log" >&2
         die "client for case $c exited with $rc"
     fi
-    grep -q '^0 packets dropped by kernel' "$err" || die "tcpdump dropped packets in $c: $(cat "$err")"
-    chmod 644 "$dir/capture.pcap"
-    # exactly one TCP connection, nothing else
-    local streams
-    streams=$(tshark -r "$dir/capture.pcap" -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l)
-    [ "$streams" = 1 ] || die "case $c: expected 1 TCP stream, found $streams"
-    local syn
-    syn=$(tshark -r "$dir/capture.pcap" -Y 'tcp.flags.syn==1 && tcp.flags.ack==0' 2>/dev/null | wc -l)
-    [ "$syn" = 1 ] || die "case $c: expected the SYN of the session in the capture"
-    local fin
-    fin=$(tshark -r "$dir/capture.pcap" -Y 'tcp.flags.fin==1 || tcp.flags.reset==1' 2>/dev/null | wc -l)
-    [ "$fin" -ge 1 ] || die "case $c: expected the FIN/RST of the session in the capture"
 }
 
 # client_segments <pcap>: payload of every client->server segment, one repr() per line
@@ -844,8 +769,7 @@ for l in lines:
 print(" ".join(map(str, sizes)))' "$2"
 }
 
-# client_said <case> <label>: value printed by the python client as "<label>: <value>"
-client_said() { sed -n "s/^$2: //p" "$WORK/$1.log" | tail -1; }
+# client_said <case> <label> (lib.sh): value printed by the python client as "<label>: <value>"
 
 # check_sizes <case> crlf|lf <expected sizes>: msg_sizes of the capture must match
 check_sizes() {
@@ -856,7 +780,6 @@ check_sizes() {
 }
 
 # tshark shortcuts
-frames()   { tshark -r "$1" 2>/dev/null | wc -l; }
 # client commands in order (space separated); extra tshark args after pcap
 commands() { local p=$1; shift; tshark -r "$p" "$@" -Y smtp.req.command -T fields -e smtp.req.command 2>/dev/null | tr ',\n' '  ' | sed 's/  */ /g; s/ $//'; }
 codes()    { local p=$1; shift; tshark -r "$p" "$@" -Y smtp.response.code -T fields -e smtp.response.code 2>/dev/null | tr ',\n' '  ' | sed 's/  */ /g; s/ $//'; }
