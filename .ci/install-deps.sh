@@ -7,6 +7,6 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y --no-install-recommends \
     build-essential cmake pkg-config libglib2.0-dev \
-    wireshark-dev libwireshark-dev tshark \
+    wireshark-dev libwireshark-dev libgcrypt20-dev tshark \
     libcmocka-dev util-linux bsdextrautils python3 \
     clang libclang-rt-dev

@@ -54,7 +54,7 @@ gboolean ms_heur_found(conversation_t *conv)
 static int first_line(tvbuff_t *tvb, guint8 *buf)
 {
     int avail = tvb_captured_length(tvb);
-    int lf = tvb_find_guint8(tvb, 0, avail < OPENING_MAX ? avail : OPENING_MAX, '\n');
+    int lf = ms_tvb_find_uint8(tvb, 0, avail < OPENING_MAX ? avail : OPENING_MAX, '\n');
     if (lf < 2)
         return 0;
     tvb_memcpy(tvb, buf, 0, lf + 1);
@@ -127,7 +127,7 @@ static int dissect_any_port(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     return call_target(v, tvb, pinfo, tree, data);
 }
 
-static gboolean dissect_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+static ms_heur_result_t dissect_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     conversation_t *conv = find_or_create_conversation(pinfo);
     ms_heur_t *v = verdict(conv);

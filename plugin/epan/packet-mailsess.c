@@ -147,7 +147,7 @@ static gboolean decrypted(packet_info *pinfo, GPtrArray *items)
         struct data_source *src = (struct data_source *)l->data;
         if (get_data_source_tvb(src) != fi->ds_tvb)
             continue;
-        char *name = get_data_source_name(src);
+        char *name = ms_data_source_name(src);
         gboolean tls = g_str_has_prefix(name, "Decrypted TLS") ||
                        g_str_has_prefix(name, "Reassembled TLS");
         wmem_free(NULL, name);
