@@ -53,11 +53,14 @@ ms_tshark -r "$name/$cap" "${opts[@]}" -2 -Y 'frame.number == mailsess.last_fram
 ms_tshark -r "$name/$cap" "${opts[@]}" -Y mailsess "${tf[@]}" > "$out/frames-1pass.tsv"
 ms_tshark -r "$name/$cap" "${opts[@]}" -2 -Y mailsess "${tf[@]}" > "$out/frames-2pass.tsv"
 # tshark 4.2 and later print booleans as True/False where 4.0 printed 1/0: keep
-# the 4.0 spelling so one set of golden files serves every version
+# the 4.0 spelling so one set of golden files serves every version (the
+# boolean fields as this tshark registered them)
+bools=$(ms_tshark -G fields | awk -F'\t' '$1 == "F" && $3 ~ /^mailsess\./ && $4 == "FT_BOOLEAN" {print $3}')
+[ -n "$bools" ] || { echo "FAIL [$name]: tshark -G fields lists no mailsess boolean" >&2; exit 1; }
 norm_bools() {
-    awk -F'\t' -v OFS='\t' '
-        NR == 1 { for (i = 1; i <= NF; i++)
-                      if ($i ~ /^mailsess\.(final|starttls_offered|auth_plaintext|quit|deleted_committed)$/) b[i] = 1
+    awk -F'\t' -v OFS='\t' -v bools="$bools" '
+        BEGIN { n = split(bools, l, "\n"); for (i = 1; i <= n; i++) isb[l[i]] = 1 }
+        NR == 1 { for (i = 1; i <= NF; i++) if ($i in isb) b[i] = 1
                   print; next }
         { for (i in b) { gsub(/True/, "1", $i); gsub(/False/, "0", $i) } print }' "$1" > "$1.n"
     mv "$1.n" "$1"
