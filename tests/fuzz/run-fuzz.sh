@@ -3,6 +3,7 @@
 # committed corpus (copied: the committed one is not changed).
 #   tests/fuzz/run-fuzz.sh 60              # 60 s per harness (CI)
 #   FUZZ_RUNS=10000000 tests/fuzz/run-fuzz.sh 0   # 10 million executions per harness
+#   FUZZ_ONLY=fuzz_session ...                    # only these harnesses
 # Needs clang and libclang-rt-14-dev. Prints one line per harness (executions,
 # seconds, corpus size) and exits non-zero on any finding; the crashing input
 # is left in $FUZZ_OUT (default build-fuzz/findings) - add it to the corpus
@@ -21,6 +22,7 @@ trap 'rm -rf "$work"' EXIT
 fail=0
 for h in fuzz_session:corpus:smtp.dict fuzz_parsers:corpus-parsers:smtp.dict; do
     IFS=: read -r name corpus dict <<< "$h"
+    case " ${FUZZ_ONLY:-$name} " in *" $name "*) ;; *) continue ;; esac
     mkdir -p "$work/$name"
     cp tests/fuzz/"$corpus"/* "$work/$name/"
     limit=(-max_total_time="$secs")

@@ -7,7 +7,8 @@
 #     tests/robustness/long-run.sh
 # Parts (LONG_PARTS, default all, space separated):
 #   fuzz      each libFuzzer harness for LONG_FUZZ_RUNS executions (default
-#             10,000,000; tests/fuzz/run-fuzz.sh, needs clang)
+#             10,000,000; tests/fuzz/run-fuzz.sh, needs clang; FUZZ_ONLY=
+#             fuzz_session picks harnesses)
 #   corrupt   LONG_CORRUPT variants per test capture (default 40) through the
 #             ASan build (corrupt-captures.sh)
 #   sanitize  every test capture through the ASan build (sanitizer-tshark.sh)
