@@ -222,8 +222,9 @@ static void message_done(ms_smtp_t *s, const pending_t *p, unsigned code,
         s->sum.msg_count++;
         s->sum.msg_bytes += p->bytes;
         if (p->frame == 0)
-            anomaly(s, frame, MS_AN_PARTIAL, "Message accepted, but its last command (end of data or BDAT LAST) was spilled "
-                    "beyond the command queue's cap: its size is not counted");
+            anomaly(s, frame, MS_AN_PARTIAL, "Message accepted, but its last command (end of "
+                    "data or BDAT LAST) was spilled beyond the command queue's cap: its size is "
+                    "not counted");
         else if (p->partial)
             anomaly(s, frame, MS_AN_PARTIAL, "Message accepted, but part of its content is not "
                     "in the capture: its %" G_GUINT64_FORMAT " bytes are a lower bound", p->bytes);
