@@ -14,7 +14,9 @@
  * runs; beyond that as commands of unknown kind. Their replies are still
  * matched in order, to their kind only: no frame, argument or size.
  */
+#ifndef MS_FIFO_SPILL_RUNS
 #define MS_FIFO_SPILL_RUNS 1024
+#endif
 #define MS_FIFO_KIND_UNKNOWN UINT32_MAX
 
 typedef struct {

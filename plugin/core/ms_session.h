@@ -11,14 +11,31 @@
 #include "ms_note.h"
 #include "ms_strlist.h"
 
-/* Per-session caps: lists stop growing there (and say so once). */
+/* Per-session caps: lists stop growing there (and say so once). These and
+ * the queue caps (MS_SMTP_CAP_PENDING, MS_POP3_CAP_PENDING, MS_FIFO_SPILL_RUNS)
+ * may be set on the compiler's command line: tests/fuzz/run-fuzz.sh makes them
+ * tiny (FUZZ_SMALL_CAPS=1) so that 4 KB fuzz inputs reach every cap path. */
+#ifndef MS_CAP_CAPABILITIES
 #define MS_CAP_CAPABILITIES 64
+#endif
+#ifndef MS_CAP_AUTH_METHODS
 #define MS_CAP_AUTH_METHODS 16
+#endif
+#ifndef MS_CAP_AUTH_USERS
 #define MS_CAP_AUTH_USERS   32
+#endif
+#ifndef MS_CAP_MAIL_FROM
 #define MS_CAP_MAIL_FROM    128
+#endif
+#ifndef MS_CAP_RCPT_TO
 #define MS_CAP_RCPT_TO      256
+#endif
+#ifndef MS_CAP_TRANSFERS
 #define MS_CAP_TRANSFERS    128
+#endif
+#ifndef MS_CAP_NOTES
 #define MS_CAP_NOTES        100  /* notes of one anomaly kind per session */
+#endif
 #define MS_TEXT_MAX         512  /* longest text kept from a line */
 
 typedef enum {

@@ -14,7 +14,9 @@
 #include "ms_session.h"
 
 /* SMTP-specific bounds; the shared caps are in ms_session.h. */
+#ifndef MS_SMTP_CAP_PENDING
 #define MS_SMTP_CAP_PENDING      1024 /* commands awaiting a reply */
+#endif
 #define MS_SMTP_LINE_KEEP        4096 /* bytes of a line kept for parsing */
 
 typedef struct ms_smtp ms_smtp_t;

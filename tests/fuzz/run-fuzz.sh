@@ -4,6 +4,9 @@
 #   tests/fuzz/run-fuzz.sh 60              # 60 s per harness (CI)
 #   FUZZ_RUNS=10000000 tests/fuzz/run-fuzz.sh 0   # 10 million executions per harness
 #   FUZZ_ONLY=fuzz_session ...                    # only these harnesses
+#   FUZZ_SMALL_CAPS=1 ...   # the caps of plugin/core shrunk to 2-4 (own build
+#                           # dir): 4 KB inputs then reach the queue overflow,
+#                           # spilled-command and full-list paths
 # Needs clang and libclang-rt-14-dev. Prints one line per harness (executions,
 # seconds, corpus size) and exits non-zero on any finding; the crashing input
 # is left in $FUZZ_OUT (default build-fuzz/findings) - add it to the corpus
@@ -13,8 +16,15 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-60}
 build=${FUZZ_BUILD:-build-fuzz}
+caps=
+if [ "${FUZZ_SMALL_CAPS:-0}" = 1 ]; then
+    build=${FUZZ_BUILD:-build-fuzz-caps}
+    caps="-DMS_SMTP_CAP_PENDING=4 -DMS_POP3_CAP_PENDING=4 -DMS_FIFO_SPILL_RUNS=3"
+    caps="$caps -DMS_CAP_CAPABILITIES=3 -DMS_CAP_AUTH_METHODS=2 -DMS_CAP_AUTH_USERS=2"
+    caps="$caps -DMS_CAP_MAIL_FROM=2 -DMS_CAP_RCPT_TO=3 -DMS_CAP_TRANSFERS=2 -DMS_CAP_NOTES=3"
+fi
 out=${FUZZ_OUT:-$build/findings}
-CC=clang cmake -S . -B "$build" -DMAILSESS_FUZZ=ON -DMAILSESS_BUILD_PLUGIN=OFF >/dev/null
+CC=clang CFLAGS="$caps" cmake -S . -B "$build" -DMAILSESS_FUZZ=ON -DMAILSESS_BUILD_PLUGIN=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target fuzz_session fuzz_parsers >/dev/null
 mkdir -p "$out"
 work=$(mktemp -d)
