@@ -135,7 +135,8 @@ odd_frames() {
 frames() { tshark -r "$1" 2>/dev/null | wc -l; }
 
 # start_tcpdump <pcap> <filter>: tcpdump on lo into <pcap> (its stderr in
-# <pcap>.err until stop_tcpdump); returns 1 when it does not come up
+# $WORK/tcpdump.err, which stop_tcpdump reads); returns 1 when it does not
+# come up
 start_tcpdump() {
     local pcap=$1 err="$WORK/tcpdump.err" i
     rm -f "$pcap"
