@@ -1,32 +1,24 @@
-/* ms_note.c - stable anomaly names.
+/* ms_note.c - the anomaly table: stable names and meanings.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "ms_note.h"
 
+static const struct {
+    const char *name;
+    const char *meaning;
+} anomalies[MS_AN_COUNT] = {
+#define MS_AN_ROW(id, nm, mn) [MS_AN_##id] = { #nm, mn },
+    MS_ANOMALIES(MS_AN_ROW)
+#undef MS_AN_ROW
+};
+
 const char *ms_anomaly_name(ms_anomaly_t an)
 {
-    static const char *const names[MS_AN_COUNT] = {
-        [MS_AN_PLAINTEXT_AUTH] = "plaintext_auth",
-        [MS_AN_WEAK_AUTH] = "weak_auth",
-        [MS_AN_AUTH_FAILED] = "auth_failed",
-        [MS_AN_RCPT_REJECTED] = "rcpt_rejected",
-        [MS_AN_MSG_REJECTED] = "msg_rejected",
-        [MS_AN_NO_QUIT] = "no_quit",
-        [MS_AN_SEQUENCE] = "sequence",
-        [MS_AN_UNMATCHED_REPLY] = "unmatched_reply",
-        [MS_AN_UNANSWERED] = "unanswered",
-        [MS_AN_LINE_TOO_LONG] = "line_too_long",
-        [MS_AN_BARE_NEWLINE] = "bare_newline",
-        [MS_AN_SMUGGLING] = "smuggling",
-        [MS_AN_SYNTAX] = "syntax",
-        [MS_AN_CAP_REACHED] = "cap_reached",
-        [MS_AN_PARTIAL] = "partial",
-        [MS_AN_DELETIONS_UNCOMMITTED] = "deletions_uncommitted",
-        [MS_AN_STARTTLS_FAILED] = "starttls_failed",
-        [MS_AN_STARTTLS_UNUSED] = "starttls_unused",
-        [MS_AN_STARTTLS_INJECTION] = "starttls_injection",
-        [MS_AN_STARTTLS_STRIPPED] = "starttls_stripped",
-    };
-    return (unsigned)an < MS_AN_COUNT ? names[an] : "unknown";
+    return (unsigned)an < MS_AN_COUNT ? anomalies[an].name : "unknown";
+}
+
+const char *ms_anomaly_meaning(ms_anomaly_t an)
+{
+    return (unsigned)an < MS_AN_COUNT ? anomalies[an].meaning : "unknown";
 }

@@ -11,33 +11,47 @@
 
 #include "ms_common.h"
 
-/* Anomalies. Each has a stable name: the expert info "mailsess.expert.<name>". */
+/*
+ * Anomalies, declared once: id, stable name (the expert info
+ * "mailsess.expert.<name>" and its filter), one-line meaning. The epan glue
+ * adds group, severity and summary by id (ms_render.c); a new finding is a
+ * row here and a row there (tests/integration/check-anomalies.sh checks that
+ * every one is registered and documented in README.md).
+ */
+#define MS_ANOMALIES(X) \
+    X(PLAINTEXT_AUTH,     plaintext_auth,     "a reusable secret crossed the wire outside TLS") \
+    X(WEAK_AUTH,          weak_auth,          "an offline-crackable digest (CRAM-MD5, DIGEST-MD5, NTLM, APOP) outside TLS") \
+    X(AUTH_FAILED,        auth_failed,        "an authentication attempt was refused") \
+    X(RCPT_REJECTED,      rcpt_rejected,      "a recipient was refused (4xx/5xx)") \
+    X(MSG_REJECTED,       msg_rejected,       "a message was refused after its data was sent") \
+    X(NO_QUIT,            no_quit,            "the connection closed without QUIT") \
+    X(SEQUENCE,           sequence,           "a command out of the protocol's order") \
+    X(UNMATCHED_REPLY,    unmatched_reply,    "a reply with no outstanding command") \
+    X(UNANSWERED,         unanswered,         "a command that got no reply") \
+    X(LINE_TOO_LONG,      line_too_long,      "a line over the RFC limit") \
+    X(BARE_NEWLINE,       bare_newline,       "a line ended by bare LF, or containing bare CR") \
+    X(SMUGGLING,          smuggling,          "an end-of-data look-alike with bare LF (SMTP smuggling)") \
+    X(SYNTAX,             syntax,             "a malformed line or argument (path, AUTH, BDAT, last line without terminator)") \
+    X(CAP_REACHED,        cap_reached,        "a per-session list or queue stopped growing") \
+    X(PARTIAL,            partial,            "part of the session is not in the capture") \
+    X(DELETIONS_UNCOMMITTED, deletions_uncommitted, "POP3: DELE +OK but the session never reached UPDATE") \
+    X(STARTTLS_FAILED,    starttls_failed,    "STARTTLS/STLS refused") \
+    X(STARTTLS_UNUSED,    starttls_unused,    "STARTTLS/STLS offered, but credentials or mail went in clear") \
+    X(STARTTLS_INJECTION, starttls_injection, "clear-text bytes around the switch to TLS (CVE-2011-0411 class)") \
+    X(STARTTLS_STRIPPED,  starttls_stripped,  "STARTTLS/STLS masked, or offered by this server in another session only") \
+    X(HEURISTIC,          heuristic,          "the session was found by its content, not by its port (reported by the glue)")
+
 typedef enum {
-    MS_AN_PLAINTEXT_AUTH,   /* a reusable secret crossed the wire outside TLS */
-    MS_AN_WEAK_AUTH,        /* an offline-crackable digest (CRAM-MD5, DIGEST-MD5, NTLM, APOP) outside TLS */
-    MS_AN_AUTH_FAILED,      /* an authentication attempt was refused */
-    MS_AN_RCPT_REJECTED,    /* a recipient was refused (4xx/5xx) */
-    MS_AN_MSG_REJECTED,     /* a message was refused after its data was sent */
-    MS_AN_NO_QUIT,          /* the connection closed without QUIT */
-    MS_AN_SEQUENCE,         /* a command out of the protocol's order */
-    MS_AN_UNMATCHED_REPLY,  /* a reply with no outstanding command */
-    MS_AN_UNANSWERED,       /* a command that got no reply */
-    MS_AN_LINE_TOO_LONG,    /* a line over the RFC limit */
-    MS_AN_BARE_NEWLINE,     /* a line ended by bare LF, or containing bare CR */
-    MS_AN_SMUGGLING,        /* an end-of-data look-alike with bare LF (SMTP smuggling) */
-    MS_AN_SYNTAX,           /* a malformed argument (path, AUTH, BDAT) */
-    MS_AN_CAP_REACHED,      /* a per-session list or queue stopped growing */
-    MS_AN_PARTIAL,          /* part of the session is not in the capture */
-    MS_AN_DELETIONS_UNCOMMITTED, /* POP3: DELE +OK but the session never reached UPDATE */
-    MS_AN_STARTTLS_FAILED,  /* STARTTLS/STLS refused */
-    MS_AN_STARTTLS_UNUSED,  /* STARTTLS/STLS offered, but credentials or mail went in clear */
-    MS_AN_STARTTLS_INJECTION, /* clear-text bytes around the switch to TLS (CVE-2011-0411 class) */
-    MS_AN_STARTTLS_STRIPPED, /* STARTTLS/STLS masked, or offered by this server in another session only */
+#define MS_AN_ENUM(id, name, meaning) MS_AN_##id,
+    MS_ANOMALIES(MS_AN_ENUM)
+#undef MS_AN_ENUM
     MS_AN_COUNT
 } ms_anomaly_t;
 
-/* The stable name of an anomaly ("plaintext_auth"...). */
+/* The stable name of an anomaly ("plaintext_auth"...), "unknown" out of range. */
 const char *ms_anomaly_name(ms_anomaly_t an);
+/* Its one-line meaning. */
+const char *ms_anomaly_meaning(ms_anomaly_t an);
 
 typedef enum {
     MS_NOTE_REQUEST_IN,  /* on a reply: 'other' = frame of the command, 'delta' = response time */

@@ -123,25 +123,6 @@ void ms_report_line_checks(ms_reporter_t *r, const ms_line_t *l, size_t max, con
         ms_report_anomaly(r, frame, MS_AN_BARE_NEWLINE, "%s line contains a bare CR", what);
 }
 
-void ms_report_cleartext_use(ms_reporter_t *r, ms_summary_t *m, bool in_tls, const char *what,
-                             ms_frame_t frame)
-{
-    if (in_tls || !m->starttls_offered || m->starttls_unused_noted)
-        return;
-    m->starttls_unused_noted = true;
-    ms_report_anomaly(r, frame, MS_AN_STARTTLS_UNUSED, "The server offered %s, but %s went in "
-                      "clear text", m->proto == MS_PROTO_POP3 ? "STLS" : "STARTTLS", what);
-}
-
-void ms_report_starttls(ms_reporter_t *r, ms_summary_t *m, bool ok, const char *reply,
-                        ms_frame_t frame)
-{
-    m->starttls_result = ok ? MS_STARTTLS_ACCEPTED : MS_STARTTLS_REFUSED;
-    if (!ok)
-        ms_report_anomaly(r, frame, MS_AN_STARTTLS_FAILED, "%s refused: %s",
-                          m->proto == MS_PROTO_POP3 ? "STLS" : "STARTTLS", reply);
-}
-
 bool ms_report_masked_capability(ms_reporter_t *r, const uint8_t *line, size_t len,
                                  const char *real, ms_frame_t frame)
 {

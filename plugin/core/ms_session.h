@@ -1,5 +1,5 @@
-/* ms_session.h - what the SMTP and POP3 machines share: the session record
- * the session layer shows, and the reporter of per-frame notes.
+/* ms_session.h - the session record the session layer shows, and the
+ * reporter of per-frame notes (shared by both machines).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -71,7 +71,6 @@ typedef struct {
     bool             starttls_offered;
     ms_tls_t         tls;
     ms_starttls_result_t starttls_result; /* the last STARTTLS/STLS */
-    bool             starttls_unused_noted;
     ms_strlist_t     auth_methods;  /* distinct mechanisms, in order */
     ms_strlist_t     auth_users;    /* distinct user names, decoded */
     ms_auth_result_t auth_result;
@@ -102,7 +101,6 @@ typedef struct {
     uint32_t         clear_caps;         /* capability replies (EHLO 250, CAPA +OK) outside TLS */
     ms_frame_t       clear_caps_frame;   /* the frame that completed the last of them */
     uint64_t         commands;           /* command lines seen */
-    uint64_t         replies;            /* complete replies seen */
 } ms_summary_t;
 
 void ms_summary_init(ms_summary_t *m, ms_proto_t proto, ms_frame_t first_frame, ms_time_t first_ts);
@@ -128,13 +126,6 @@ void ms_report_list_add(ms_reporter_t *r, ms_strlist_t *l, const char *what, boo
 /* Line length over 'max' (CRLF included), bare LF, bare CR: one anomaly each. */
 void ms_report_line_checks(ms_reporter_t *r, const ms_line_t *l, size_t max, const char *what,
                            ms_frame_t frame);
-/* Credentials or mail about to go in clear although STARTTLS/STLS was offered:
- * one starttls_unused anomaly per session. */
-void ms_report_cleartext_use(ms_reporter_t *r, ms_summary_t *m, bool in_tls, const char *what,
-                             ms_frame_t frame);
-/* The reply to STARTTLS/STLS: the result, and starttls_failed when refused. */
-void ms_report_starttls(ms_reporter_t *r, ms_summary_t *m, bool ok, const char *reply,
-                        ms_frame_t frame);
 /*
  * A capability line whose keyword looks like `real` (STARTTLS, STLS) masked
  * by a middlebox: Cisco's SMTP inspection rewrites STARTTLS as XXXXXXXA, other

@@ -1,58 +1,59 @@
-/* ms_smtp.c - the SMTP session machine.
+/* ms_smtp.c - the SMTP session machine (RFC 5321, 4954, 3207, 3030, 2920).
  *
- * Two inputs, in capture order: the client's bytes (commands, SASL responses,
- * message content) and the server's bytes (greeting and replies). Commands
- * wait in a FIFO for their replies, so pipelined commands (RFC 2920) are
- * matched to the right reply; a reply that cannot belong to the command at
- * the head of the FIFO (354, 334, 221) resynchronises on the first command
- * it can belong to instead of shifting every later reply.
+ * Two inputs, in capture order: the client's lines (commands, SASL responses,
+ * message content) and raw BDAT chunk bytes, and the server's lines (greeting
+ * and replies). Commands wait in the connection's queue for their replies, so
+ * pipelined commands (RFC 2920) are matched to the right reply; a reply that
+ * cannot belong to the command at the front of the queue (354, 334, 221)
+ * resynchronises on the first command it can belong to instead of shifting
+ * every later reply. The connection part (ms_conn.c) and the front door
+ * (ms_machine.c) do what POP3 does too.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "ms_smtp.h"
 #include "ms_auth.h"
-#include "ms_fifo.h"
-#include "ms_linebuf.h"
+#include "ms_conn.h"
+#include "ms_proto.h"
 #include "ms_sasl.h"
 #include "ms_smtp_parse.h"
 #include "ms_text.h"
 
 #include <glib.h>
-#include <stdarg.h>
 #include <string.h>
 
 #define RESYNC_WINDOW 8     /* queued commands searched for a reply's owner */
 
 /* What a queued command waits for. */
 typedef enum {
-    CMD_HELO,     /* HELO: 250 or refusal */
-    CMD_EHLO,     /* EHLO: 250 with capability lines */
-    CMD_MAIL,     /* MAIL FROM */
-    CMD_RCPT,     /* RCPT TO */
-    CMD_DATA,     /* DATA: 354 go-ahead or refusal */
-    CMD_DATA_END, /* the "." ending message content: accepted or refused */
-    CMD_BDAT,     /* one BDAT chunk */
-    CMD_AUTH,     /* AUTH, or a SASL response: 334 continues, else final */
-    CMD_STARTTLS, /* STARTTLS: 220 starts TLS */
-    CMD_RSET,     /* RSET */
-    CMD_QUIT,     /* QUIT */
-    CMD_OTHER     /* NOOP, VRFY, unknown verbs... */
-} cmd_kind_t;
+    SMTP_CMD_HELO,     /* HELO: 250 or refusal */
+    SMTP_CMD_EHLO,     /* EHLO: 250 with capability lines */
+    SMTP_CMD_MAIL,     /* MAIL FROM */
+    SMTP_CMD_RCPT,     /* RCPT TO */
+    SMTP_CMD_DATA,     /* DATA: 354 go-ahead or refusal */
+    SMTP_CMD_DATA_END, /* the "." ending message content: accepted or refused */
+    SMTP_CMD_BDAT,     /* one BDAT chunk */
+    SMTP_CMD_AUTH,     /* AUTH, or a SASL response: 334 continues, else final */
+    SMTP_CMD_STARTTLS, /* STARTTLS: 220 starts TLS */
+    SMTP_CMD_RSET,     /* RSET */
+    SMTP_CMD_QUIT,     /* QUIT */
+    SMTP_CMD_OTHER     /* NOOP, VRFY, unknown verbs... */
+} smtp_cmd_t;
+
+/* Command flags kept even for a command spilled beyond the queue's cap. */
+#define SMTP_F_LAST 0x1u /* BDAT: the LAST chunk (it closes its message) */
 
 typedef struct {
-    cmd_kind_t kind;
-    ms_frame_t frame;    /* frame holding the end of the command line */
-    ms_time_t  ts;
+    ms_cmd_t   cmd;      /* kind: smtp_cmd_t, flags: SMTP_F_* */
     char      *arg;      /* RCPT: the address (owned) */
-    bool       last;     /* BDAT: the LAST chunk */
     bool       nested;   /* MAIL: sent inside an open transaction */
     bool       partial;  /* DATA_END: the content started before the capture or has a gap */
     uint64_t   bytes;    /* DATA_END/BDAT: message size so far */
     ms_time_t  start_ts; /* DATA_END/BDAT: time of the DATA or first BDAT command */
-} pending_t;
+} smtp_pending_t;
 
-/* What the client's next line is. SASL responses are recognised by an open
- * AUTH exchange (auth_open) rather than a mode: the client may not send a
+/* What the client's next bytes are. SASL responses are recognised by an open
+ * AUTH exchange (auth.open) rather than a mode: the client may not send a
  * command before the exchange ends (RFC 4954). */
 typedef enum {
     CMODE_COMMAND, /* command lines */
@@ -60,34 +61,18 @@ typedef enum {
     CMODE_BDAT     /* raw BDAT chunk bytes */
 } cmode_t;
 
-struct ms_smtp {
-    ms_summary_t  sum;
-    ms_reporter_t rep;
-    ms_linebuf_t  lb[2];
+typedef struct {
+    ms_conn_t  c;           /* the connection part: first member */
 
     /* reply being assembled (multi-line replies end at "NNN ") */
     bool       reply_open;
     unsigned   reply_code;
-    char      *reply_text; /* first line */
+    char      *reply_text;  /* first line */
     uint32_t   reply_lines;
-
-    ms_fifo_t  pend;        /* commands waiting for replies (pending_t) */
-    pending_t  spill_slot;  /* stands for a spilled command (kind only) */
 
     /* client side */
     cmode_t    cmode;
-    bool       in_tls;
-    bool       tls_seen;    /* decrypted client data arrived after STARTTLS */
-    bool       starttls_pending; /* STARTTLS sent, no reply yet */
-    ms_frame_t tls_go_frame;     /* frame of the 220 go-ahead */
     bool       helo_sent;   /* HELO/EHLO sent since the start or STARTTLS */
-    bool       quit_sent;
-    bool       closed;      /* a FIN/RST was seen */
-    bool       start_known; /* the first server line was seen: greeting or not */
-    bool       midstream;   /* the capture starts after the session began */
-    uint64_t   client_lines;
-    uint64_t   server_lines;
-    bool       one_side_noted;
 
     /* mail transaction, as the client drives it */
     bool       mail_open;   /* MAIL sent and not refused or ended */
@@ -105,104 +90,85 @@ struct ms_smtp {
     bool       prev_content_lf;
 
     ms_auth_t  auth;        /* the AUTH exchange */
-};
+} ms_smtp_t;
 
 /* Reporting goes through the shared reporter (caps per anomaly kind). */
-#define anomaly(s, ...) ms_report_anomaly(&(s)->rep, __VA_ARGS__)
-#define list_add(s, ...) ms_report_list_add(&(s)->rep, __VA_ARGS__)
-#define check_line(s, ...) ms_report_line_checks(&(s)->rep, __VA_ARGS__)
+#define anomaly(s, ...) ms_report_anomaly(&(s)->c.rep, __VA_ARGS__)
+#define list_add(s, ...) ms_report_list_add(&(s)->c.rep, __VA_ARGS__)
+#define check_line(s, ...) ms_report_line_checks(&(s)->c.rep, __VA_ARGS__)
 
-/* ---- the command FIFO -------------------------------------------------- */
+/* ---- the command queue ------------------------------------------------- */
 
-static pending_t *pend_at(ms_smtp_t *s, uint32_t i)
+static smtp_pending_t *at(ms_smtp_t *s, uint32_t i)
 {
-    return (pending_t *)ms_fifo_at(&s->pend, i);
+    return (smtp_pending_t *)ms_conn_at(&s->c, i);
 }
 
-/* A command spilled beyond the queue's cap is kept as its kind and this flag
- * (a BDAT LAST closes its message even when spilled). */
-#define SPILL_LAST 0x100u
-
-static pending_t *push_last(ms_smtp_t *s, cmd_kind_t kind, bool last, ms_frame_t frame,
-                            ms_time_t ts)
+static smtp_pending_t *push_flags(ms_smtp_t *s, smtp_cmd_t kind, uint16_t flags,
+                                  ms_frame_t frame, ms_time_t ts)
 {
-    uint32_t k = (uint32_t)kind | (last ? SPILL_LAST : 0);
-    pending_t *p = (pending_t *)ms_fifo_push(&s->pend, &s->rep, frame, k);
-    if (p) {
-        p->kind = kind;
-        p->frame = frame;
-        p->ts = ts;
-        p->last = last;
-    }
-    return p;
+    return (smtp_pending_t *)ms_conn_push(&s->c, (uint16_t)kind, flags, frame, ts);
 }
 
-static pending_t *push(ms_smtp_t *s, cmd_kind_t kind, ms_frame_t frame, ms_time_t ts)
+static smtp_pending_t *push(ms_smtp_t *s, smtp_cmd_t kind, ms_frame_t frame, ms_time_t ts)
 {
-    return push_last(s, kind, false, frame, ts);
+    return push_flags(s, kind, 0, frame, ts);
 }
 
 /* The oldest command waiting: a queued one, or one spilled beyond the queue's
- * cap, which is known by its kind only (frame 0, no argument). */
-static pending_t *front(ms_smtp_t *s)
+ * cap, which is known by its kind and flags only (frame 0, no argument). */
+static smtp_pending_t *front(ms_smtp_t *s)
 {
-    uint32_t k;
-    if (s->pend.count > 0)
-        return pend_at(s, 0);
-    if (!ms_fifo_spilled_front(&s->pend, &k))
-        return NULL;
-    memset(&s->spill_slot, 0, sizeof(s->spill_slot));
-    s->spill_slot.kind = k == MS_FIFO_KIND_UNKNOWN ? CMD_OTHER : (cmd_kind_t)(k & 0xFF);
-    s->spill_slot.last = k != MS_FIFO_KIND_UNKNOWN && (k & SPILL_LAST);
-    return &s->spill_slot;
+    return (smtp_pending_t *)ms_conn_front(&s->c);
 }
 
 static void pop(ms_smtp_t *s)
 {
-    if (s->pend.count > 0)
-        g_free(pend_at(s, 0)->arg);
-    ms_fifo_pop(&s->pend);
+    if (ms_conn_queued(&s->c) > 0)
+        g_free(at(s, 0)->arg);
+    ms_conn_pop(&s->c);
 }
 
 /* Can a reply with this code answer a command of this kind? */
-static bool reply_fits(cmd_kind_t kind, unsigned code)
+static bool reply_fits(unsigned kind, unsigned code)
 {
     if (code == 354)
-        return kind == CMD_DATA;
+        return kind == SMTP_CMD_DATA;
     if (code == 334)
-        return kind == CMD_AUTH;
-    if (kind == CMD_DATA)
+        return kind == SMTP_CMD_AUTH;
+    if (kind == SMTP_CMD_DATA)
         return code >= 400;
     return true;
 }
 
-static const char *kind_name(cmd_kind_t k)
+static const char *kind_name(unsigned k)
 {
     static const char *const names[] = { "HELO", "EHLO", "MAIL", "RCPT", "DATA", "end of data",
                                          "BDAT", "AUTH", "STARTTLS", "RSET", "QUIT", "command" };
-    return names[k];
+    return k < G_N_ELEMENTS(names) ? names[k] : "command";
 }
 
 /* The queued command a reply answers, after resynchronising if needed. */
-static pending_t *match_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame)
+static smtp_pending_t *match_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame)
 {
-    if (s->pend.count == 0)
+    uint32_t queued = ms_conn_queued(&s->c);
+    if (queued == 0)
         return front(s);
-    if (reply_fits(pend_at(s, 0)->kind, code))
-        return pend_at(s, 0);
-    uint32_t n = s->pend.count < RESYNC_WINDOW ? s->pend.count : RESYNC_WINDOW;
+    if (reply_fits(at(s, 0)->cmd.kind, code))
+        return at(s, 0);
+    uint32_t n = queued < RESYNC_WINDOW ? queued : RESYNC_WINDOW;
     for (uint32_t i = 1; i < n; i++) {
-        if (!reply_fits(pend_at(s, i)->kind, code))
+        if (!reply_fits(at(s, i)->cmd.kind, code))
             continue;
         while (i-- > 0) {
-            anomaly(s, pend_at(s, 0)->frame, MS_AN_UNANSWERED,
+            anomaly(s, at(s, 0)->cmd.frame, MS_AN_UNANSWERED,
                     "%s got no reply: the reply %u in frame %u belongs to a later command",
-                    kind_name(pend_at(s, 0)->kind), code, frame);
+                    kind_name(at(s, 0)->cmd.kind), code, frame);
             pop(s);
         }
-        return pend_at(s, 0);
+        return at(s, 0);
     }
-    return pend_at(s, 0);
+    return at(s, 0);
 }
 
 /* ---- transaction helpers ----------------------------------------------- */
@@ -215,13 +181,13 @@ static void reset_transaction(ms_smtp_t *s)
     s->content_bytes = 0;
 }
 
-static void message_done(ms_smtp_t *s, const pending_t *p, unsigned code,
+static void message_done(ms_smtp_t *s, const smtp_pending_t *p, unsigned code,
                          ms_frame_t frame, ms_time_t ts)
 {
     if (code / 100 == 2) {
-        s->sum.msg_count++;
-        s->sum.msg_bytes += p->bytes;
-        if (p->frame == 0)
+        s->c.sum.msg_count++;
+        s->c.sum.msg_bytes += p->bytes;
+        if (p->cmd.frame == 0)
             anomaly(s, frame, MS_AN_PARTIAL, "Message accepted, but its last command (end of "
                     "data or BDAT LAST) was spilled beyond the command queue's cap: its size is "
                     "not counted");
@@ -229,7 +195,7 @@ static void message_done(ms_smtp_t *s, const pending_t *p, unsigned code,
             anomaly(s, frame, MS_AN_PARTIAL, "Message accepted, but part of its content is not "
                     "in the capture: its %" G_GUINT64_FORMAT " bytes are a lower bound", p->bytes);
         else
-            ms_report_transfer(&s->rep, &s->sum, ts - p->start_ts, frame);
+            ms_report_transfer(&s->c.rep, &s->c.sum, ts - p->start_ts, frame);
     } else {
         anomaly(s, frame, MS_AN_MSG_REJECTED, "Message of %" G_GUINT64_FORMAT
                 " bytes refused: %u %s", p->bytes, code, s->reply_text);
@@ -237,58 +203,62 @@ static void message_done(ms_smtp_t *s, const pending_t *p, unsigned code,
     reset_transaction(s);
 }
 
-/* ---- SASL -------------------------------------------------------------- */
-
 /* ---- client lines -------------------------------------------------------- */
+
+/* The path of "FROM:<path>" / "TO:<path>": noted when malformed, added to its list. */
+static const uint8_t *envelope_path(ms_smtp_t *s, const ms_smtp_cmd_t *c, const char *keyword,
+                                    const char *syntax, ms_strlist_t *list, const char *what,
+                                    ms_frame_t frame, size_t *plen)
+{
+    const uint8_t *path = NULL;
+    *plen = 0;
+    if (ms_smtp_path_parse(c->arg, c->arg_len, keyword, &path, plen) != MS_PATH_OK)
+        anomaly(s, frame, MS_AN_SYNTAX, "%s", syntax);
+    if (path)
+        list_add(s, list, what, false, path, *plen, frame);
+    return path;
+}
 
 static void cmd_mail(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_time_t ts)
 {
-    const uint8_t *path = NULL;
-    size_t plen = 0;
+    size_t plen;
 
-    if (!s->helo_sent && s->sum.greeting_seen)
+    if (!s->helo_sent && s->c.sum.greeting_seen)
         anomaly(s, frame, MS_AN_SEQUENCE, "MAIL before HELO/EHLO");
-    ms_report_cleartext_use(&s->rep, &s->sum, s->in_tls, "mail", frame);
+    ms_conn_cleartext_use(&s->c, "mail", frame);
     bool nested = s->mail_open;
     if (nested)
         anomaly(s, frame, MS_AN_SEQUENCE, "Nested MAIL: a mail transaction is already open");
-    ms_path_status_t st = ms_smtp_path_parse(c->arg, c->arg_len, "FROM:", &path, &plen);
-    if (st != MS_PATH_OK)
-        anomaly(s, frame, MS_AN_SYNTAX, "MAIL argument is not FROM:<reverse-path>");
-    if (path)
-        list_add(s, &s->sum.mail_from, "sender", false, path, plen, frame);
+    envelope_path(s, c, "FROM:", "MAIL argument is not FROM:<reverse-path>", &s->c.sum.mail_from,
+                  "sender", frame, &plen);
     if (!nested) {
         /* a server refuses a nested MAIL (503) and keeps the open transaction */
         reset_transaction(s);
         s->mail_open = true;
     }
-    pending_t *p = push(s, CMD_MAIL, frame, ts);
+    smtp_pending_t *p = push(s, SMTP_CMD_MAIL, frame, ts);
     if (p)
         p->nested = nested;
 }
 
 static void cmd_rcpt(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_time_t ts)
 {
-    const uint8_t *path = NULL;
-    size_t plen = 0;
+    size_t plen;
 
-    if (!s->mail_open && s->sum.greeting_seen)
+    if (!s->mail_open && s->c.sum.greeting_seen)
         anomaly(s, frame, MS_AN_SEQUENCE, "RCPT without MAIL");
-    ms_path_status_t st = ms_smtp_path_parse(c->arg, c->arg_len, "TO:", &path, &plen);
-    if (st != MS_PATH_OK)
-        anomaly(s, frame, MS_AN_SYNTAX, "RCPT argument is not TO:<forward-path>");
-    if (path)
-        list_add(s, &s->sum.rcpt_to, "recipient", false, path, plen, frame);
+    const uint8_t *path = envelope_path(s, c, "TO:", "RCPT argument is not TO:<forward-path>",
+                                        &s->c.sum.rcpt_to, "recipient", frame, &plen);
     s->rcpt_sent++;
     s->rcpt_pending++;
-    pending_t *p = push(s, CMD_RCPT, frame, ts);
+    smtp_pending_t *p = push(s, SMTP_CMD_RCPT, frame, ts);
     if (p && path)
         p->arg = ms_text_printable(path, plen, MS_TEXT_MAX);
 }
 
 static void cmd_data(ms_smtp_t *s, ms_frame_t frame, ms_time_t ts)
 {
-    if (!s->mail_open && !s->sum.greeting_seen)
+    if (!s->mail_open && !s->c.sum.greeting_seen)
         ; /* the transaction may have begun before the capture */
     else if (!s->mail_open)
         anomaly(s, frame, MS_AN_SEQUENCE, "DATA without MAIL");
@@ -296,7 +266,7 @@ static void cmd_data(ms_smtp_t *s, ms_frame_t frame, ms_time_t ts)
         anomaly(s, frame, MS_AN_SEQUENCE, "DATA without RCPT");
     else if (s->rcpt_pending == 0 && s->rcpt_ok == 0)
         anomaly(s, frame, MS_AN_SEQUENCE, "DATA although every recipient was refused");
-    push(s, CMD_DATA, frame, ts);
+    push(s, SMTP_CMD_DATA, frame, ts);
     s->cmode = CMODE_DATA;
     s->msg_start_ts = ts;
     s->content_bytes = 0;
@@ -315,10 +285,10 @@ static void cmd_bdat(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_
     if (ms_smtp_bdat_parse(c->arg, c->arg_len, &size, &last) != MS_BDAT_OK) {
         /* the server cannot know the chunk size either: what follows is commands */
         anomaly(s, frame, MS_AN_SYNTAX, "BDAT argument is not \"chunk-size [LAST]\"");
-        push(s, CMD_OTHER, frame, ts);
+        push(s, SMTP_CMD_OTHER, frame, ts);
         return;
     }
-    if (!s->mail_open && s->sum.greeting_seen)
+    if (!s->mail_open && s->c.sum.greeting_seen)
         anomaly(s, frame, MS_AN_SEQUENCE, "BDAT without MAIL");
     if (!s->bdat_open) {
         s->bdat_open = true;
@@ -326,7 +296,7 @@ static void cmd_bdat(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_
         s->content_bytes = 0;
     }
     s->content_bytes += size;
-    pending_t *p = push_last(s, CMD_BDAT, last, frame, ts);
+    smtp_pending_t *p = push_flags(s, SMTP_CMD_BDAT, last ? SMTP_F_LAST : 0, frame, ts);
     if (p) {
         p->bytes = s->content_bytes;
         p->start_ts = s->msg_start_ts;
@@ -345,38 +315,38 @@ static void cmd_auth(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_
 
     if (!ms_smtp_auth_parse(c->arg, c->arg_len, &a)) {
         anomaly(s, frame, MS_AN_SYNTAX, "AUTH without a valid mechanism name");
-        push(s, CMD_OTHER, frame, ts);
+        push(s, SMTP_CMD_OTHER, frame, ts);
         return;
     }
-    ms_report_cleartext_use(&s->rep, &s->sum, s->in_tls, "authentication", frame);
+    ms_conn_cleartext_use(&s->c, "authentication", frame);
     char label[sizeof(s->auth.label)];
     g_snprintf(label, sizeof(label), "AUTH %s", a.mech);
-    ms_auth_start(&s->auth, &s->sum, &s->rep, a.mech, label, frame);
+    ms_auth_start(&s->auth, &s->c.sum, &s->c.rep, a.mech, label, frame);
     if (a.has_ir)
-        ms_auth_sasl_response(&s->auth, &s->sum, &s->rep, s->in_tls, a.ir, a.ir_len, frame);
-    push(s, CMD_AUTH, frame, ts);
+        ms_auth_sasl_response(&s->auth, &s->c.sum, &s->c.rep, s->c.in_tls, a.ir, a.ir_len, frame);
+    push(s, SMTP_CMD_AUTH, frame, ts);
 }
 
 static void on_command(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_time_t ts)
 {
     ms_smtp_cmd_t c;
 
-    s->sum.commands++;
+    s->c.sum.commands++;
     bool is_auth = ms_text_iprefix(l->data, l->len, "AUTH ");
     check_line(s, l, is_auth ? MS_AUTH_LINE_MAX : MS_SMTP_CMD_LINE_MAX, "Command", frame);
     if (!ms_smtp_cmd_split(l->data, l->len, &c)) {
         char *t = ms_text_printable(l->data, l->len, 40);
         anomaly(s, frame, MS_AN_SYNTAX, "Not an SMTP command: \"%s\"", t);
         g_free(t);
-        push(s, CMD_OTHER, frame, ts);
+        push(s, SMTP_CMD_OTHER, frame, ts);
         return;
     }
     if (!strcmp(c.verb, "EHLO") || !strcmp(c.verb, "HELO")) {
-        g_free(s->sum.helo);
-        s->sum.helo = ms_text_printable(c.arg, c.arg_len, MS_TEXT_MAX);
+        g_free(s->c.sum.helo);
+        s->c.sum.helo = ms_text_printable(c.arg, c.arg_len, MS_TEXT_MAX);
         s->helo_sent = true;
         reset_transaction(s);
-        push(s, c.verb[0] == 'E' ? CMD_EHLO : CMD_HELO, frame, ts);
+        push(s, c.verb[0] == 'E' ? SMTP_CMD_EHLO : SMTP_CMD_HELO, frame, ts);
     } else if (!strcmp(c.verb, "MAIL")) {
         cmd_mail(s, &c, frame, ts);
     } else if (!strcmp(c.verb, "RCPT")) {
@@ -388,24 +358,24 @@ static void on_command(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_ti
     } else if (!strcmp(c.verb, "AUTH")) {
         cmd_auth(s, &c, frame, ts);
     } else if (!strcmp(c.verb, "STARTTLS")) {
-        s->starttls_pending = true;
-        push(s, CMD_STARTTLS, frame, ts);
+        s->c.tls_pending = true;
+        push(s, SMTP_CMD_STARTTLS, frame, ts);
     } else if (!strcmp(c.verb, "RSET")) {
         reset_transaction(s);
-        push(s, CMD_RSET, frame, ts);
+        push(s, SMTP_CMD_RSET, frame, ts);
     } else if (!strcmp(c.verb, "QUIT")) {
-        s->quit_sent = true;
-        push(s, CMD_QUIT, frame, ts);
+        s->c.quit_sent = true;
+        push(s, SMTP_CMD_QUIT, frame, ts);
     } else {
-        push(s, CMD_OTHER, frame, ts);
+        push(s, SMTP_CMD_OTHER, frame, ts);
     }
 }
 
 static void on_sasl_line(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_time_t ts)
 {
     check_line(s, l, MS_AUTH_LINE_MAX, "AUTH response", frame);
-    ms_auth_sasl_response(&s->auth, &s->sum, &s->rep, s->in_tls, l->data, l->len, frame);
-    push(s, CMD_AUTH, frame, ts);
+    ms_auth_sasl_response(&s->auth, &s->c.sum, &s->c.rep, s->c.in_tls, l->data, l->len, frame);
+    push(s, SMTP_CMD_AUTH, frame, ts);
 }
 
 static void on_content(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_time_t ts)
@@ -414,7 +384,7 @@ static void on_content(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_ti
 
     if (l->len == 1 && l->data[0] == '.' && !l->truncated) {
         if (!lf && !s->prev_content_lf) {
-            pending_t *p = push(s, CMD_DATA_END, frame, ts);
+            smtp_pending_t *p = push(s, SMTP_CMD_DATA_END, frame, ts);
             if (p) {
                 p->bytes = s->content_bytes;
                 p->start_ts = s->msg_start_ts;
@@ -449,25 +419,12 @@ static void on_content(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_ti
 
 static void reply_ehlo_line(ms_smtp_t *s, const ms_smtp_reply_line_t *r, ms_frame_t frame)
 {
-    list_add(s, &s->sum.capabilities, "capability", true, r->text, r->text_len, frame);
+    list_add(s, &s->c.sum.capabilities, "capability", true, r->text, r->text_len, frame);
     if (ms_text_ieq(r->text, r->text_len, "STARTTLS") ||
         ms_text_iprefix(r->text, r->text_len, "STARTTLS "))
-        s->sum.starttls_offered = true;
-    else if (!s->in_tls)
-        ms_report_masked_capability(&s->rep, r->text, r->text_len, "STARTTLS", frame);
-}
-
-static void on_greeting(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts)
-{
-    s->sum.greeting_seen = true;
-    s->sum.banner = g_strdup(s->reply_text);
-    s->sum.greeting_time = ts - s->sum.first_ts;
-    if (ms_fifo_waiting(&s->pend) > 0)
-        anomaly(s, frame, MS_AN_SEQUENCE, "The client sent commands before the server greeting "
-                "(only allowed with PIPE_CONNECT early pipelining)");
-    if (code != 220)
-        anomaly(s, frame, MS_AN_SEQUENCE, "The server refused the session in its greeting: %u %s",
-                code, s->reply_text);
+        s->c.sum.starttls_offered = true;
+    else if (!s->c.in_tls)
+        ms_report_masked_capability(&s->c.rep, r->text, r->text_len, "STARTTLS", frame);
 }
 
 static void on_auth_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame)
@@ -477,64 +434,55 @@ static void on_auth_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame)
         return;
     }
     char *reply = g_strdup_printf("%u %s", code, s->reply_text);
-    ms_auth_done(&s->auth, &s->sum, &s->rep, code / 100 == 2, reply, frame);
+    ms_auth_done(&s->auth, &s->c.sum, &s->c.rep, code / 100 == 2, reply, frame);
     g_free(reply);
 }
 
 /* The first server reply tells whether the capture holds the session's start. */
 static bool first_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts)
 {
-    s->start_known = true;
-    pending_t *p = front(s);
+    s->c.start_known = true;
+    smtp_pending_t *p = front(s);
     if (!p ? code == 220 || code == 421 || code == 554
-           : code == 220 && p->kind != CMD_STARTTLS) {
-        on_greeting(s, code, frame, ts);
+           : code == 220 && p->cmd.kind != SMTP_CMD_STARTTLS) {
+        char status[8];
+        g_snprintf(status, sizeof(status), "%u", code);
+        ms_conn_greeting(&s->c, code == 220, status, s->reply_text, frame, ts);
         return true;
     }
-    if (!s->midstream)
-        anomaly(s, frame, MS_AN_PARTIAL, "The capture starts after the session began (no "
-                "server greeting): earlier commands and state are unknown");
-    s->midstream = true;
+    ms_conn_midstream(&s->c, frame);
     return false;
 }
 
 static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts)
 {
-    s->sum.replies++;
-    if (!s->start_known && first_reply(s, code, frame, ts))
+    if (!s->c.start_known && first_reply(s, code, frame, ts))
         return;
-    pending_t *p = match_reply(s, code, frame);
+    smtp_pending_t *p = match_reply(s, code, frame);
     if (!p && code == 421)
         return; /* RFC 5321 3.8: the server may announce that it closes at any time */
-    if (!p && s->client_lines == 0) {
-        if (!s->one_side_noted)
-            anomaly(s, frame, MS_AN_PARTIAL, "No client data in the capture: replies cannot "
-                    "be matched to commands");
-        s->one_side_noted = true;
-        return;
-    }
     if (!p) {
-        anomaly(s, frame, MS_AN_UNMATCHED_REPLY, "Reply %u %s answers no outstanding command",
-                code, s->reply_text);
+        char *what = g_strdup_printf("%u %s", code, s->reply_text);
+        ms_conn_unmatched(&s->c, what, frame);
+        g_free(what);
         return;
     }
-    if (p->frame) /* not for a spilled command */
-        ms_report_link(&s->rep, p->frame, p->ts, frame, ts);
+    ms_conn_answered(&s->c, &p->cmd, frame, ts);
     bool ok = code / 100 == 2;
-    switch (p->kind) {
-    case CMD_MAIL:
+    switch (p->cmd.kind) {
+    case SMTP_CMD_MAIL:
         if (!ok && !p->nested)
             s->mail_open = false;
         break;
-    case CMD_RCPT:
+    case SMTP_CMD_RCPT:
         if (s->rcpt_pending > 0)
             s->rcpt_pending--;
         if (ok) {
             s->rcpt_ok++;
         } else {
             const char *a = p->arg ? p->arg : "";
-            if (p->frame) {
-                list_add(s, &s->sum.rcpt_rejected, "rejected recipient", false,
+            if (p->cmd.frame) {
+                list_add(s, &s->c.sum.rcpt_rejected, "rejected recipient", false,
                          (const uint8_t *)a, strlen(a), frame);
                 anomaly(s, frame, MS_AN_RCPT_REJECTED, "Recipient <%s> refused: %u %s", a, code,
                         s->reply_text);
@@ -544,7 +492,7 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
             }
         }
         break;
-    case CMD_DATA:
+    case SMTP_CMD_DATA:
         if (code != 354 && s->cmode == CMODE_DATA) {
             if (s->content_seen)
                 anomaly(s, frame, MS_AN_SEQUENCE,
@@ -553,40 +501,35 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
                 s->cmode = CMODE_COMMAND;
         }
         break;
-    case CMD_DATA_END:
+    case SMTP_CMD_DATA_END:
         message_done(s, p, code, frame, ts);
         break;
-    case CMD_BDAT:
-        if (p->last || !ok)
+    case SMTP_CMD_BDAT:
+        if ((p->cmd.flags & SMTP_F_LAST) || !ok)
             message_done(s, p, code, frame, ts);
         break;
-    case CMD_AUTH:
+    case SMTP_CMD_AUTH:
         on_auth_reply(s, code, frame);
         break;
-    case CMD_STARTTLS: {
+    case SMTP_CMD_STARTTLS: {
         char *reply = g_strdup_printf("%u %s", code, s->reply_text);
-        ms_report_starttls(&s->rep, &s->sum, code == 220, reply, frame);
+        ms_conn_tls_reply(&s->c, code == 220, reply, frame);
         g_free(reply);
-        s->starttls_pending = false;
         if (code == 220) {
-            s->tls_go_frame = frame;
-            s->sum.tls = MS_TLS_STARTTLS;
-            s->in_tls = true;
             s->helo_sent = false; /* RFC 3207: the client must start over */
             s->auth.open = false;
             reset_transaction(s);
-            ms_linebuf_reset(&s->lb[MS_DIR_CLIENT]);
         }
         break;
     }
-    case CMD_EHLO:
-        if (code == 250 && !s->in_tls) {
-            s->sum.clear_caps++;
-            s->sum.clear_caps_frame = frame;
+    case SMTP_CMD_EHLO:
+        if (code == 250 && !s->c.in_tls) {
+            s->c.sum.clear_caps++;
+            s->c.sum.clear_caps_frame = frame;
         }
         break;
-    case CMD_QUIT:
-        s->sum.quit = true;
+    case SMTP_CMD_QUIT:
+        s->c.sum.quit = true;
         break;
     default:
         break;
@@ -616,8 +559,8 @@ static void on_reply_line(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms
                 s->reply_code, r.code);
     }
     if (s->reply_lines++ > 0 && s->reply_code == 250) {
-        const pending_t *p = front(s);
-        if (p && p->kind == CMD_EHLO)
+        const smtp_pending_t *p = front(s);
+        if (p && p->cmd.kind == SMTP_CMD_EHLO)
             reply_ehlo_line(s, &r, frame);
     }
     if (r.last) {
@@ -664,13 +607,13 @@ static bool is_sasl_response(ms_smtp_t *s, const ms_line_t *l)
  * began inside message content. */
 static bool looks_like_content(ms_smtp_t *s, const ms_line_t *l)
 {
-    return s->sum.commands == 0 && !known_verb(l);
+    return s->c.sum.commands == 0 && !known_verb(l);
 }
 
 static void start_partial_content(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame,
                                   ms_time_t ts)
 {
-    s->midstream = true;
+    s->c.midstream = true;
     anomaly(s, frame, MS_AN_PARTIAL, "The capture starts inside message content: client lines "
             "up to the end-of-data line are taken as content");
     s->cmode = CMODE_DATA;
@@ -682,139 +625,61 @@ static void start_partial_content(ms_smtp_t *s, const ms_line_t *l, ms_frame_t f
     on_content(s, l, frame, ts);
 }
 
-/* ---- public interface ---------------------------------------------------- */
+/* ---- the front door's handlers ----------------------------------------- */
 
-static void on_line(ms_smtp_t *s, ms_dir_t dir, const ms_line_t *l, ms_frame_t frame,
-                    ms_time_t ts)
+static void client_line(ms_conn_t *c, const ms_line_t *l, ms_frame_t frame, ms_time_t ts)
 {
-    if (dir == MS_DIR_SERVER) {
-        s->server_lines++;
-        if (s->in_tls && frame == s->tls_go_frame && s->sum.tls == MS_TLS_STARTTLS) {
-            anomaly(s, frame, MS_AN_STARTTLS_INJECTION, "The server sent clear-text data after "
-                    "its STARTTLS go-ahead, before the TLS handshake (response injection)");
-            return;
-        }
-        on_reply_line(s, l, frame, ts);
-        return;
-    }
-    s->client_lines++;
-    if (s->starttls_pending) {
-        /* a fixed server discards these; a vulnerable one runs them inside TLS */
-        anomaly(s, frame, MS_AN_STARTTLS_INJECTION, "The client sent data after STARTTLS before "
-                "the server's go-ahead (CVE-2011-0411 class command injection): not taken as a "
-                "command");
-        return;
-    }
-    if (s->in_tls)
-        s->tls_seen = true;
+    ms_smtp_t *s = (ms_smtp_t *)c;
     if (s->cmode == CMODE_DATA)
         on_content(s, l, frame, ts);
     else if (s->auth.open && is_sasl_response(s, l))
         on_sasl_line(s, l, frame, ts);
-    else if (!s->sum.greeting_seen && looks_like_content(s, l))
+    else if (!s->c.sum.greeting_seen && looks_like_content(s, l))
         start_partial_content(s, l, frame, ts);
     else
         on_command(s, l, frame, ts);
 }
 
-ms_smtp_t *ms_smtp_new(ms_frame_t first_frame, ms_time_t first_ts, ms_note_fn fn, void *ctx)
+static void server_line(ms_conn_t *c, const ms_line_t *l, ms_frame_t frame, ms_time_t ts)
 {
-    ms_smtp_t *s = g_new0(ms_smtp_t, 1);
-    s->rep.fn = fn;
-    s->rep.ctx = ctx;
-    ms_summary_init(&s->sum, MS_PROTO_SMTP, first_frame, first_ts);
-    ms_fifo_init(&s->pend, sizeof(pending_t), MS_SMTP_CAP_PENDING);
-    ms_linebuf_init(&s->lb[MS_DIR_CLIENT], MS_SMTP_LINE_KEEP);
-    ms_linebuf_init(&s->lb[MS_DIR_SERVER], MS_SMTP_LINE_KEEP);
-    return s;
+    on_reply_line((ms_smtp_t *)c, l, frame, ts);
 }
 
-void ms_smtp_free(ms_smtp_t *s)
+/* BDAT chunk bytes are not lines. */
+static size_t client_raw(ms_conn_t *c, const uint8_t *data, size_t len)
 {
-    if (!s)
-        return;
-    while (s->pend.count > 0)
-        pop(s);
-    ms_fifo_free(&s->pend);
-    ms_linebuf_free(&s->lb[0]);
-    ms_linebuf_free(&s->lb[1]);
-    g_free(s->reply_text);
-    ms_summary_clear(&s->sum);
-    g_free(s);
+    ms_smtp_t *s = (ms_smtp_t *)c;
+    (void)data;
+    if (s->cmode != CMODE_BDAT)
+        return 0;
+    uint64_t take = len < s->bdat_remaining ? len : s->bdat_remaining;
+    s->bdat_remaining -= take;
+    if (s->bdat_remaining == 0)
+        s->cmode = CMODE_COMMAND;
+    return (size_t)take;
 }
 
-void ms_smtp_touch(ms_smtp_t *s, ms_frame_t frame, ms_time_t ts)
+static const char *gap(ms_conn_t *c, ms_dir_t dir)
 {
-    ms_summary_touch(&s->sum, frame, ts);
-}
-
-void ms_smtp_feed(ms_smtp_t *s, ms_dir_t dir, const uint8_t *data, size_t len,
-                  ms_frame_t frame, ms_time_t ts)
-{
-    size_t off = 0;
-
-    ms_smtp_touch(s, frame, ts);
-    while (off < len) {
-        if (dir == MS_DIR_CLIENT && s->cmode == CMODE_BDAT) {
-            uint64_t take = len - off < s->bdat_remaining ? len - off : s->bdat_remaining;
-            s->bdat_remaining -= take;
-            off += (size_t)take;
-            if (s->bdat_remaining == 0)
-                s->cmode = CMODE_COMMAND;
-            continue;
-        }
-        ms_line_t line;
-        bool done;
-        off += ms_linebuf_take(&s->lb[dir], data + off, len - off, frame, &line, &done);
-        if (done)
-            on_line(s, dir, &line, frame, ts);
-    }
-}
-
-void ms_smtp_close(ms_smtp_t *s, ms_dir_t dir, bool reset, ms_frame_t frame, ms_time_t ts)
-{
-    ms_smtp_touch(s, frame, ts);
-    if (s->closed)
-        return;
-    s->closed = true;
-    for (int d = 0; d < 2; d++) {
-        if (ms_linebuf_pending(&s->lb[d])) {
-            anomaly(s, frame, MS_AN_SYNTAX, "The %s's last line has no line terminator",
-                    d == MS_DIR_CLIENT ? "client" : "server");
-            ms_linebuf_reset(&s->lb[d]);
-        }
-    }
-    if (s->client_lines > 0 && s->server_lines == 0)
-        anomaly(s, frame, MS_AN_PARTIAL, "No server data in the capture: only the client's side "
-                "of the session was seen");
-    /* a QUIT could not be seen: after STARTTLS without decryption, or without client data */
-    if (!s->quit_sent && s->client_lines > 0 && (!s->in_tls || s->tls_seen))
-        anomaly(s, frame, MS_AN_NO_QUIT, "The %s %s the connection without QUIT",
-                dir == MS_DIR_CLIENT ? "client" : "server", reset ? "reset" : "closed");
-}
-
-void ms_smtp_tls_implicit(ms_smtp_t *s)
-{
-    s->sum.tls = MS_TLS_IMPLICIT;
-    s->in_tls = s->tls_seen = true;
-}
-
-void ms_smtp_gap(ms_smtp_t *s, ms_dir_t dir, ms_frame_t frame, ms_time_t ts)
-{
-    ms_smtp_touch(s, frame, ts);
-    if (s->in_tls && !s->tls_seen)
-        return; /* encrypted and not decrypted: nothing of SMTP is followed anyway */
-    ms_linebuf_reset(&s->lb[dir]);
-    if (dir == MS_DIR_CLIENT && s->cmode == CMODE_DATA)
+    ms_smtp_t *s = (ms_smtp_t *)c;
+    if (dir != MS_DIR_CLIENT || s->cmode == CMODE_COMMAND)
+        return NULL;
+    if (s->cmode == CMODE_DATA)
         s->content_partial = true;
-    anomaly(s, frame, MS_AN_PARTIAL, "Data from the %s is missing before this frame (segment "
-            "not captured): %s", dir == MS_DIR_CLIENT ? "client" : "server",
-            dir == MS_DIR_CLIENT && s->cmode != CMODE_COMMAND
-                ? "message content is incomplete"
-                : "commands or replies may be missing");
+    return "message content is incomplete";
 }
 
-const ms_summary_t *ms_smtp_summary(const ms_smtp_t *s)
+static void clear(ms_conn_t *c)
 {
-    return &s->sum;
+    ms_smtp_t *s = (ms_smtp_t *)c;
+    while (ms_conn_queued(&s->c) > 0)
+        pop(s);
+    g_free(s->reply_text);
 }
+
+const ms_proto_ops_t ms_smtp_ops = {
+    .size = sizeof(ms_smtp_t), .cmd_size = sizeof(smtp_pending_t),
+    .queue_cap = MS_SMTP_CAP_PENDING, .unknown_kind = SMTP_CMD_OTHER,
+    .line_keep = MS_SMTP_LINE_KEEP, .client_line = client_line, .server_line = server_line,
+    .client_raw = client_raw, .gap = gap, .clear = clear, /* no extra close checks */
+};

@@ -13,18 +13,15 @@
 
 /* From 4.4 (seen in Debian trixie's 4.4 headers; 4.2 is not checked) epan
  * takes C99 bool where 4.0 took gboolean: prefs_register_bool_preference()
- * a bool *, a heuristic dissector (heur_dissector_t) returns bool; and
- * tvb_find_guint8() is deprecated for tvb_find_uint8(). */
+ * a bool *, and a heuristic dissector (heur_dissector_t) returns bool. */
 #if MS_WS_AT_LEAST(4, 4)
 #include <stdbool.h>
 typedef bool ms_pref_bool_t;
 typedef bool ms_heur_result_t;
-#define ms_tvb_find_uint8 tvb_find_uint8
 #else
 #include <glib.h>
 typedef gboolean ms_pref_bool_t;
 typedef gboolean ms_heur_result_t;
-#define ms_tvb_find_uint8 tvb_find_guint8
 #endif
 
 /* The name of a frame's data source ("Decrypted TLS (42 bytes)"...): 4.6

@@ -14,9 +14,9 @@
 #include <epan/expert.h>
 #include <epan/prefs.h>
 
+#include "ms_machine.h"
 #include "ms_note.h"
-#include "ms_pop3.h"
-#include "ms_smtp.h"
+#include "ms_tls_offers.h"
 
 /* A stored note: what ms_note_t says, kept in wmem_file_scope. */
 typedef struct {
@@ -30,15 +30,14 @@ typedef struct {
 /* One mail session (one TCP connection), attached to its conversation. */
 typedef struct {
     ms_proto_t proto;
-    ms_smtp_t *smtp;      /* the machine of 'proto' */
-    ms_pop3_t *pop3;
+    ms_machine_t *machine;
     address    srv_addr;  /* the server's address and port decide direction */
     guint32    srv_port;
     guint32    stream;    /* tcp.stream */
     gboolean   heuristic; /* found by content on a port not registered for it */
     guint32    first_seen; /* frame where the session layer first saw data */
     guint8     tcp_completeness; /* TCP's conversation_completeness at the last frame */
-    gboolean   stripped_checked; /* its STARTTLS offer was compared with other sessions' */
+    bool       stripped_checked; /* its STARTTLS offer was compared with other sessions' */
 } ms_session_t;
 
 /* ---- ms_extract.c ---- */

@@ -19,12 +19,11 @@
  */
 #include "ms_epan.h"
 #include "ms_compat.h"
+#include "ms_heur_classify.h"
 
 #include <epan/conversation.h>
 #include <epan/dissectors/packet-tls-utils.h>
 #include <epan/prefs.h>
-
-#define OPENING_MAX 512 /* a greeting or opening line longer than this is not one */
 
 typedef struct {
     gboolean           mail;        /* FALSE: looked at, not a mail session */
@@ -50,56 +49,20 @@ gboolean ms_heur_found(conversation_t *conv)
     return v && v->mail;
 }
 
-/* The printable first line of the payload (CRLF-terminated, bounded), or 0. */
-static int first_line(tvbuff_t *tvb, guint8 *buf)
-{
-    int avail = tvb_captured_length(tvb);
-    int lf = ms_tvb_find_uint8(tvb, 0, avail < OPENING_MAX ? avail : OPENING_MAX, '\n');
-    if (lf < 2)
-        return 0;
-    tvb_memcpy(tvb, buf, 0, lf + 1);
-    if (buf[lf - 1] != '\r')
-        return 0;
-    for (int i = 0; i < lf - 1; i++)
-        if ((buf[i] < 0x20 && buf[i] != '\t') || buf[i] == 0x7F)
-            return 0;
-    buf[lf - 1] = '\0';
-    return lf - 1;
-}
-
-static gboolean starts(const guint8 *line, int len, const char *word)
-{
-    int wl = (int)strlen(word);
-    return len >= wl && g_ascii_strncasecmp((const char *)line, word, wl) == 0;
-}
-
-/* What the first payload says: SMTP, POP3 or nothing, and the server's port. */
+/* What the first payload says (plugin/core/ms_heur_classify.c): SMTP, POP3
+ * or nothing, and the server's port. */
 static gboolean classify(tvbuff_t *tvb, packet_info *pinfo, ms_heur_t *v)
 {
-    guint8 line[OPENING_MAX + 1];
-    int len = first_line(tvb, line);
+    guint8 buf[MS_OPENING_MAX];
+    guint avail = tvb_captured_length(tvb);
+    guint n = avail < MS_OPENING_MAX ? avail : MS_OPENING_MAX;
+    ms_opening_t o;
 
-    if (len == 0)
+    tvb_memcpy(tvb, buf, 0, n);
+    if (!ms_heur_classify(buf, n, &o))
         return FALSE;
-    /* FTP also greets with 220: an SMTP greeting names SMTP (RFC 5321 4.3.1
-     * leaves the text free, but every server we know says "ESMTP"/"SMTP") */
-    if ((starts(line, len, "220 ") || starts(line, len, "220-")) &&
-        g_strstr_len((const char *)line, len, "SMTP")) {
-        v->proto = MS_PROTO_SMTP;
-        v->server_port = pinfo->srcport;
-    } else if (starts(line, len, "+OK") && (len == 3 || line[3] == ' ')) {
-        v->proto = MS_PROTO_POP3;
-        v->server_port = pinfo->srcport;
-    } else if ((starts(line, len, "EHLO ") || starts(line, len, "HELO ")) && len > 5) {
-        v->proto = MS_PROTO_SMTP;
-        v->server_port = pinfo->destport;
-    } else if ((len == 4 && starts(line, len, "CAPA")) ||
-               ((starts(line, len, "USER ") || starts(line, len, "APOP ")) && len > 5)) {
-        v->proto = MS_PROTO_POP3;
-        v->server_port = pinfo->destport;
-    } else {
-        return FALSE;
-    }
+    v->proto = o.proto;
+    v->server_port = o.from_server ? pinfo->srcport : pinfo->destport;
     return TRUE;
 }
 

@@ -13,40 +13,40 @@
 
 static int proto;
 
-static int hf_proto = -1;
-static int hf_final = -1;
-static int hf_session = -1;
-static int hf_heuristic = -1;
-static int hf_last_frame = -1;
-static int hf_banner = -1;
-static int hf_helo = -1;
-static int hf_capabilities = -1;
-static int hf_tls = -1;
-static int hf_starttls_offered = -1;
-static int hf_starttls_result = -1;
-static int hf_auth_method = -1;
-static int hf_auth_user = -1;
-static int hf_auth_result = -1;
-static int hf_auth_attempts = -1;
-static int hf_auth_failures = -1;
-static int hf_auth_plaintext = -1;
-static int hf_mail_from = -1;
-static int hf_rcpt_to = -1;
-static int hf_rcpt_rejected = -1;
-static int hf_msg_count = -1;
-static int hf_msg_bytes = -1;
-static int hf_quit = -1;
-static int hf_maildrop_msgs = -1;
-static int hf_maildrop_bytes = -1;
-static int hf_top_count = -1;
-static int hf_deleted = -1;
-static int hf_deleted_committed = -1;
-static int hf_greeting_time = -1;
-static int hf_transfer_time = -1;
-static int hf_duration = -1;
-static int hf_response_time = -1;
-static int hf_request_in = -1;
-static int hf_response_in = -1;
+static int hf_mailsess_proto = -1;
+static int hf_mailsess_final = -1;
+static int hf_mailsess_session = -1;
+static int hf_mailsess_heuristic = -1;
+static int hf_mailsess_last_frame = -1;
+static int hf_mailsess_banner = -1;
+static int hf_mailsess_helo = -1;
+static int hf_mailsess_capabilities = -1;
+static int hf_mailsess_tls = -1;
+static int hf_mailsess_starttls_offered = -1;
+static int hf_mailsess_starttls_result = -1;
+static int hf_mailsess_auth_method = -1;
+static int hf_mailsess_auth_user = -1;
+static int hf_mailsess_auth_result = -1;
+static int hf_mailsess_auth_attempts = -1;
+static int hf_mailsess_auth_failures = -1;
+static int hf_mailsess_auth_plaintext = -1;
+static int hf_mailsess_mail_from = -1;
+static int hf_mailsess_rcpt_to = -1;
+static int hf_mailsess_rcpt_rejected = -1;
+static int hf_mailsess_msg_count = -1;
+static int hf_mailsess_msg_bytes = -1;
+static int hf_mailsess_quit = -1;
+static int hf_mailsess_maildrop_msgs = -1;
+static int hf_mailsess_maildrop_bytes = -1;
+static int hf_mailsess_top_count = -1;
+static int hf_mailsess_deleted = -1;
+static int hf_mailsess_deleted_committed = -1;
+static int hf_mailsess_greeting_time = -1;
+static int hf_mailsess_transfer_time = -1;
+static int hf_mailsess_duration = -1;
+static int hf_mailsess_response_time = -1;
+static int hf_mailsess_request_in = -1;
+static int hf_mailsess_response_in = -1;
 
 static gint ett_mailsess = -1;
 static gint ett_mailsess_capabilities = -1;
@@ -55,8 +55,56 @@ static gint ett_mailsess_envelope = -1;
 static gint ett_mailsess_timing = -1;
 static gint ett_mailsess_mailbox = -1;
 
-static expert_field ei[MS_AN_COUNT];
-static expert_field ei_heuristic = EI_INIT;
+static expert_field ei_mailsess[MS_AN_COUNT];
+
+/* Group, severity and summary of each anomaly, by id; plugin/core/ms_note.h
+ * declares id, stable name and meaning. */
+static const struct {
+    int         group;
+    int         severity;
+    const char *summary;
+} expert_info[MS_AN_COUNT] = {
+    [MS_AN_PLAINTEXT_AUTH]     = { PI_SECURITY, PI_WARN, "Credentials sent in clear text" },
+    [MS_AN_WEAK_AUTH]          = { PI_SECURITY, PI_NOTE, "Challenge-response authentication crackable offline" },
+    [MS_AN_AUTH_FAILED]        = { PI_RESPONSE_CODE, PI_WARN, "Authentication failed" },
+    [MS_AN_RCPT_REJECTED]      = { PI_RESPONSE_CODE, PI_NOTE, "Recipient refused" },
+    [MS_AN_MSG_REJECTED]       = { PI_RESPONSE_CODE, PI_WARN, "Message refused" },
+    [MS_AN_NO_QUIT]            = { PI_SEQUENCE, PI_NOTE, "Session ended without QUIT" },
+    [MS_AN_SEQUENCE]           = { PI_SEQUENCE, PI_WARN, "Command out of sequence" },
+    [MS_AN_UNMATCHED_REPLY]    = { PI_SEQUENCE, PI_WARN, "Reply without a command" },
+    [MS_AN_UNANSWERED]         = { PI_SEQUENCE, PI_NOTE, "Command without a reply" },
+    [MS_AN_LINE_TOO_LONG]      = { PI_PROTOCOL, PI_WARN, "Line longer than the RFC limit" },
+    [MS_AN_BARE_NEWLINE]       = { PI_PROTOCOL, PI_WARN, "Bare LF or CR" },
+    [MS_AN_SMUGGLING]          = { PI_SECURITY, PI_WARN, "End-of-data look-alike (SMTP smuggling)" },
+    [MS_AN_SYNTAX]             = { PI_PROTOCOL, PI_WARN, "Malformed line or argument" },
+    [MS_AN_CAP_REACHED]        = { PI_UNDECODED, PI_WARN, "Per-session limit reached" },
+    [MS_AN_PARTIAL]            = { PI_SEQUENCE, PI_WARN, "Part of the session is not in the capture" },
+    [MS_AN_DELETIONS_UNCOMMITTED] = { PI_SEQUENCE, PI_WARN, "Deletions not committed (no QUIT)" },
+    [MS_AN_STARTTLS_FAILED]    = { PI_SECURITY, PI_WARN, "STARTTLS refused" },
+    [MS_AN_STARTTLS_UNUSED]    = { PI_SECURITY, PI_WARN, "STARTTLS offered but not used" },
+    [MS_AN_STARTTLS_INJECTION] = { PI_SECURITY, PI_ERROR, "Clear-text data around the switch to TLS (injection)" },
+    [MS_AN_STARTTLS_STRIPPED]  = { PI_SECURITY, PI_WARN, "STARTTLS offer stripped" },
+    [MS_AN_HEURISTIC]          = { PI_PROTOCOL, PI_CHAT, "Session found by content, not by port" },
+};
+
+/* One expert info per anomaly, named "mailsess.expert.<stable name>". */
+static void register_experts(int proto_id)
+{
+    static ei_register_info eis[MS_AN_COUNT];
+    for (int i = 0; i < MS_AN_COUNT; i++) {
+        /* a row missing above is a bug in this file, not in packet data */
+        DISSECTOR_ASSERT(expert_info[i].summary != NULL);
+        ei_register_info e = {
+            &ei_mailsess[i],
+            { g_strdup_printf("mailsess.expert.%s", ms_anomaly_name((ms_anomaly_t)i)),
+              expert_info[i].group, expert_info[i].severity, expert_info[i].summary, EXPFILL }
+        };
+        ei_mailsess[i].ei = EI_INIT_EI;
+        ei_mailsess[i].hf = EI_INIT_HF;
+        eis[i] = e;
+    }
+    expert_register_field_array(expert_register_protocol(proto_id), eis, MS_AN_COUNT);
+}
 
 static const char *proto_name(ms_proto_t p)
 {
@@ -113,16 +161,16 @@ static void render_mailbox(proto_tree *st, tvbuff_t *tvb, const ms_summary_t *s)
                                                   s->msg_count, s->deleted,
                                                   s->deleted_committed ? " (committed)" : "");
     if (s->stat_seen) {
-        gen(proto_tree_add_uint(t, hf_maildrop_msgs, tvb, 0, 0, s->maildrop_msgs));
-        gen(proto_tree_add_uint64(t, hf_maildrop_bytes, tvb, 0, 0, s->maildrop_bytes));
+        gen(proto_tree_add_uint(t, hf_mailsess_maildrop_msgs, tvb, 0, 0, s->maildrop_msgs));
+        gen(proto_tree_add_uint64(t, hf_mailsess_maildrop_bytes, tvb, 0, 0, s->maildrop_bytes));
     }
-    gen(proto_tree_add_uint(t, hf_msg_count, tvb, 0, 0, s->msg_count));
-    gen(proto_tree_add_uint64(t, hf_msg_bytes, tvb, 0, 0, s->msg_bytes));
-    gen(proto_tree_add_uint(t, hf_top_count, tvb, 0, 0, s->top_count));
-    gen(proto_tree_add_uint(t, hf_deleted, tvb, 0, 0, s->deleted));
+    gen(proto_tree_add_uint(t, hf_mailsess_msg_count, tvb, 0, 0, s->msg_count));
+    gen(proto_tree_add_uint64(t, hf_mailsess_msg_bytes, tvb, 0, 0, s->msg_bytes));
+    gen(proto_tree_add_uint(t, hf_mailsess_top_count, tvb, 0, 0, s->top_count));
+    gen(proto_tree_add_uint(t, hf_mailsess_deleted, tvb, 0, 0, s->deleted));
     /* only when TRUE, like auth_plaintext: "!mailsess.deleted_committed" selects the others */
     if (s->deleted_committed)
-        gen(proto_tree_add_boolean(t, hf_deleted_committed, tvb, 0, 0, TRUE));
+        gen(proto_tree_add_boolean(t, hf_mailsess_deleted_committed, tvb, 0, 0, TRUE));
 }
 
 /* SMTP: the envelope of the mail transactions. */
@@ -131,11 +179,11 @@ static void render_envelope(proto_tree *st, tvbuff_t *tvb, const ms_summary_t *s
     proto_tree *t = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_envelope, NULL,
                                                   "Envelope: %u message%s accepted", s->msg_count,
                                                   plurality(s->msg_count, "", "s"));
-    add_list(t, hf_mail_from, tvb, &s->mail_from);
-    add_list(t, hf_rcpt_to, tvb, &s->rcpt_to);
-    add_list(t, hf_rcpt_rejected, tvb, &s->rcpt_rejected);
-    gen(proto_tree_add_uint(t, hf_msg_count, tvb, 0, 0, s->msg_count));
-    gen(proto_tree_add_uint64(t, hf_msg_bytes, tvb, 0, 0, s->msg_bytes));
+    add_list(t, hf_mailsess_mail_from, tvb, &s->mail_from);
+    add_list(t, hf_mailsess_rcpt_to, tvb, &s->rcpt_to);
+    add_list(t, hf_mailsess_rcpt_rejected, tvb, &s->rcpt_rejected);
+    gen(proto_tree_add_uint(t, hf_mailsess_msg_count, tvb, 0, 0, s->msg_count));
+    gen(proto_tree_add_uint64(t, hf_mailsess_msg_bytes, tvb, 0, 0, s->msg_bytes));
 }
 
 static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *sess,
@@ -143,49 +191,49 @@ static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *se
 {
     proto_tree *t;
 
-    gen(proto_tree_add_string(st, hf_proto, tvb, 0, 0, proto_name(s->proto)));
-    gen(proto_tree_add_boolean(st, hf_final, tvb, 0, 0, final));
-    gen(proto_tree_add_uint(st, hf_session, tvb, 0, 0, sess->stream));
-    gen(proto_tree_add_boolean(st, hf_heuristic, tvb, 0, 0, sess->heuristic));
-    gen(proto_tree_add_uint(st, hf_last_frame, tvb, 0, 0, s->last_frame));
+    gen(proto_tree_add_string(st, hf_mailsess_proto, tvb, 0, 0, proto_name(s->proto)));
+    gen(proto_tree_add_boolean(st, hf_mailsess_final, tvb, 0, 0, final));
+    gen(proto_tree_add_uint(st, hf_mailsess_session, tvb, 0, 0, sess->stream));
+    gen(proto_tree_add_boolean(st, hf_mailsess_heuristic, tvb, 0, 0, sess->heuristic));
+    gen(proto_tree_add_uint(st, hf_mailsess_last_frame, tvb, 0, 0, s->last_frame));
     if (s->banner)
-        gen(proto_tree_add_string(st, hf_banner, tvb, 0, 0, s->banner));
+        gen(proto_tree_add_string(st, hf_mailsess_banner, tvb, 0, 0, s->banner));
     if (s->helo)
-        gen(proto_tree_add_string(st, hf_helo, tvb, 0, 0, s->helo));
-    gen(proto_tree_add_string(st, hf_tls, tvb, 0, 0, tls_name(s->tls)));
-    gen(proto_tree_add_boolean(st, hf_starttls_offered, tvb, 0, 0, s->starttls_offered));
+        gen(proto_tree_add_string(st, hf_mailsess_helo, tvb, 0, 0, s->helo));
+    gen(proto_tree_add_string(st, hf_mailsess_tls, tvb, 0, 0, tls_name(s->tls)));
+    gen(proto_tree_add_boolean(st, hf_mailsess_starttls_offered, tvb, 0, 0, s->starttls_offered));
     if (s->starttls_result != MS_STARTTLS_NONE)
-        gen(proto_tree_add_string(st, hf_starttls_result, tvb, 0, 0,
+        gen(proto_tree_add_string(st, hf_mailsess_starttls_result, tvb, 0, 0,
                                   s->starttls_result == MS_STARTTLS_ACCEPTED ? "accepted" : "refused"));
     t = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_capabilities, NULL,
                                       "Capabilities (%u)", s->capabilities.count);
-    add_list(t, hf_capabilities, tvb, &s->capabilities);
+    add_list(t, hf_mailsess_capabilities, tvb, &s->capabilities);
 
     t = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_auth, NULL,
                                       "Authentication: %u attempt%s", s->auth_attempts,
                                       plurality(s->auth_attempts, "", "s"));
-    add_list(t, hf_auth_method, tvb, &s->auth_methods);
-    add_list(t, hf_auth_user, tvb, &s->auth_users);
+    add_list(t, hf_mailsess_auth_method, tvb, &s->auth_methods);
+    add_list(t, hf_mailsess_auth_user, tvb, &s->auth_users);
     if (s->auth_result != MS_AUTH_RESULT_NONE)
-        gen(proto_tree_add_string(t, hf_auth_result, tvb, 0, 0, auth_result_name(s->auth_result)));
-    gen(proto_tree_add_uint(t, hf_auth_attempts, tvb, 0, 0, s->auth_attempts));
-    gen(proto_tree_add_uint(t, hf_auth_failures, tvb, 0, 0, s->auth_failures));
+        gen(proto_tree_add_string(t, hf_mailsess_auth_result, tvb, 0, 0, auth_result_name(s->auth_result)));
+    gen(proto_tree_add_uint(t, hf_mailsess_auth_attempts, tvb, 0, 0, s->auth_attempts));
+    gen(proto_tree_add_uint(t, hf_mailsess_auth_failures, tvb, 0, 0, s->auth_failures));
     /* only when TRUE: the bare filter "mailsess.auth_plaintext" tests presence */
     if (s->auth_plaintext)
-        gen(proto_tree_add_boolean(t, hf_auth_plaintext, tvb, 0, 0, TRUE));
+        gen(proto_tree_add_boolean(t, hf_mailsess_auth_plaintext, tvb, 0, 0, TRUE));
 
     if (s->proto == MS_PROTO_SMTP)
         render_envelope(st, tvb, s);
     else
         render_mailbox(st, tvb, s);
-    gen(proto_tree_add_boolean(st, hf_quit, tvb, 0, 0, s->quit));
+    gen(proto_tree_add_boolean(st, hf_mailsess_quit, tvb, 0, 0, s->quit));
 
     t = proto_tree_add_subtree(st, tvb, 0, 0, ett_mailsess_timing, NULL, "Timing");
     if (s->greeting_seen)
-        add_time(t, hf_greeting_time, tvb, s->greeting_time);
+        add_time(t, hf_mailsess_greeting_time, tvb, s->greeting_time);
     for (guint32 i = 0; i < s->transfer_count; i++)
-        add_time(t, hf_transfer_time, tvb, s->transfer_times[i]);
-    add_time(t, hf_duration, tvb, s->last_ts - s->first_ts);
+        add_time(t, hf_mailsess_transfer_time, tvb, s->transfer_times[i]);
+    add_time(t, hf_mailsess_duration, tvb, s->last_ts - s->first_ts);
 }
 
 /* The session fields (all but the protocol item), set at registration. */
@@ -229,7 +277,7 @@ void ms_render(const ms_session_t *sess, const ms_summary_t *s, tvbuff_t *tvb,
         render_summary(st, tvb, sess, s, final);
 
     if (sess->heuristic && pinfo->num == sess->first_seen)
-        expert_add_info_format(pinfo, ti, &ei_heuristic, "%s found by its content on port %u",
+        expert_add_info_format(pinfo, ti, &ei_mailsess[MS_AN_HEURISTIC], "%s found by its content on port %u",
                                proto_name(s->proto), sess->srv_port);
     guint n = notes ? wmem_array_get_count(notes) : 0;
     for (guint i = 0; i < n; i++) {
@@ -237,16 +285,16 @@ void ms_render(const ms_session_t *sess, const ms_summary_t *s, tvbuff_t *tvb,
         switch (note->kind) {
         case MS_NOTE_REQUEST_IN:
             if (st) {
-                gen(proto_tree_add_uint(st, hf_request_in, tvb, 0, 0, note->other));
-                add_time(st, hf_response_time, tvb, note->delta);
+                gen(proto_tree_add_uint(st, hf_mailsess_request_in, tvb, 0, 0, note->other));
+                add_time(st, hf_mailsess_response_time, tvb, note->delta);
             }
             break;
         case MS_NOTE_RESPONSE_IN:
             if (st)
-                gen(proto_tree_add_uint(st, hf_response_in, tvb, 0, 0, note->other));
+                gen(proto_tree_add_uint(st, hf_mailsess_response_in, tvb, 0, 0, note->other));
             break;
         case MS_NOTE_ANOMALY:
-            expert_add_info_format(pinfo, ti, &ei[note->anomaly], "%s", note->text);
+            expert_add_info_format(pinfo, ti, &ei_mailsess[note->anomaly], "%s", note->text);
             break;
         }
     }
@@ -255,129 +303,83 @@ void ms_render(const ms_session_t *sess, const ms_summary_t *s, tvbuff_t *tvb,
 void ms_render_register(int proto_id)
 {
     static hf_register_info hf[] = {
-        { &hf_proto, { "Protocol", "mailsess.proto", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_proto, { "Protocol", "mailsess.proto", FT_STRING, BASE_NONE, NULL, 0x0,
             "Mail protocol of the session: SMTP or POP3", HFILL } },
-        { &hf_final, { "Final values", "mailsess.final", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_final, { "Final values", "mailsess.final", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "TRUE when the session values shown are final (later pass); FALSE: running values of the first pass", HFILL } },
-        { &hf_session, { "Session", "mailsess.session", FT_UINT32, BASE_DEC, NULL, 0x0,
+        { &hf_mailsess_session, { "Session", "mailsess.session", FT_UINT32, BASE_DEC, NULL, 0x0,
             "Session number (the TCP stream index, as tcp.stream)", HFILL } },
-        { &hf_heuristic, { "Found heuristically", "mailsess.heuristic", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_heuristic, { "Found heuristically", "mailsess.heuristic", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "TRUE when the session was recognised by its content on a port not registered for SMTP/POP3", HFILL } },
-        { &hf_last_frame, { "Last frame", "mailsess.last_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_last_frame, { "Last frame", "mailsess.last_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
             "Last frame of the session seen so far", HFILL } },
-        { &hf_banner, { "Banner", "mailsess.banner", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_banner, { "Banner", "mailsess.banner", FT_STRING, BASE_NONE, NULL, 0x0,
             "Server greeting text", HFILL } },
-        { &hf_helo, { "HELO/EHLO", "mailsess.helo", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_helo, { "HELO/EHLO", "mailsess.helo", FT_STRING, BASE_NONE, NULL, 0x0,
             "Argument of the last EHLO or HELO", HFILL } },
-        { &hf_capabilities, { "Capability", "mailsess.capabilities", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_capabilities, { "Capability", "mailsess.capabilities", FT_STRING, BASE_NONE, NULL, 0x0,
             "EHLO keyword with its parameters", HFILL } },
-        { &hf_tls, { "TLS", "mailsess.tls", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_tls, { "TLS", "mailsess.tls", FT_STRING, BASE_NONE, NULL, 0x0,
             "none, starttls (STARTTLS accepted) or implicit", HFILL } },
-        { &hf_starttls_offered, { "STARTTLS offered", "mailsess.starttls_offered", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_starttls_offered, { "STARTTLS offered", "mailsess.starttls_offered", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "The server advertised STARTTLS", HFILL } },
-        { &hf_starttls_result, { "STARTTLS result", "mailsess.starttls_result", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_starttls_result, { "STARTTLS result", "mailsess.starttls_result", FT_STRING, BASE_NONE, NULL, 0x0,
             "accepted or refused: the reply to the last STARTTLS/STLS (absent when none was sent)", HFILL } },
-        { &hf_auth_method, { "Auth method", "mailsess.auth_method", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_auth_method, { "Auth method", "mailsess.auth_method", FT_STRING, BASE_NONE, NULL, 0x0,
             "SASL mechanism attempted", HFILL } },
-        { &hf_auth_user, { "Auth user", "mailsess.auth_user", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_auth_user, { "Auth user", "mailsess.auth_user", FT_STRING, BASE_NONE, NULL, 0x0,
             "User name sent in an authentication attempt (decoded)", HFILL } },
-        { &hf_auth_result, { "Auth result", "mailsess.auth_result", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_auth_result, { "Auth result", "mailsess.auth_result", FT_STRING, BASE_NONE, NULL, 0x0,
             "success, failure or unknown (no reply) for the last attempt", HFILL } },
-        { &hf_auth_attempts, { "Auth attempts", "mailsess.auth_attempts", FT_UINT32, BASE_DEC, NULL, 0x0,
+        { &hf_mailsess_auth_attempts, { "Auth attempts", "mailsess.auth_attempts", FT_UINT32, BASE_DEC, NULL, 0x0,
             NULL, HFILL } },
-        { &hf_auth_failures, { "Auth failures", "mailsess.auth_failures", FT_UINT32, BASE_DEC, NULL, 0x0,
+        { &hf_mailsess_auth_failures, { "Auth failures", "mailsess.auth_failures", FT_UINT32, BASE_DEC, NULL, 0x0,
             NULL, HFILL } },
-        { &hf_auth_plaintext, { "Clear-text credentials", "mailsess.auth_plaintext", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_auth_plaintext, { "Clear-text credentials", "mailsess.auth_plaintext", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "A password or bearer token crossed the wire outside TLS (present only when TRUE)", HFILL } },
-        { &hf_mail_from, { "MAIL FROM", "mailsess.mail_from", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_mail_from, { "MAIL FROM", "mailsess.mail_from", FT_STRING, BASE_NONE, NULL, 0x0,
             "Reverse-path of a MAIL command (empty: null sender)", HFILL } },
-        { &hf_rcpt_to, { "RCPT TO", "mailsess.rcpt_to", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_rcpt_to, { "RCPT TO", "mailsess.rcpt_to", FT_STRING, BASE_NONE, NULL, 0x0,
             "Forward-path of a RCPT command", HFILL } },
-        { &hf_rcpt_rejected, { "Rejected recipient", "mailsess.rcpt_rejected", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_rcpt_rejected, { "Rejected recipient", "mailsess.rcpt_rejected", FT_STRING, BASE_NONE, NULL, 0x0,
             "Recipient refused with 4xx/5xx", HFILL } },
-        { &hf_msg_count, { "Messages accepted", "mailsess.msg_count", FT_UINT32, BASE_DEC, NULL, 0x0,
+        { &hf_mailsess_msg_count, { "Messages accepted", "mailsess.msg_count", FT_UINT32, BASE_DEC, NULL, 0x0,
             NULL, HFILL } },
-        { &hf_msg_bytes, { "Message bytes", "mailsess.msg_bytes", FT_UINT64, BASE_DEC, NULL, 0x0,
+        { &hf_mailsess_msg_bytes, { "Message bytes", "mailsess.msg_bytes", FT_UINT64, BASE_DEC, NULL, 0x0,
             "Size of the accepted messages (dot-stuffing removed, terminator excluded)", HFILL } },
-        { &hf_quit, { "QUIT", "mailsess.quit", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_quit, { "QUIT", "mailsess.quit", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "The client sent QUIT and the server answered", HFILL } },
-        { &hf_maildrop_msgs, { "Maildrop messages", "mailsess.maildrop_msgs", FT_UINT32, BASE_DEC, NULL, 0x0,
+        { &hf_mailsess_maildrop_msgs, { "Maildrop messages", "mailsess.maildrop_msgs", FT_UINT32, BASE_DEC, NULL, 0x0,
             "POP3: messages in the maildrop (STAT reply)", HFILL } },
-        { &hf_maildrop_bytes, { "Maildrop bytes", "mailsess.maildrop_bytes", FT_UINT64, BASE_DEC, NULL, 0x0,
+        { &hf_mailsess_maildrop_bytes, { "Maildrop bytes", "mailsess.maildrop_bytes", FT_UINT64, BASE_DEC, NULL, 0x0,
             "POP3: size of the maildrop in octets (STAT reply)", HFILL } },
-        { &hf_top_count, { "TOP commands", "mailsess.top_count", FT_UINT32, BASE_DEC, NULL, 0x0,
+        { &hf_mailsess_top_count, { "TOP commands", "mailsess.top_count", FT_UINT32, BASE_DEC, NULL, 0x0,
             "POP3: TOP commands answered +OK", HFILL } },
-        { &hf_deleted, { "Deleted", "mailsess.deleted", FT_UINT32, BASE_DEC, NULL, 0x0,
+        { &hf_mailsess_deleted, { "Deleted", "mailsess.deleted", FT_UINT32, BASE_DEC, NULL, 0x0,
             "POP3: DELE answered +OK since the last RSET", HFILL } },
-        { &hf_deleted_committed, { "Deletions committed", "mailsess.deleted_committed", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_deleted_committed, { "Deletions committed", "mailsess.deleted_committed", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "POP3: QUIT answered +OK after login (UPDATE state): the deletions took effect (present only when TRUE)", HFILL } },
-        { &hf_greeting_time, { "Greeting time", "mailsess.greeting_time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_greeting_time, { "Greeting time", "mailsess.greeting_time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
             "First frame of the connection (SYN) to the server greeting", HFILL } },
-        { &hf_transfer_time, { "Transfer time", "mailsess.transfer_time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_transfer_time, { "Transfer time", "mailsess.transfer_time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
             "DATA (or first BDAT) to the reply accepting the message", HFILL } },
-        { &hf_duration, { "Duration", "mailsess.duration", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_duration, { "Duration", "mailsess.duration", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
             "First to last frame of the session", HFILL } },
-        { &hf_response_time, { "Response time", "mailsess.response_time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_response_time, { "Response time", "mailsess.response_time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
             "Time from the command to this reply", HFILL } },
-        { &hf_request_in, { "Request in", "mailsess.request_in", FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0,
+        { &hf_mailsess_request_in, { "Request in", "mailsess.request_in", FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0,
             "The command this reply answers is in this frame", HFILL } },
-        { &hf_response_in, { "Response in", "mailsess.response_in", FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0,
+        { &hf_mailsess_response_in, { "Response in", "mailsess.response_in", FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0,
             "The reply to this command is in this frame", HFILL } },
     };
     static gint *ett[] = {
         &ett_mailsess, &ett_mailsess_capabilities, &ett_mailsess_auth, &ett_mailsess_envelope,
         &ett_mailsess_timing, &ett_mailsess_mailbox,
     };
-    static ei_register_info eis[] = {
-        { &ei[MS_AN_PLAINTEXT_AUTH], { "mailsess.expert.plaintext_auth", PI_SECURITY, PI_WARN,
-            "Credentials sent in clear text", EXPFILL } },
-        { &ei[MS_AN_WEAK_AUTH], { "mailsess.expert.weak_auth", PI_SECURITY, PI_NOTE,
-            "Challenge-response authentication crackable offline", EXPFILL } },
-        { &ei[MS_AN_AUTH_FAILED], { "mailsess.expert.auth_failed", PI_RESPONSE_CODE, PI_WARN,
-            "Authentication failed", EXPFILL } },
-        { &ei[MS_AN_RCPT_REJECTED], { "mailsess.expert.rcpt_rejected", PI_RESPONSE_CODE, PI_NOTE,
-            "Recipient refused", EXPFILL } },
-        { &ei[MS_AN_MSG_REJECTED], { "mailsess.expert.msg_rejected", PI_RESPONSE_CODE, PI_WARN,
-            "Message refused", EXPFILL } },
-        { &ei[MS_AN_NO_QUIT], { "mailsess.expert.no_quit", PI_SEQUENCE, PI_NOTE,
-            "Session ended without QUIT", EXPFILL } },
-        { &ei[MS_AN_SEQUENCE], { "mailsess.expert.sequence", PI_SEQUENCE, PI_WARN,
-            "Command out of sequence", EXPFILL } },
-        { &ei[MS_AN_UNMATCHED_REPLY], { "mailsess.expert.unmatched_reply", PI_SEQUENCE, PI_WARN,
-            "Reply without a command", EXPFILL } },
-        { &ei[MS_AN_UNANSWERED], { "mailsess.expert.unanswered", PI_SEQUENCE, PI_NOTE,
-            "Command without a reply", EXPFILL } },
-        { &ei[MS_AN_LINE_TOO_LONG], { "mailsess.expert.line_too_long", PI_PROTOCOL, PI_WARN,
-            "Line longer than the RFC limit", EXPFILL } },
-        { &ei[MS_AN_BARE_NEWLINE], { "mailsess.expert.bare_newline", PI_PROTOCOL, PI_WARN,
-            "Bare LF or CR", EXPFILL } },
-        { &ei[MS_AN_SMUGGLING], { "mailsess.expert.smuggling", PI_SECURITY, PI_WARN,
-            "End-of-data look-alike (SMTP smuggling)", EXPFILL } },
-        { &ei[MS_AN_SYNTAX], { "mailsess.expert.syntax", PI_PROTOCOL, PI_WARN,
-            "Malformed line or argument", EXPFILL } },
-        { &ei[MS_AN_CAP_REACHED], { "mailsess.expert.cap_reached", PI_UNDECODED, PI_WARN,
-            "Per-session limit reached", EXPFILL } },
-        { &ei[MS_AN_PARTIAL], { "mailsess.expert.partial", PI_SEQUENCE, PI_WARN,
-            "Part of the session is not in the capture", EXPFILL } },
-        { &ei[MS_AN_STARTTLS_FAILED], { "mailsess.expert.starttls_failed", PI_SECURITY, PI_WARN,
-            "STARTTLS refused", EXPFILL } },
-        { &ei[MS_AN_STARTTLS_UNUSED], { "mailsess.expert.starttls_unused", PI_SECURITY, PI_WARN,
-            "STARTTLS offered but not used", EXPFILL } },
-        { &ei[MS_AN_STARTTLS_INJECTION], { "mailsess.expert.starttls_injection", PI_SECURITY, PI_ERROR,
-            "Clear-text data around the switch to TLS (injection)", EXPFILL } },
-        { &ei[MS_AN_STARTTLS_STRIPPED], { "mailsess.expert.starttls_stripped", PI_SECURITY, PI_WARN,
-            "STARTTLS offer stripped", EXPFILL } },
-        { &ei_heuristic, { "mailsess.expert.heuristic", PI_PROTOCOL, PI_CHAT,
-            "Session found by content, not by port", EXPFILL } },
-        { &ei[MS_AN_DELETIONS_UNCOMMITTED], { "mailsess.expert.deletions_uncommitted", PI_SEQUENCE, PI_WARN,
-            "Deletions not committed (no QUIT)", EXPFILL } },
-    };
-
     proto = proto_id;
     proto_register_field_array(proto, hf, array_length(hf));
     session_hf = hf;
     session_hf_count = array_length(hf);
     proto_register_subtree_array(ett, array_length(ett));
-    expert_module_t *em = expert_register_protocol(proto);
-    expert_register_field_array(em, eis, array_length(eis));
+    register_experts(proto);
 }

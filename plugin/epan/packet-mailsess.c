@@ -26,15 +26,8 @@ static dissector_handle_t mailsess_handle;
 static GPtrArray *sessions;
 static wmem_map_t *frame_notes;
 
-/* Per capture file and server (protocol, address, port): the first session
- * whose clear-text capabilities offered STARTTLS/STLS, and the first that did
- * not, to find sessions where a middlebox stripped the offer. */
-typedef struct {
-    gboolean   offered, missing, missing_reported;
-    guint32    offered_session, missing_session;
-    ms_frame_t offered_frame, missing_frame;
-} server_tls_t;
-static wmem_map_t *servers;
+/* Per capture file: the offer of STARTTLS/STLS per server, across sessions. */
+static ms_tls_offers_t *tls_offers;
 
 #define FEED_CHUNK 2048
 
@@ -61,58 +54,6 @@ static void store_note(void *ctx _U_, ms_frame_t frame, const ms_note_t *n)
         .text = n->text ? wmem_strdup(wmem_file_scope(), n->text) : NULL,
     };
     wmem_array_append_one(a, s);
-}
-
-static void add_anomaly(ms_frame_t frame, ms_anomaly_t an, const char *text)
-{
-    ms_note_t n = { .kind = MS_NOTE_ANOMALY, .anomaly = an, .text = text };
-    store_note(NULL, frame, &n);
-}
-
-/* ---- the two machines behind one interface ---- */
-
-static void m_feed(ms_session_t *s, ms_dir_t dir, const guint8 *b, size_t n, ms_frame_t f,
-                   ms_time_t ts)
-{
-    if (s->proto == MS_PROTO_SMTP)
-        ms_smtp_feed(s->smtp, dir, b, n, f, ts);
-    else
-        ms_pop3_feed(s->pop3, dir, b, n, f, ts);
-}
-
-static void m_touch(ms_session_t *s, ms_frame_t f, ms_time_t ts)
-{
-    if (s->proto == MS_PROTO_SMTP)
-        ms_smtp_touch(s->smtp, f, ts);
-    else
-        ms_pop3_touch(s->pop3, f, ts);
-}
-
-static void m_gap(ms_session_t *s, ms_dir_t dir, ms_frame_t f, ms_time_t ts)
-{
-    if (s->proto == MS_PROTO_SMTP)
-        ms_smtp_gap(s->smtp, dir, f, ts);
-    else
-        ms_pop3_gap(s->pop3, dir, f, ts);
-}
-
-static void m_close(ms_session_t *s, ms_dir_t dir, gboolean rst, ms_frame_t f, ms_time_t ts)
-{
-    if (s->proto == MS_PROTO_SMTP)
-        ms_smtp_close(s->smtp, dir, rst, f, ts);
-    else
-        ms_pop3_close(s->pop3, dir, rst, f, ts);
-}
-
-static const ms_summary_t *m_summary(const ms_session_t *s)
-{
-    return s->proto == MS_PROTO_SMTP ? ms_smtp_summary(s->smtp) : ms_pop3_summary(s->pop3);
-}
-
-static void m_free(ms_session_t *s)
-{
-    ms_smtp_free(s->smtp);
-    ms_pop3_free(s->pop3);
 }
 
 static gboolean from_server(const ms_session_t *sess, const packet_info *pinfo)
@@ -175,73 +116,30 @@ static ms_session_t *session_new(conversation_t *conv, packet_info *pinfo, ms_pr
     sess->proto = proto;
     sess->heuristic = ms_heur_found(conv);
     sess->first_seen = pinfo->num;
-    if (proto == MS_PROTO_SMTP)
-        sess->smtp = ms_smtp_new(first, first_ts, store_note, sess);
-    else
-        sess->pop3 = ms_pop3_new(first, first_ts, store_note, sess);
+    sess->machine = ms_machine_new(proto, first, first_ts, store_note, sess);
     /* the first mail bytes came out of TLS: SMTPS/POP3S (a STARTTLS session
      * starts in clear text) */
-    if (in_tls) {
-        if (proto == MS_PROTO_SMTP)
-            ms_smtp_tls_implicit(sess->smtp);
-        else
-            ms_pop3_tls_implicit(sess->pop3);
-    }
+    if (in_tls)
+        ms_machine_tls_implicit(sess->machine);
     g_ptr_array_add(sessions, sess);
     conversation_add_proto_data(conv, proto_mailsess, sess);
     return sess;
 }
 
-/*
- * After a capability reply in clear text (EHLO 250, CAPA +OK): compare the
- * offer of STARTTLS/STLS with the other sessions of the same server so far. A
- * server offers it to every client on a listener, or to none (a per-client
- * policy is possible, but rare): a session without it, of a server that
- * offered it in another, may have had the offer stripped on the way. Reported
- * once per session, on the frame that shows the difference, in whichever
- * order the two sessions come. A session is compared at its first such reply.
- */
-static void check_stripped(ms_session_t *sess, const ms_summary_t *sum)
+/* After a capability reply in clear text (EHLO 250, CAPA +OK): compare the
+ * offer of STARTTLS/STLS with the other sessions of the same server so far
+ * (the rule is in plugin/core/ms_tls_offers.c). */
+static void check_stripped(ms_session_t *sess)
 {
-    const char *cmd = sess->proto == MS_PROTO_SMTP ? "STARTTLS" : "STLS";
+    const ms_summary_t *sum = ms_machine_summary(sess->machine);
     if (sum->clear_caps == 0 || sess->stripped_checked)
         return;
-    sess->stripped_checked = TRUE;
-
     gchar *addr = address_to_str(NULL, &sess->srv_addr);
-    gchar *key = wmem_strdup_printf(wmem_file_scope(), "%d %s %u", sess->proto, addr, sess->srv_port);
+    gchar *server = g_strdup_printf("%s %u", addr, sess->srv_port);
     wmem_free(NULL, addr);
-    server_tls_t *srv = (server_tls_t *)wmem_map_lookup(servers, key);
-    if (!srv) {
-        srv = wmem_new0(wmem_file_scope(), server_tls_t);
-        wmem_map_insert(servers, key, srv);
-    }
-    ms_frame_t frame = sum->clear_caps_frame;
-    if (sum->starttls_offered) {
-        if (!srv->offered) {
-            srv->offered = TRUE;
-            srv->offered_session = sess->stream;
-            srv->offered_frame = frame;
-        }
-        if (srv->missing && !srv->missing_reported) {
-            srv->missing_reported = TRUE;
-            gchar *t = g_strdup_printf("This server offers %s here, but did not in session %u "
-                                       "(frame %u): the offer may have been stripped there",
-                                       cmd, srv->missing_session, srv->missing_frame);
-            add_anomaly(frame, MS_AN_STARTTLS_STRIPPED, t);
-            g_free(t);
-        }
-    } else if (srv->offered) {
-        gchar *t = g_strdup_printf("This server offered %s in session %u (frame %u) but not in this "
-                                   "session: the offer may have been stripped",
-                                   cmd, srv->offered_session, srv->offered_frame);
-        add_anomaly(frame, MS_AN_STARTTLS_STRIPPED, t);
-        g_free(t);
-    } else if (!srv->missing) {
-        srv->missing = TRUE;
-        srv->missing_session = sess->stream;
-        srv->missing_frame = frame;
-    }
+    ms_tls_offers_check(tls_offers, server, sess->stream, sum, &sess->stripped_checked,
+                        store_note, sess);
+    g_free(server);
 }
 
 /* First pass only: feed this frame's SMTP/POP3 bytes and TCP events to the machine. */
@@ -252,9 +150,9 @@ static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pi
     ms_dir_t dir = from_server(sess, pinfo) ? MS_DIR_SERVER : MS_DIR_CLIENT;
     guint8 buf[FEED_CHUNK];
 
-    m_touch(sess, pinfo->num, ts);
+    ms_machine_touch(sess->machine, pinfo->num, ts);
     if (ms_extract_items(tree, MS_HF_TCP_LOST))
-        m_gap(sess, dir, pinfo->num, ts);
+        ms_machine_gap(sess->machine, dir, pinfo->num, ts);
     for (guint i = 0; items && i < items->len; i++) {
         field_info *fi = (field_info *)g_ptr_array_index(items, i);
         gint avail = tvb_captured_length_remaining(fi->ds_tvb, fi->start);
@@ -262,10 +160,10 @@ static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pi
         for (gint off = 0; off < len; off += FEED_CHUNK) {
             gint n = len - off < FEED_CHUNK ? len - off : FEED_CHUNK;
             tvb_memcpy(fi->ds_tvb, buf, fi->start + off, n);
-            m_feed(sess, dir, buf, (size_t)n, pinfo->num, ts);
+            ms_machine_feed(sess->machine, dir, buf, (size_t)n, pinfo->num, ts);
         }
     }
-    check_stripped(sess, m_summary(sess));
+    check_stripped(sess);
     /* The first FIN or RST of the connection is the only one the machines act
      * on. TCP records them in its conversation data before mailsess runs, so
      * no tcp.flags field has to be wanted (that would make two real items on
@@ -276,7 +174,7 @@ static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pi
     guint8 seen = now & ~sess->tcp_completeness;
     sess->tcp_completeness = now;
     if (seen & (MS_TCP_FIN | MS_TCP_RST))
-        m_close(sess, dir, (seen & MS_TCP_RST) != 0, pinfo->num, ts);
+        ms_machine_close(sess->machine, dir, (seen & MS_TCP_RST) != 0, pinfo->num, ts);
 }
 
 static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
@@ -307,7 +205,7 @@ static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         return 0;
     if (!PINFO_FD_VISITED(pinfo))
         first_pass(sess, conv, pinfo, tree, sess->proto == MS_PROTO_SMTP ? smtp : pop);
-    ms_render(sess, m_summary(sess), tvb, pinfo, tree,
+    ms_render(sess, ms_machine_summary(sess->machine), tvb, pinfo, tree,
               (wmem_array_t *)wmem_map_lookup(frame_notes, GUINT_TO_POINTER(pinfo->num)));
     return tvb_captured_length(tvb);
 }
@@ -317,7 +215,7 @@ static void init_mailsess(void)
     ms_heur_init();
     sessions = g_ptr_array_new();
     frame_notes = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
-    servers = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
+    tls_offers = ms_tls_offers_new();
     /* wanting fields forces a tree on every frame: only when enabled */
     if (proto_is_protocol_enabled(find_protocol_by_id(proto_mailsess)))
         set_postdissector_wanted_hfids(mailsess_handle, ms_extract_wanted());
@@ -329,12 +227,13 @@ static void cleanup_mailsess(void)
     set_postdissector_wanted_hfids(mailsess_handle, NULL);
     if (sessions) {
         for (guint i = 0; i < sessions->len; i++)
-            m_free((ms_session_t *)g_ptr_array_index(sessions, i));
+            ms_machine_free(((ms_session_t *)g_ptr_array_index(sessions, i))->machine);
         g_ptr_array_free(sessions, TRUE);
         sessions = NULL;
     }
     frame_notes = NULL;
-    servers = NULL;
+    ms_tls_offers_free(tls_offers);
+    tls_offers = NULL;
 }
 
 void proto_register_mailsess(void)

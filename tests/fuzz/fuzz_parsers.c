@@ -5,6 +5,7 @@
  * output is checked against the contract in its header, so a parser that
  * returns a pointer outside its input or an out-of-range value aborts.
  * The line assembler gets the input as pieces of sizes taken from the input.
+ * POP3 lines and heuristic openings are checked the same way.
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <stddef.h>
@@ -14,7 +15,9 @@
 
 #include <glib.h>
 
+#include "ms_heur_classify.h"
 #include "ms_linebuf.h"
+#include "ms_pop3_parse.h"
 #include "ms_sasl.h"
 #include "ms_smtp_parse.h"
 #include "ms_strlist.h"
@@ -146,18 +149,46 @@ static void lines(const uint8_t *d, size_t n)
     ms_linebuf_free(&lb);
 }
 
+/* a POP3 command or status line, and the STAT reply text */
+static void pop3_line(const uint8_t *d, size_t n)
+{
+    ms_pop3_cmd_t c;
+    ms_pop3_cmd_parse(d, n, &c);
+    check_inside(d, n, c.arg, c.arg_len);
+    if (c.known && (c.name == NULL || c.verb > POP3_CMD_OTHER))
+        abort();
+    const uint8_t *t;
+    size_t tl;
+    (void)ms_pop3_status_parse(d, n, &t, &tl);
+    check_inside(d, n, t, tl);
+    char *z = g_strndup((const char *)d, n);
+    uint32_t msgs;
+    uint64_t octets;
+    (void)ms_pop3_stat_parse(z, &msgs, &octets);
+    g_free(z);
+}
+
+static void opening(const uint8_t *d, size_t n)
+{
+    ms_opening_t o;
+    if (ms_heur_classify(d, n, &o) && o.proto != MS_PROTO_SMTP && o.proto != MS_PROTO_POP3)
+        abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
     const uint8_t *d = data + 1;
     size_t n = size - 1;
-    switch (data[0] % 5) {
+    switch (data[0] % 7) {
     case 0: reply_line(d, n); break;
     case 1: command(d, n); break;
     case 2: sasl(d, n); break;
     case 3: text(d, n); break;
-    default: lines(d, n); break;
+    case 4: lines(d, n); break;
+    case 5: pop3_line(d, n); break;
+    default: opening(d, n); break;
     }
     return 0;
 }

@@ -9,8 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ms_pop3.h"
-#include "ms_smtp.h"
+#include "ms_machine.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,9 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    bool pop3 = data[0] & 1;
-    ms_smtp_t *s = pop3 ? NULL : ms_smtp_new(1, 0, sink, NULL);
-    ms_pop3_t *p = pop3 ? ms_pop3_new(1, 0, sink, NULL) : NULL;
+    ms_machine_t *m = ms_machine_new((data[0] & 1) ? MS_PROTO_POP3 : MS_PROTO_SMTP, 1, 0, sink,
+                                     NULL);
     size_t off = 1;
     ms_frame_t frame = 2;
 
@@ -39,23 +37,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (len == 127) {
             uint8_t ev = off < size ? data[off++] % 3 : 0;
             if (ev == 0)
-                pop3 ? ms_pop3_gap(p, dir, frame, ts) : ms_smtp_gap(s, dir, frame, ts);
+                ms_machine_gap(m, dir, frame, ts);
             else
-                pop3 ? ms_pop3_close(p, dir, ev == 2, frame, ts)
-                     : ms_smtp_close(s, dir, ev == 2, frame, ts);
+                ms_machine_close(m, dir, ev == 2, frame, ts);
         } else {
             if (len > size - off)
                 len = size - off;
-            if (pop3)
-                ms_pop3_feed(p, dir, data + off, len, frame, ts);
-            else
-                ms_smtp_feed(s, dir, data + off, len, frame, ts);
+            ms_machine_feed(m, dir, data + off, len, frame, ts);
             off += len;
         }
         frame++;
     }
-    (void)(pop3 ? ms_pop3_summary(p)->msg_count : ms_smtp_summary(s)->msg_count);
-    ms_smtp_free(s);
-    ms_pop3_free(p);
+    (void)ms_machine_summary(m)->msg_count;
+    ms_machine_free(m);
     return 0;
 }

@@ -10,27 +10,28 @@
 #include <cmocka.h>
 #include <glib.h>
 
+#include "ms_machine.h"
 #include "ms_pop3.h"
 
 #include "recorder.h"
 
-static ms_pop3_t *new_session(void)
+static ms_machine_t *new_session(void)
 {
     n_notes = 0;
-    return ms_pop3_new(1, 0, record, NULL);
+    return ms_machine_new(MS_PROTO_POP3, 1, 0, record, NULL);
 }
 
-static void C(ms_pop3_t *p, ms_frame_t f, const char *d)
+static void C(ms_machine_t *p, ms_frame_t f, const char *d)
 {
-    ms_pop3_feed(p, MS_DIR_CLIENT, (const uint8_t *)d, strlen(d), f, (ms_time_t)f * 1000000);
+    ms_machine_feed(p, MS_DIR_CLIENT, (const uint8_t *)d, strlen(d), f, (ms_time_t)f * 1000000);
 }
 
-static void S(ms_pop3_t *p, ms_frame_t f, const char *d)
+static void S(ms_machine_t *p, ms_frame_t f, const char *d)
 {
-    ms_pop3_feed(p, MS_DIR_SERVER, (const uint8_t *)d, strlen(d), f, (ms_time_t)f * 1000000);
+    ms_machine_feed(p, MS_DIR_SERVER, (const uint8_t *)d, strlen(d), f, (ms_time_t)f * 1000000);
 }
 
-static void login(ms_pop3_t *p)
+static void login(ms_machine_t *p)
 {
     S(p, 4, "+OK Dovecot ready.\r\n");
     C(p, 5, "USER alice\r\n");
@@ -42,7 +43,7 @@ static void login(ms_pop3_t *p)
 static void test_user_pass_retr_dele_quit(void **state)
 {
     (void)state;
-    ms_pop3_t *p = new_session();
+    ms_machine_t *p = new_session();
     login(p);
     C(p, 9, "STAT\r\n");
     S(p, 10, "+OK 3 1234\r\n");
@@ -56,8 +57,8 @@ static void test_user_pass_retr_dele_quit(void **state)
     S(p, 18, "+OK Marked to be deleted.\r\n");
     C(p, 19, "QUIT\r\n");
     S(p, 20, "+OK Logging out, messages deleted.\r\n");
-    ms_pop3_close(p, MS_DIR_SERVER, false, 21, 21000000);
-    const ms_summary_t *m = ms_pop3_summary(p);
+    ms_machine_close(p, MS_DIR_SERVER, false, 21, 21000000);
+    const ms_summary_t *m = ms_machine_summary(p);
     assert_int_equal(m->proto, MS_PROTO_POP3);
     assert_string_equal(m->banner, "Dovecot ready.");
     assert_true(m->greeting_time == 4000000);
@@ -81,29 +82,29 @@ static void test_user_pass_retr_dele_quit(void **state)
     assert_true(m->quit);
     assert_int_equal(count_anomaly(MS_AN_NO_QUIT, 0), 0);
     assert_int_equal(count_anomaly(MS_AN_DELETIONS_UNCOMMITTED, 0), 0);
-    ms_pop3_free(p);
+    ms_machine_free(p);
 }
 
 static void test_dele_without_quit_is_not_committed(void **state)
 {
     (void)state;
-    ms_pop3_t *p = new_session();
+    ms_machine_t *p = new_session();
     login(p);
     C(p, 9, "DELE 1\r\n");
     S(p, 10, "+OK\r\n");
-    ms_pop3_close(p, MS_DIR_CLIENT, false, 11, 11000000);
-    const ms_summary_t *m = ms_pop3_summary(p);
+    ms_machine_close(p, MS_DIR_CLIENT, false, 11, 11000000);
+    const ms_summary_t *m = ms_machine_summary(p);
     assert_int_equal(m->deleted, 1);
     assert_false(m->deleted_committed);
     assert_int_equal(count_anomaly(MS_AN_NO_QUIT, 11), 1);
     assert_int_equal(count_anomaly(MS_AN_DELETIONS_UNCOMMITTED, 11), 1);
-    ms_pop3_free(p);
+    ms_machine_free(p);
 }
 
 static void test_rset_and_quit_before_login(void **state)
 {
     (void)state;
-    ms_pop3_t *p = new_session();
+    ms_machine_t *p = new_session();
     S(p, 4, "+OK ready\r\n");
     C(p, 5, "STAT\r\n");
     S(p, 6, "-ERR Unknown command.\r\n");
@@ -111,12 +112,12 @@ static void test_rset_and_quit_before_login(void **state)
     C(p, 7, "PASS x\r\n");
     assert_int_equal(count_anomaly(MS_AN_SEQUENCE, 7), 1); /* PASS without USER */
     S(p, 8, "-ERR No username given.\r\n");
-    assert_int_equal(ms_pop3_summary(p)->auth_failures, 1);
+    assert_int_equal(ms_machine_summary(p)->auth_failures, 1);
     C(p, 9, "QUIT\r\n");
     S(p, 10, "+OK bye\r\n");
-    assert_true(ms_pop3_summary(p)->quit);
-    assert_false(ms_pop3_summary(p)->deleted_committed); /* QUIT outside TRANSACTION */
-    ms_pop3_free(p);
+    assert_true(ms_machine_summary(p)->quit);
+    assert_false(ms_machine_summary(p)->deleted_committed); /* QUIT outside TRANSACTION */
+    ms_machine_free(p);
 
     p = new_session();
     login(p);
@@ -126,14 +127,14 @@ static void test_rset_and_quit_before_login(void **state)
     S(p, 12, "+OK\r\n");
     C(p, 13, "DELE 3\r\n");
     S(p, 14, "+OK\r\n");
-    assert_int_equal(ms_pop3_summary(p)->deleted, 1);
-    ms_pop3_free(p);
+    assert_int_equal(ms_machine_summary(p)->deleted, 1);
+    ms_machine_free(p);
 }
 
 static void test_apop_and_failed_then_ok(void **state)
 {
     (void)state;
-    ms_pop3_t *p = new_session();
+    ms_machine_t *p = new_session();
     S(p, 4, "+OK Dovecot ready. <1896.697170952@dbc.mtview.ca.us>\r\n");
     C(p, 5, "APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n");
     S(p, 6, "-ERR [AUTH] Authentication failed.\r\n");
@@ -141,7 +142,7 @@ static void test_apop_and_failed_then_ok(void **state)
     S(p, 8, "+OK\r\n");
     C(p, 9, "PASS alicepw\r\n");
     S(p, 10, "+OK Logged in.\r\n");
-    const ms_summary_t *m = ms_pop3_summary(p);
+    const ms_summary_t *m = ms_machine_summary(p);
     assert_int_equal(m->auth_attempts, 2);
     assert_int_equal(m->auth_failures, 1);
     assert_int_equal(m->auth_result, MS_AUTH_RESULT_SUCCESS);
@@ -151,25 +152,25 @@ static void test_apop_and_failed_then_ok(void **state)
     assert_int_equal(count_anomaly(MS_AN_WEAK_AUTH, 5), 1);
     assert_int_equal(count_anomaly(MS_AN_AUTH_FAILED, 6), 1);
     assert_int_equal(count_anomaly(MS_AN_PLAINTEXT_AUTH, 9), 1);
-    ms_pop3_free(p);
+    ms_machine_free(p);
 }
 
 static void test_sasl_plain_and_cram(void **state)
 {
     (void)state;
-    ms_pop3_t *p = new_session();
+    ms_machine_t *p = new_session();
     S(p, 4, "+OK ready\r\n");
     C(p, 5, "AUTH PLAIN\r\n");
     S(p, 6, "+ \r\n");
     C(p, 7, "AGFsaWNlAGFsaWNlcHc=\r\n");
     S(p, 8, "+OK Logged in.\r\n");
-    const ms_summary_t *m = ms_pop3_summary(p);
+    const ms_summary_t *m = ms_machine_summary(p);
     assert_string_equal(m->auth_methods.items[0], "PLAIN");
     assert_string_equal(m->auth_users.items[0], "alice");
     assert_true(m->auth_plaintext);
     assert_int_equal(request_in(6, 0), 5);
     assert_int_equal(request_in(8, 0), 7);
-    ms_pop3_free(p);
+    ms_machine_free(p);
 
     p = new_session();
     S(p, 4, "+OK ready\r\n");
@@ -177,21 +178,21 @@ static void test_sasl_plain_and_cram(void **state)
     S(p, 6, "+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\r\n");
     C(p, 7, "dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw\r\n");
     S(p, 8, "+OK\r\n");
-    m = ms_pop3_summary(p);
+    m = ms_machine_summary(p);
     assert_string_equal(m->auth_users.items[0], "tim");
     assert_false(m->auth_plaintext);
     assert_int_equal(count_anomaly(MS_AN_WEAK_AUTH, 7), 1);
-    ms_pop3_free(p);
+    ms_machine_free(p);
 }
 
 static void test_capa_top_uidl_stls(void **state)
 {
     (void)state;
-    ms_pop3_t *p = new_session();
+    ms_machine_t *p = new_session();
     S(p, 4, "+OK ready\r\n");
     C(p, 5, "CAPA\r\n");
     S(p, 6, "+OK\r\nTOP\r\nUIDL\r\nSTLS\r\nSASL PLAIN LOGIN\r\nUSER\r\n.\r\n");
-    const ms_summary_t *m = ms_pop3_summary(p);
+    const ms_summary_t *m = ms_machine_summary(p);
     assert_int_equal(m->capabilities.count, 5);
     assert_string_equal(m->capabilities.items[3], "SASL PLAIN LOGIN");
     assert_true(m->starttls_offered);
@@ -209,65 +210,65 @@ static void test_capa_top_uidl_stls(void **state)
     assert_int_equal(m->msg_count, 0);
     assert_true(m->msg_bytes == 0);
     assert_int_equal(m->transfer_count, 1);
-    ms_pop3_free(p);
+    ms_machine_free(p);
 }
 
 /* Multi-line edge cases: a line that is only "..", a "." split across segments. */
 static void test_multiline_edges(void **state)
 {
     (void)state;
-    ms_pop3_t *p = new_session();
+    ms_machine_t *p = new_session();
     login(p);
     C(p, 9, "RETR 1\r\n");
     S(p, 10, "+OK\r\nA\r\n..\r\n...\r\nB\r\n");
     S(p, 11, "\r\n");  /* an empty line */
     S(p, 12, ".");
-    assert_int_equal(ms_pop3_summary(p)->msg_count, 0);
+    assert_int_equal(ms_machine_summary(p)->msg_count, 0);
     S(p, 13, "\r");
     S(p, 14, "\nQUIT-looking data is not here\r\n");
     /* the "." ended the reply in frame 14; the next line is an unexpected status line */
-    const ms_summary_t *m = ms_pop3_summary(p);
+    const ms_summary_t *m = ms_machine_summary(p);
     assert_int_equal(m->msg_count, 1);
     assert_true(m->msg_bytes == 3 + 3 + 4 + 3 + 2); /* A, ".", "..", B, empty line */
     assert_int_equal(request_in(14, 0), 9);
     assert_int_equal(count_anomaly(MS_AN_SYNTAX, 14), 1);
-    ms_pop3_free(p);
+    ms_machine_free(p);
 }
 
 static void test_err_to_retr_is_single_line(void **state)
 {
     (void)state;
-    ms_pop3_t *p = new_session();
+    ms_machine_t *p = new_session();
     login(p);
     C(p, 9, "RETR 9\r\n");
     S(p, 10, "-ERR There's no message 9.\r\n");
     C(p, 11, "NOOP\r\n");
     S(p, 12, "+OK\r\n");
-    assert_int_equal(ms_pop3_summary(p)->msg_count, 0);
+    assert_int_equal(ms_machine_summary(p)->msg_count, 0);
     assert_int_equal(request_in(12, 0), 11);
-    ms_pop3_free(p);
+    ms_machine_free(p);
 }
 
 static void test_capture_starts_mid_retr(void **state)
 {
     (void)state;
-    ms_pop3_t *p = new_session();
+    ms_machine_t *p = new_session();
     S(p, 2, "body line\r\n..stuffed\r\n.\r\n");
     C(p, 3, "QUIT\r\n");
     S(p, 4, "+OK bye\r\n");
-    const ms_summary_t *m = ms_pop3_summary(p);
+    const ms_summary_t *m = ms_machine_summary(p);
     assert_int_equal(count_anomaly(MS_AN_PARTIAL, 2), 1);
     assert_int_equal(count_anomaly(MS_AN_SYNTAX, 0), 0);
     assert_int_equal(m->msg_count, 0);
     assert_true(m->quit);
     assert_false(m->greeting_seen);
-    ms_pop3_free(p);
+    ms_machine_free(p);
 }
 
 static void test_long_lines_and_garbage(void **state)
 {
     (void)state;
-    ms_pop3_t *p = new_session();
+    ms_machine_t *p = new_session();
     S(p, 4, "+OK ready\r\n");
     GString *g = g_string_new("USER ");
     for (int i = 0; i < 300; i++)
@@ -283,29 +284,29 @@ static void test_long_lines_and_garbage(void **state)
             seed = seed * 1103515245 + 12345;
             buf[i] = (uint8_t)(seed >> 16);
         }
-        ms_pop3_feed(p, (ms_dir_t)(round & 1), buf, sizeof(buf), (ms_frame_t)round + 6, round);
+        ms_machine_feed(p, (ms_dir_t)(round & 1), buf, sizeof(buf), (ms_frame_t)round + 6, round);
     }
-    ms_pop3_close(p, MS_DIR_SERVER, true, 300, 300);
+    ms_machine_close(p, MS_DIR_SERVER, true, 300, 300);
     assert_true(n_notes < MAX_NOTES);
-    ms_pop3_free(p);
+    ms_machine_free(p);
 }
 
 /* POP3S: USER/PASS inside implicit TLS is not plaintext. */
 static void test_implicit_tls(void **state)
 {
     (void)state;
-    ms_pop3_t *p = new_session();
-    ms_pop3_tls_implicit(p);
+    ms_machine_t *p = new_session();
+    ms_machine_tls_implicit(p);
     login(p);
-    assert_int_equal(ms_pop3_summary(p)->tls, MS_TLS_IMPLICIT);
-    assert_false(ms_pop3_summary(p)->auth_plaintext);
-    ms_pop3_free(p);
+    assert_int_equal(ms_machine_summary(p)->tls, MS_TLS_IMPLICIT);
+    assert_false(ms_machine_summary(p)->auth_plaintext);
+    ms_machine_free(p);
 }
 
 static void test_stls_findings(void **state)
 {
     (void)state;
-    ms_pop3_t *p = new_session();
+    ms_machine_t *p = new_session();
     S(p, 4, "+OK ready\r\n");
     C(p, 5, "CAPA\r\n");
     S(p, 6, "+OK\r\nSTLS\r\nUSER\r\n.\r\n");
@@ -315,34 +316,34 @@ static void test_stls_findings(void **state)
     C(p, 9, "STLS\r\nPASS x\r\n");
     assert_int_equal(count_anomaly(MS_AN_STARTTLS_INJECTION, 9), 1);
     S(p, 10, "-ERR TLS not available\r\n");
-    assert_int_equal(ms_pop3_summary(p)->starttls_result, MS_STARTTLS_REFUSED);
+    assert_int_equal(ms_machine_summary(p)->starttls_result, MS_STARTTLS_REFUSED);
     assert_int_equal(count_anomaly(MS_AN_STARTTLS_FAILED, 10), 1);
-    ms_pop3_free(p);
+    ms_machine_free(p);
 }
 
 /* A middlebox masking STLS in the CAPA reply; the real CAPA tags are not. */
 static void test_stls_masked(void **state)
 {
     (void)state;
-    ms_pop3_t *p = new_session();
+    ms_machine_t *p = new_session();
     S(p, 4, "+OK ready\r\n");
     C(p, 5, "CAPA\r\n");
     S(p, 6, "+OK\r\nTOP\r\nUIDL\r\nUSER\r\nSASL PLAIN\r\nXXXA\r\nRESP-CODES\r\n.\r\n");
-    const ms_summary_t *m = ms_pop3_summary(p);
+    const ms_summary_t *m = ms_machine_summary(p);
     assert_int_equal(count_anomaly(MS_AN_STARTTLS_STRIPPED, 6), 1);
     assert_false(m->starttls_offered);
     assert_int_equal(m->clear_caps, 1);
     assert_int_equal(m->clear_caps_frame, 6);
-    ms_pop3_free(p);
+    ms_machine_free(p);
 
     p = new_session();
     S(p, 4, "+OK ready\r\n");
     C(p, 5, "CAPA\r\n");
     S(p, 6, "+OK\r\nTOP\r\nUIDL\r\nUSER\r\nSASL PLAIN\r\nSTLS\r\n.\r\n");
-    m = ms_pop3_summary(p);
+    m = ms_machine_summary(p);
     assert_int_equal(count_anomaly(MS_AN_STARTTLS_STRIPPED, 0), 0);
     assert_true(m->starttls_offered);
-    ms_pop3_free(p);
+    ms_machine_free(p);
 }
 
 /* Regression (as the SMTP one): commands beyond the queue's cap keep their
@@ -351,7 +352,7 @@ static void test_stls_masked(void **state)
 static void test_queue_overflow_keeps_reply_order(void **state)
 {
     (void)state;
-    ms_pop3_t *p = new_session();
+    ms_machine_t *p = new_session();
     login(p);
     for (int i = 0; i < 600; i++)
         C(p, 9, i % 2 ? "RETR 1\r\n" : "NOOP\r\n");
@@ -359,13 +360,13 @@ static void test_queue_overflow_keeps_reply_order(void **state)
     for (int i = 0; i < 600; i++)
         S(p, 10, i % 2 ? "+OK 3 octets\r\nab\r\n.\r\n" : "+OK\r\n");
     S(p, 11, "+OK bye\r\n");
-    const ms_summary_t *m = ms_pop3_summary(p);
+    const ms_summary_t *m = ms_machine_summary(p);
     assert_int_equal(m->msg_count, 300);
     assert_true(m->msg_bytes == 300 * 4);
     assert_true(m->quit);
     assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), 0);
     assert_int_equal(count_anomaly(MS_AN_CAP_REACHED, 0), 2); /* queue, transfer times */
-    ms_pop3_free(p);
+    ms_machine_free(p);
 }
 
 int main(void)

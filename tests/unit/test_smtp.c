@@ -10,28 +10,29 @@
 #include <cmocka.h>
 #include <glib.h>
 
+#include "ms_machine.h"
 #include "ms_smtp.h"
 
 #include "recorder.h"
 
-static ms_smtp_t *new_session(void)
+static ms_machine_t *new_session(void)
 {
     n_notes = 0;
-    return ms_smtp_new(1, 0, record, NULL);
+    return ms_machine_new(MS_PROTO_SMTP, 1, 0, record, NULL);
 }
 
 /* frame f at time f milliseconds */
-static void C(ms_smtp_t *s, ms_frame_t f, const char *data)
+static void C(ms_machine_t *s, ms_frame_t f, const char *data)
 {
-    ms_smtp_feed(s, MS_DIR_CLIENT, (const uint8_t *)data, strlen(data), f, (ms_time_t)f * 1000000);
+    ms_machine_feed(s, MS_DIR_CLIENT, (const uint8_t *)data, strlen(data), f, (ms_time_t)f * 1000000);
 }
 
-static void S(ms_smtp_t *s, ms_frame_t f, const char *data)
+static void S(ms_machine_t *s, ms_frame_t f, const char *data)
 {
-    ms_smtp_feed(s, MS_DIR_SERVER, (const uint8_t *)data, strlen(data), f, (ms_time_t)f * 1000000);
+    ms_machine_feed(s, MS_DIR_SERVER, (const uint8_t *)data, strlen(data), f, (ms_time_t)f * 1000000);
 }
 
-static void greet_ehlo(ms_smtp_t *s)
+static void greet_ehlo(ms_machine_t *s)
 {
     S(s, 4, "220 mx.example.test ESMTP\r\n");
     C(s, 5, "EHLO client.example.test\r\n");
@@ -42,7 +43,7 @@ static void greet_ehlo(ms_smtp_t *s)
 static void test_simple_session(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     greet_ehlo(s);
     C(s, 7, "MAIL FROM:<alice@example.test>\r\n");
     S(s, 8, "250 2.1.0 Ok\r\n");
@@ -54,7 +55,7 @@ static void test_simple_session(void **state)
     S(s, 15, "250 2.0.0 Ok: queued\r\n");
     C(s, 16, "QUIT\r\n");
     S(s, 17, "221 2.0.0 Bye\r\n");
-    const ms_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_machine_summary(s);
     assert_string_equal(m->banner, "mx.example.test ESMTP");
     assert_string_equal(m->helo, "client.example.test");
     assert_int_equal(m->capabilities.count, 5);
@@ -72,21 +73,21 @@ static void test_simple_session(void **state)
     assert_int_equal(request_in(15, 0), 13);      /* the "." line answered by 250 */
     assert_int_equal(request_in(17, 0), 16);
     assert_int_equal(count_anomaly(MS_AN_SEQUENCE, 0), 0);
-    ms_smtp_close(s, MS_DIR_CLIENT, false, 18, 18000000);
+    ms_machine_close(s, MS_DIR_CLIENT, false, 18, 18000000);
     assert_int_equal(count_anomaly(MS_AN_NO_QUIT, 0), 0);
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 static void test_pipelined_replies(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     greet_ehlo(s);
     C(s, 7, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nRCPT TO:<nobody@x>\r\nDATA\r\n");
     S(s, 8, "250 Ok\r\n250 Ok\r\n550 5.1.1 unknown\r\n354 go\r\n");
     C(s, 9, "x\r\n.\r\n");
     S(s, 10, "250 queued\r\n");
-    const ms_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_machine_summary(s);
     assert_int_equal(m->rcpt_to.count, 2);
     assert_int_equal(m->rcpt_rejected.count, 1);
     assert_string_equal(m->rcpt_rejected.items[0], "nobody@x");
@@ -95,30 +96,30 @@ static void test_pipelined_replies(void **state)
         assert_int_equal(request_in(8, i), 7); /* four replies, all to frame 7 */
     assert_int_equal(m->msg_count, 1);
     assert_true(m->msg_bytes == 3);
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 static void test_split_multiline_reply(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     S(s, 4, "220 hi\r\n");
     C(s, 5, "EHLO c\r\n");
     S(s, 6, "250-mx\r\n250-PIPE");
     S(s, 7, "LINING\r\n250 8BITMIME\r");
     S(s, 8, "\n");
-    const ms_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_machine_summary(s);
     assert_int_equal(m->capabilities.count, 2);
     assert_string_equal(m->capabilities.items[0], "PIPELINING");
     assert_int_equal(request_in(8, 0), 5); /* the reply ends in frame 8 */
     assert_int_equal(request_in(6, 0), 0);
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 static void test_auth_login_plaintext(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     greet_ehlo(s);
     C(s, 7, "AUTH LOGIN\r\n");
     S(s, 8, "334 VXNlcm5hbWU6\r\n");
@@ -126,7 +127,7 @@ static void test_auth_login_plaintext(void **state)
     S(s, 10, "334 UGFzc3dvcmQ6\r\n");
     C(s, 11, "YWxpY2Vwdw==\r\n");
     S(s, 12, "235 2.7.0 Authentication successful\r\n");
-    const ms_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_machine_summary(s);
     assert_int_equal(m->auth_methods.count, 1);
     assert_string_equal(m->auth_methods.items[0], "LOGIN");
     assert_string_equal(m->auth_users.items[0], "alice");
@@ -137,13 +138,13 @@ static void test_auth_login_plaintext(void **state)
     assert_int_equal(count_anomaly(MS_AN_PLAINTEXT_AUTH, 0), 1);
     assert_int_equal(request_in(12, 0), 11);
     assert_int_equal(count_anomaly(MS_AN_SYNTAX, 0), 0); /* base64 lines are not commands */
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 static void test_auth_fail_then_success(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     greet_ehlo(s);
     C(s, 7, "AUTH PLAIN AGFsaWNlAHdyb25n\r\n"); /* \0alice\0wrong */
     S(s, 8, "535 5.7.8 Error: authentication failed\r\n");
@@ -151,7 +152,7 @@ static void test_auth_fail_then_success(void **state)
     S(s, 10, "334 \r\n");
     C(s, 11, "AGFsaWNlAGFsaWNlcHc=\r\n");
     S(s, 12, "235 ok\r\n");
-    const ms_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_machine_summary(s);
     assert_int_equal(m->auth_attempts, 2);
     assert_int_equal(m->auth_failures, 1);
     assert_int_equal(m->auth_result, MS_AUTH_RESULT_SUCCESS);
@@ -160,31 +161,31 @@ static void test_auth_fail_then_success(void **state)
     assert_int_equal(count_anomaly(MS_AN_AUTH_FAILED, 8), 1);
     assert_int_equal(count_anomaly(MS_AN_PLAINTEXT_AUTH, 7), 1);
     assert_int_equal(count_anomaly(MS_AN_PLAINTEXT_AUTH, 11), 1);
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 static void test_auth_454_is_failure_and_no_reply_unknown(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     greet_ehlo(s);
     C(s, 7, "AUTH CRAM-MD5\r\n");
     S(s, 8, "454 4.7.0 Temporary authentication failure\r\n");
-    assert_int_equal(ms_smtp_summary(s)->auth_result, MS_AUTH_RESULT_FAILURE);
+    assert_int_equal(ms_machine_summary(s)->auth_result, MS_AUTH_RESULT_FAILURE);
     assert_int_equal(count_anomaly(MS_AN_AUTH_FAILED, 8), 1);
     C(s, 9, "AUTH XOAUTH2 dXNlcj1jYXJvbAFhdXRoPUJlYXJlciB0b2sBAQ==\r\n");
-    const ms_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_machine_summary(s);
     assert_int_equal(m->auth_result, MS_AUTH_RESULT_UNKNOWN);
     assert_string_equal(m->auth_users.items[0], "carol");
     assert_true(m->auth_plaintext); /* a bearer token is a reusable secret */
     assert_int_equal(m->auth_methods.count, 2);
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 static void test_starttls_then_auth_not_plaintext(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     greet_ehlo(s);
     C(s, 7, "STARTTLS\r\n");
     S(s, 8, "220 2.0.0 Ready to start TLS\r\n");
@@ -193,40 +194,40 @@ static void test_starttls_then_auth_not_plaintext(void **state)
     S(s, 13, "250-mx\r\n250 AUTH PLAIN\r\n");
     C(s, 14, "AUTH PLAIN AGFsaWNlAGFsaWNlcHc=\r\n");
     S(s, 15, "235 ok\r\n");
-    const ms_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_machine_summary(s);
     assert_int_equal(m->tls, MS_TLS_STARTTLS);
     assert_false(m->auth_plaintext);
     assert_int_equal(count_anomaly(MS_AN_PLAINTEXT_AUTH, 0), 0);
     assert_string_equal(m->auth_users.items[0], "alice");
     assert_int_equal(m->auth_result, MS_AUTH_RESULT_SUCCESS);
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 static void test_bdat_chunks(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     greet_ehlo(s);
     C(s, 7, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nBDAT 10\r\n0123");
     C(s, 8, "45\r\n.8"); /* chunk bytes are raw: no line or dot handling */
     S(s, 9, "250 ok\r\n250 ok\r\n250 10 octets\r\n");
     C(s, 10, "BDAT 6 LAST\r\nQUIT\r\n"); /* this QUIT is the chunk's data */
-    assert_int_equal(ms_smtp_summary(s)->msg_count, 0);
+    assert_int_equal(ms_machine_summary(s)->msg_count, 0);
     C(s, 11, "QUIT\r\n");
     S(s, 12, "250 Message accepted\r\n221 bye\r\n");
-    const ms_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_machine_summary(s);
     assert_int_equal(m->msg_count, 1);
     assert_true(m->msg_bytes == 16);
     assert_true(m->quit);
     assert_true(m->transfer_times[0] == 5000000); /* first BDAT (7) -> 250 (12) */
     assert_int_equal(count_anomaly(MS_AN_SYNTAX, 0), 0);
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 static void test_sequence_anomalies(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     S(s, 4, "220 hi\r\n");
     C(s, 5, "MAIL FROM:<a@x>\r\n");
     S(s, 6, "503 send HELO first\r\n");
@@ -246,15 +247,15 @@ static void test_sequence_anomalies(void **state)
     S(s, 16, "554 no valid recipients\r\n");
     C(s, 17, "QUIT\r\n"); /* DATA was refused: this is a command again */
     S(s, 18, "221 bye\r\n");
-    assert_true(ms_smtp_summary(s)->quit);
-    assert_int_equal(ms_smtp_summary(s)->msg_count, 0);
-    ms_smtp_free(s);
+    assert_true(ms_machine_summary(s)->quit);
+    assert_int_equal(ms_machine_summary(s)->msg_count, 0);
+    ms_machine_free(s);
 }
 
 static void test_unmatched_and_resync(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     S(s, 4, "220 hi\r\n");
     S(s, 5, "250 spontaneous\r\n");
     /* no client data yet: maybe only the server's side is captured; said once */
@@ -271,14 +272,14 @@ static void test_unmatched_and_resync(void **state)
     C(s, 8, "body\r\n.\r\n");
     S(s, 9, "250 ok\r\n");
     assert_int_equal(request_in(9, 0), 8);
-    assert_int_equal(ms_smtp_summary(s)->msg_count, 1);
-    ms_smtp_free(s);
+    assert_int_equal(ms_machine_summary(s)->msg_count, 1);
+    ms_machine_free(s);
 }
 
 static void test_smuggling_and_bare_lf(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     greet_ehlo(s);
     C(s, 7, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\n");
     S(s, 8, "250 ok\r\n250 ok\r\n354 go\r\n");
@@ -286,34 +287,34 @@ static void test_smuggling_and_bare_lf(void **state)
     assert_int_equal(count_anomaly(MS_AN_SMUGGLING, 9), 1);
     assert_int_equal(count_anomaly(MS_AN_BARE_NEWLINE, 9), 1);
     S(s, 10, "250 ok\r\n");
-    const ms_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_machine_summary(s);
     assert_int_equal(m->mail_from.count, 1); /* the smuggled MAIL stayed content */
     assert_int_equal(m->msg_count, 1);
     /* "hello\n" 6, ".\r\n" 3 (after a bare LF it is no line start: not unstuffed), MAIL 20 */
     assert_true(m->msg_bytes == 6 + 3 + 20);
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 static void test_close_without_quit(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     greet_ehlo(s);
     C(s, 7, "NOOP\r\nHEL");
-    ms_smtp_close(s, MS_DIR_CLIENT, true, 9, 9000000);
-    ms_smtp_close(s, MS_DIR_SERVER, false, 10, 10000000);
+    ms_machine_close(s, MS_DIR_CLIENT, true, 9, 9000000);
+    ms_machine_close(s, MS_DIR_SERVER, false, 10, 10000000);
     assert_int_equal(count_anomaly(MS_AN_NO_QUIT, 9), 1);
     assert_int_equal(count_anomaly(MS_AN_NO_QUIT, 0), 1); /* once per session */
     assert_int_equal(count_anomaly(MS_AN_SYNTAX, 9), 1);  /* unterminated "HEL" */
-    assert_false(ms_smtp_summary(s)->quit);
-    assert_true(ms_smtp_summary(s)->last_ts - ms_smtp_summary(s)->first_ts == 10000000);
-    ms_smtp_free(s);
+    assert_false(ms_machine_summary(s)->quit);
+    assert_true(ms_machine_summary(s)->last_ts - ms_machine_summary(s)->first_ts == 10000000);
+    ms_machine_free(s);
 }
 
 static void test_long_lines(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     greet_ehlo(s);
     GString *g = g_string_new("NOOP ");
     for (int i = 0; i < 600; i++)
@@ -324,28 +325,28 @@ static void test_long_lines(void **state)
     C(s, 8, "NOOP\n");
     assert_int_equal(count_anomaly(MS_AN_BARE_NEWLINE, 8), 1);
     g_string_free(g, TRUE);
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 static void test_utf8_addresses(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     greet_ehlo(s);
     C(s, 7, "MAIL FROM:<j\xC3\xB6rg@b\xC3\xA4r.example> SMTPUTF8\r\nRCPT TO:<\xE7\x94\xA8\xE6\x88\xB7@x>\r\n");
-    const ms_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_machine_summary(s);
     assert_string_equal(m->mail_from.items[0], "j\xC3\xB6rg@b\xC3\xA4r.example");
     assert_string_equal(m->rcpt_to.items[0], "\xE7\x94\xA8\xE6\x88\xB7@x");
     C(s, 8, "MAIL FROM:<>\r\n");
     assert_string_equal(m->mail_from.items[1], ""); /* null sender */
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 /* 100,000 RCPT without replies: lists and queue stop at their caps, counts go on. */
 static void test_huge_counts_are_capped(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     greet_ehlo(s);
     C(s, 7, "MAIL FROM:<a@x>\r\n");
     for (int i = 0; i < 100000; i++) {
@@ -353,7 +354,7 @@ static void test_huge_counts_are_capped(void **state)
         snprintf(line, sizeof(line), "RCPT TO:<u%d@x>\r\n", i);
         C(s, 8 + (ms_frame_t)i, line);
     }
-    const ms_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_machine_summary(s);
     assert_int_equal(m->rcpt_to.count, MS_CAP_RCPT_TO);
     assert_true(m->rcpt_to.dropped == 100000 - MS_CAP_RCPT_TO);
     assert_true(m->commands == 100002);
@@ -362,7 +363,7 @@ static void test_huge_counts_are_capped(void **state)
     for (int i = 0; i < 2000; i++)
         S(s, 200000, "250 ok\r\n");
     assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), 0);
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 /*
@@ -374,7 +375,7 @@ static void test_huge_counts_are_capped(void **state)
 static void test_queue_overflow_keeps_reply_order(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     greet_ehlo(s);
     C(s, 7, "MAIL FROM:<a@x>\r\n");
     const int n = 3000; /* about three times the queue's cap */
@@ -388,7 +389,7 @@ static void test_queue_overflow_keeps_reply_order(void **state)
     for (int i = 0; i < n; i++)
         S(s, 10, i % 1000 == 999 ? "554 5.7.1 relay denied\r\n" : "250 ok\r\n");
     S(s, 11, "221 bye\r\n");
-    const ms_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_machine_summary(s);
     assert_true(m->quit);
     /* the first refusal is within the queue: its address is known */
     assert_int_equal(m->rcpt_rejected.count, 1);
@@ -396,7 +397,7 @@ static void test_queue_overflow_keeps_reply_order(void **state)
     /* the two beyond it are reported without address, none is invented */
     assert_int_equal(count_anomaly(MS_AN_RCPT_REJECTED, 0), 3);
     assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), 0);
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 /*
@@ -407,7 +408,7 @@ static void test_queue_overflow_keeps_reply_order(void **state)
 static void test_queue_overflow_bdat_last_closes_message(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     greet_ehlo(s);
     C(s, 7, "MAIL FROM:<a@x>\r\n");
     for (int i = 0; i < 1100; i++) /* beyond the queue's cap of 1024 */
@@ -421,23 +422,23 @@ static void test_queue_overflow_bdat_last_closes_message(void **state)
         S(s, 10, "250 ok\r\n");
     S(s, 11, "250 ok\r\n"); /* RCPT */
     S(s, 11, "250 3 octets\r\n");
-    assert_int_equal(ms_smtp_summary(s)->msg_count, 0);
+    assert_int_equal(ms_machine_summary(s)->msg_count, 0);
     S(s, 11, "250 message queued\r\n");
     S(s, 12, "221 bye\r\n");
-    const ms_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_machine_summary(s);
     assert_int_equal(m->msg_count, 1);
     assert_true(m->msg_bytes == 0); /* spilled: its size is not known */
     assert_int_equal(count_anomaly(MS_AN_PARTIAL, 0), 1);
     assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), 0);
     assert_true(m->quit);
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 /* Any byte sequence is input: no crash and no unbounded growth. */
 static void test_garbage(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     uint8_t buf[4096];
     guint32 seed = 12345;
     for (int round = 0; round < 200; round++) {
@@ -445,11 +446,11 @@ static void test_garbage(void **state)
             seed = seed * 1103515245 + 12345;
             buf[i] = (uint8_t)(seed >> 16);
         }
-        ms_smtp_feed(s, (ms_dir_t)(round & 1), buf, sizeof(buf), (ms_frame_t)round + 2, round);
+        ms_machine_feed(s, (ms_dir_t)(round & 1), buf, sizeof(buf), (ms_frame_t)round + 2, round);
     }
-    ms_smtp_close(s, MS_DIR_SERVER, true, 300, 300);
+    ms_machine_close(s, MS_DIR_SERVER, true, 300, 300);
     assert_true(n_notes < MAX_NOTES);
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 /* Regression (zeek smtp-mail-transactions-invalid): a refused nested MAIL
@@ -457,7 +458,7 @@ static void test_garbage(void **state)
 static void test_refused_nested_mail_keeps_transaction(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     greet_ehlo(s);
     C(s, 7, "MAIL FROM:<a@x>\r\n");
     S(s, 8, "250 OK\r\n");
@@ -469,53 +470,53 @@ static void test_refused_nested_mail_keeps_transaction(void **state)
     S(s, 12, "250 Accepted\r\n");
     C(s, 13, "DATA\r\n");
     assert_int_equal(count_anomaly(MS_AN_SEQUENCE, 13), 0);
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 /* After STARTTLS without decrypted data, a missing QUIT cannot be known. */
 static void test_no_quit_not_claimed_inside_tls(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     greet_ehlo(s);
     C(s, 7, "STARTTLS\r\n");
     S(s, 8, "220 go ahead\r\n");
-    ms_smtp_close(s, MS_DIR_SERVER, false, 20, 20000000);
+    ms_machine_close(s, MS_DIR_SERVER, false, 20, 20000000);
     assert_int_equal(count_anomaly(MS_AN_NO_QUIT, 0), 0);
-    ms_smtp_free(s);
+    ms_machine_free(s);
     s = new_session();
     greet_ehlo(s);
     C(s, 7, "STARTTLS\r\n");
     S(s, 8, "220 go ahead\r\n");
     C(s, 12, "EHLO c\r\n"); /* decrypted: now the session is visible */
-    ms_smtp_close(s, MS_DIR_SERVER, false, 20, 20000000);
+    ms_machine_close(s, MS_DIR_SERVER, false, 20, 20000000);
     assert_int_equal(count_anomaly(MS_AN_NO_QUIT, 20), 1);
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 /* RFC 5321 3.8: a 421 may come at any time; it is not an unmatched reply. */
 static void test_unsolicited_421(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     greet_ehlo(s);
     S(s, 7, "421 4.4.2 Timeout, closing\r\n");
     assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), 0);
     S(s, 8, "451 4.7.0 Timeout waiting for client input\r\n");
     assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 8), 1);
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 /* A capture that starts inside message content: no command misread. */
 static void test_capture_starts_mid_data(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     C(s, 2, "lorem ipsum\r\n..dotted\r\nMAIL FROM:<not-a-command@x>\r\n.\r\n");
     S(s, 3, "250 2.0.0 Ok: queued\r\n");
     C(s, 4, "QUIT\r\n");
     S(s, 5, "221 bye\r\n");
-    const ms_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_machine_summary(s);
     assert_int_equal(m->mail_from.count, 0);
     assert_int_equal(m->msg_count, 1);
     assert_true(m->msg_bytes == 13 + 9 + 29); /* a lower bound, said by an anomaly */
@@ -525,29 +526,29 @@ static void test_capture_starts_mid_data(void **state)
     assert_int_equal(count_anomaly(MS_AN_SYNTAX, 0), 0);
     assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), 0);
     assert_true(m->quit);
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 /* Mid-session start: no sequence errors for what happened before the capture. */
 static void test_capture_starts_mid_session(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     C(s, 2, "MAIL FROM:<a@x>\r\n");
     S(s, 3, "250 ok\r\n");
     C(s, 4, "RCPT TO:<b@x>\r\n");
     S(s, 5, "250 ok\r\n");
     assert_int_equal(count_anomaly(MS_AN_SEQUENCE, 0), 0);
     assert_int_equal(count_anomaly(MS_AN_PARTIAL, 3), 1);
-    assert_false(ms_smtp_summary(s)->greeting_seen);
-    ms_smtp_free(s);
+    assert_false(ms_machine_summary(s)->greeting_seen);
+    ms_machine_free(s);
 }
 
 /* Only the client's side: commands after AUTH are not eaten as SASL responses. */
 static void test_client_side_only(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     C(s, 2, "EHLO c\r\n");
     C(s, 3, "AUTH PLAIN AGFsaWNlAGFsaWNlcHc=\r\n");
     C(s, 4, "MAIL FROM:<a@x>\r\n");
@@ -555,8 +556,8 @@ static void test_client_side_only(void **state)
     C(s, 6, "AUTH LOGIN\r\n");
     C(s, 7, "Ym9i\r\n"); /* no 334 captured, but base64 and no verb: the user name */
     C(s, 8, "QUIT\r\n");
-    ms_smtp_close(s, MS_DIR_CLIENT, false, 9, 9000000);
-    const ms_summary_t *m = ms_smtp_summary(s);
+    ms_machine_close(s, MS_DIR_CLIENT, false, 9, 9000000);
+    const ms_summary_t *m = ms_machine_summary(s);
     assert_int_equal(m->mail_from.count, 1);
     assert_int_equal(m->rcpt_to.count, 1);
     assert_int_equal(m->auth_users.count, 2);
@@ -564,74 +565,74 @@ static void test_client_side_only(void **state)
     assert_int_equal(count_anomaly(MS_AN_SYNTAX, 0), 0);
     assert_int_equal(count_anomaly(MS_AN_NO_QUIT, 0), 0);
     assert_int_equal(count_anomaly(MS_AN_PARTIAL, 9), 1); /* no server data */
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 /* A lost client segment inside DATA: the size becomes a lower bound. */
 static void test_gap_in_data(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     greet_ehlo(s);
     C(s, 7, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\n");
     S(s, 8, "250 ok\r\n250 ok\r\n354 go\r\n");
     C(s, 9, "line one\r\nhalf a li");
-    ms_smtp_gap(s, MS_DIR_CLIENT, 11, 11000000);
+    ms_machine_gap(s, MS_DIR_CLIENT, 11, 11000000);
     C(s, 11, "ne\r\n.\r\n");
     S(s, 12, "250 ok\r\n");
-    const ms_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_machine_summary(s);
     assert_int_equal(m->msg_count, 1);
     /* "line one" and the visible end "ne": the part before the gap is dropped */
     assert_true(m->msg_bytes == 10 + 4);
     assert_int_equal(count_anomaly(MS_AN_PARTIAL, 11), 1);
     assert_int_equal(count_anomaly(MS_AN_PARTIAL, 12), 1);
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 /* SMTPS: credentials inside implicit TLS are not plaintext; the record says so. */
 static void test_implicit_tls(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
-    ms_smtp_tls_implicit(s);
+    ms_machine_t *s = new_session();
+    ms_machine_tls_implicit(s);
     greet_ehlo(s);
     C(s, 7, "AUTH PLAIN AGFsaWNlAGFsaWNlcHc=\r\n");
     S(s, 8, "235 ok\r\n");
-    const ms_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_machine_summary(s);
     assert_int_equal(m->tls, MS_TLS_IMPLICIT);
     assert_false(m->auth_plaintext);
     assert_int_equal(count_anomaly(MS_AN_PLAINTEXT_AUTH, 0), 0);
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 /* STARTTLS offered and unused, refused, and injection on both sides. */
 static void test_starttls_findings(void **state)
 {
     (void)state;
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     greet_ehlo(s); /* offers STARTTLS */
     C(s, 7, "MAIL FROM:<a@x>\r\n");
     assert_int_equal(count_anomaly(MS_AN_STARTTLS_UNUSED, 7), 1);
     C(s, 8, "AUTH PLAIN AGFsaWNlAGFsaWNlcHc=\r\n");
     assert_int_equal(count_anomaly(MS_AN_STARTTLS_UNUSED, 0), 1); /* once per session */
-    ms_smtp_free(s);
+    ms_machine_free(s);
 
     s = new_session();
     greet_ehlo(s);
     C(s, 7, "STARTTLS\r\n");
     S(s, 8, "454 4.7.0 TLS not available due to local problem\r\n");
-    const ms_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_machine_summary(s);
     assert_int_equal(m->starttls_result, MS_STARTTLS_REFUSED);
     assert_int_equal(m->tls, MS_TLS_NONE);
     assert_int_equal(count_anomaly(MS_AN_STARTTLS_FAILED, 8), 1);
-    ms_smtp_free(s);
+    ms_machine_free(s);
 
     s = new_session();
     greet_ehlo(s);
     C(s, 7, "STARTTLS\r\nRSET\r\n"); /* CVE-2011-0411: a command after STARTTLS */
     assert_int_equal(count_anomaly(MS_AN_STARTTLS_INJECTION, 7), 1);
     S(s, 8, "220 go ahead\r\n250 injected reply\r\n"); /* response injection */
-    m = ms_smtp_summary(s);
+    m = ms_machine_summary(s);
     assert_int_equal(m->starttls_result, MS_STARTTLS_ACCEPTED);
     assert_int_equal(m->tls, MS_TLS_STARTTLS);
     assert_int_equal(count_anomaly(MS_AN_STARTTLS_INJECTION, 8), 1);
@@ -639,7 +640,7 @@ static void test_starttls_findings(void **state)
     C(s, 12, "EHLO c\r\n"); /* decrypted, later frame */
     S(s, 13, "250 ok\r\n");
     assert_int_equal(request_in(13, 0), 12);
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 /* A middlebox masking STARTTLS in the EHLO reply; look-alikes that are not. */
@@ -658,34 +659,34 @@ static void test_starttls_masked(void **state)
         { "XXXXAXXA", 0 },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        ms_smtp_t *s = new_session();
+        ms_machine_t *s = new_session();
         char reply[128];
         S(s, 4, "220 mx ESMTP\r\n");
         C(s, 5, "EHLO c\r\n");
         snprintf(reply, sizeof(reply), "250-mx\r\n250-PIPELINING\r\n250-%s\r\n250 8BITMIME\r\n",
                  cases[i].kw);
         S(s, 6, reply);
-        const ms_summary_t *m = ms_smtp_summary(s);
+        const ms_summary_t *m = ms_machine_summary(s);
         if (count_anomaly(MS_AN_STARTTLS_STRIPPED, 6) != cases[i].masked)
             fail_msg("%s: masked %d expected %d", cases[i].kw,
                      count_anomaly(MS_AN_STARTTLS_STRIPPED, 6), cases[i].masked);
         assert_false(m->starttls_offered);
         assert_int_equal(m->clear_caps, 1);
         assert_int_equal(m->clear_caps_frame, 6);
-        ms_smtp_free(s);
+        ms_machine_free(s);
     }
     /* the real thing, and a second EHLO inside TLS, which offers no STARTTLS */
-    ms_smtp_t *s = new_session();
+    ms_machine_t *s = new_session();
     greet_ehlo(s);
     C(s, 7, "STARTTLS\r\n");
     S(s, 8, "220 go ahead\r\n");
     C(s, 10, "EHLO c\r\n");
     S(s, 11, "250-mx\r\n250 XXXXXXXA\r\n");
-    const ms_summary_t *m = ms_smtp_summary(s);
+    const ms_summary_t *m = ms_machine_summary(s);
     assert_true(m->starttls_offered);
     assert_int_equal(m->clear_caps, 1); /* the reply inside TLS is not counted */
     assert_int_equal(count_anomaly(MS_AN_STARTTLS_STRIPPED, 0), 0);
-    ms_smtp_free(s);
+    ms_machine_free(s);
 }
 
 int main(void)

@@ -1,0 +1,208 @@
+/* ms_conn.c - the connection part both session machines share.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "ms_conn.h"
+
+#include <glib.h>
+#include <string.h>
+
+void ms_conn_init(ms_conn_t *c, ms_proto_t proto, ms_frame_t first_frame, ms_time_t first_ts,
+                  ms_note_fn fn, void *ctx, size_t cmd_size, uint32_t queue_cap,
+                  uint16_t unknown_kind, size_t line_keep)
+{
+    memset(c, 0, sizeof(*c));
+    c->rep.fn = fn;
+    c->rep.ctx = ctx;
+    ms_summary_init(&c->sum, proto, first_frame, first_ts);
+    ms_fifo_init(&c->queue, cmd_size, queue_cap);
+    c->unknown_kind = unknown_kind;
+    ms_linebuf_init(&c->lb[MS_DIR_CLIENT], line_keep);
+    ms_linebuf_init(&c->lb[MS_DIR_SERVER], line_keep);
+}
+
+void ms_conn_clear(ms_conn_t *c)
+{
+    ms_fifo_free(&c->queue);
+    g_free(c->spill_slot);
+    c->spill_slot = NULL;
+    ms_linebuf_free(&c->lb[MS_DIR_CLIENT]);
+    ms_linebuf_free(&c->lb[MS_DIR_SERVER]);
+    ms_summary_clear(&c->sum);
+}
+
+const char *ms_conn_tls_verb(const ms_conn_t *c)
+{
+    return c->sum.proto == MS_PROTO_POP3 ? "STLS" : "STARTTLS";
+}
+
+/* ---- the command queue --------------------------------------------------- */
+
+/* A spilled command is kept in the queue as one number: kind and flags. */
+#define SPILL_CODE(kind, flags) ((uint32_t)(kind) | (uint32_t)(flags) << 16)
+
+ms_cmd_t *ms_conn_push(ms_conn_t *c, uint16_t kind, uint16_t flags, ms_frame_t frame,
+                       ms_time_t ts)
+{
+    ms_cmd_t *e = (ms_cmd_t *)ms_fifo_push(&c->queue, &c->rep, frame, SPILL_CODE(kind, flags));
+    if (e) {
+        e->kind = kind;
+        e->flags = flags;
+        e->frame = frame;
+        e->ts = ts;
+    }
+    return e;
+}
+
+ms_cmd_t *ms_conn_front(ms_conn_t *c)
+{
+    uint32_t code;
+    if (c->queue.count > 0)
+        return (ms_cmd_t *)ms_fifo_at(&c->queue, 0);
+    if (!ms_fifo_spilled_front(&c->queue, &code))
+        return NULL;
+    if (!c->spill_slot)
+        c->spill_slot = g_malloc(c->queue.size);
+    memset(c->spill_slot, 0, c->queue.size);
+    ms_cmd_t *e = (ms_cmd_t *)c->spill_slot;
+    if (code == MS_FIFO_KIND_UNKNOWN) {
+        e->kind = c->unknown_kind;
+    } else {
+        e->kind = (uint16_t)(code & 0xFFFF);
+        e->flags = (uint16_t)(code >> 16);
+    }
+    return e;
+}
+
+ms_cmd_t *ms_conn_at(ms_conn_t *c, uint32_t i)
+{
+    return (ms_cmd_t *)ms_fifo_at(&c->queue, i);
+}
+
+uint32_t ms_conn_queued(const ms_conn_t *c)
+{
+    return c->queue.count;
+}
+
+uint64_t ms_conn_waiting(const ms_conn_t *c)
+{
+    return ms_fifo_waiting(&c->queue);
+}
+
+void ms_conn_pop(ms_conn_t *c)
+{
+    ms_fifo_pop(&c->queue);
+}
+
+/* ---- lines ---------------------------------------------------------------- */
+
+bool ms_conn_line_in(ms_conn_t *c, ms_dir_t dir, ms_frame_t frame)
+{
+    if (dir == MS_DIR_SERVER) {
+        c->server_lines++;
+        if (c->in_tls && frame == c->tls_go_frame && c->sum.tls == MS_TLS_STARTTLS) {
+            ms_report_anomaly(&c->rep, frame, MS_AN_STARTTLS_INJECTION, "The server sent "
+                              "clear-text data after its %s go-ahead, before the TLS handshake "
+                              "(response injection)", ms_conn_tls_verb(c));
+            return false;
+        }
+        return true;
+    }
+    c->client_lines++;
+    if (c->tls_pending) {
+        /* a fixed server discards these; a vulnerable one runs them inside TLS */
+        ms_report_anomaly(&c->rep, frame, MS_AN_STARTTLS_INJECTION, "The client sent data after "
+                          "%s before the server's go-ahead (CVE-2011-0411 class command "
+                          "injection): not taken as a command", ms_conn_tls_verb(c));
+        return false;
+    }
+    if (c->in_tls)
+        c->tls_seen = true;
+    return true;
+}
+
+/* ---- replies -------------------------------------------------------------- */
+
+void ms_conn_answered(ms_conn_t *c, const ms_cmd_t *cmd, ms_frame_t frame, ms_time_t ts)
+{
+    if (cmd->frame) /* not for a spilled command */
+        ms_report_link(&c->rep, cmd->frame, cmd->ts, frame, ts);
+}
+
+void ms_conn_unmatched(ms_conn_t *c, const char *what, ms_frame_t frame)
+{
+    if (c->client_lines == 0) {
+        if (!c->one_side_noted)
+            ms_report_anomaly(&c->rep, frame, MS_AN_PARTIAL, "No client data in the capture: "
+                              "replies cannot be matched to commands");
+        c->one_side_noted = true;
+        return;
+    }
+    ms_report_anomaly(&c->rep, frame, MS_AN_UNMATCHED_REPLY,
+                      "Reply %s answers no outstanding command", what);
+}
+
+void ms_conn_midstream(ms_conn_t *c, ms_frame_t frame)
+{
+    if (!c->midstream)
+        ms_report_anomaly(&c->rep, frame, MS_AN_PARTIAL, "The capture starts after the session "
+                          "began (no server greeting): earlier commands and state are unknown");
+    c->midstream = true;
+}
+
+void ms_conn_greeting(ms_conn_t *c, bool ok, const char *status, const char *text,
+                      ms_frame_t frame, ms_time_t ts)
+{
+    c->sum.greeting_seen = true;
+    c->sum.banner = g_strdup(text);
+    c->sum.greeting_time = ts - c->sum.first_ts;
+    if (ms_conn_waiting(c) > 0)
+        ms_report_anomaly(&c->rep, frame, MS_AN_SEQUENCE, "The client sent commands before the "
+                          "server greeting%s", c->sum.proto == MS_PROTO_SMTP
+                          ? " (only allowed with PIPE_CONNECT early pipelining)" : "");
+    if (!ok)
+        ms_report_anomaly(&c->rep, frame, MS_AN_SEQUENCE, "The server refused the session in its "
+                          "greeting: %s %s", status, text);
+}
+
+void ms_conn_tls_reply(ms_conn_t *c, bool ok, const char *reply, ms_frame_t frame)
+{
+    c->tls_pending = false;
+    c->sum.starttls_result = ok ? MS_STARTTLS_ACCEPTED : MS_STARTTLS_REFUSED;
+    if (!ok) {
+        ms_report_anomaly(&c->rep, frame, MS_AN_STARTTLS_FAILED, "%s refused: %s",
+                          ms_conn_tls_verb(c), reply);
+        return;
+    }
+    c->tls_go_frame = frame;
+    c->sum.tls = MS_TLS_STARTTLS;
+    c->in_tls = true;
+    ms_linebuf_reset(&c->lb[MS_DIR_CLIENT]);
+}
+
+void ms_conn_cleartext_use(ms_conn_t *c, const char *what, ms_frame_t frame)
+{
+    if (c->in_tls || !c->sum.starttls_offered || c->starttls_unused_noted)
+        return;
+    c->starttls_unused_noted = true;
+    ms_report_anomaly(&c->rep, frame, MS_AN_STARTTLS_UNUSED, "The server offered %s, but %s "
+                      "went in clear text", ms_conn_tls_verb(c), what);
+}
+
+/* ---- the connection's life ------------------------------------------------ */
+
+void ms_conn_tls_implicit(ms_conn_t *c)
+{
+    c->sum.tls = MS_TLS_IMPLICIT;
+    c->in_tls = c->tls_seen = true;
+}
+
+bool ms_conn_visible(const ms_conn_t *c)
+{
+    return !c->in_tls || c->tls_seen;
+}
+
+bool ms_conn_client_visible(const ms_conn_t *c)
+{
+    return c->client_lines > 0 && ms_conn_visible(c);
+}

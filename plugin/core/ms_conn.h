@@ -1,0 +1,106 @@
+/* ms_conn.h - the connection part both session machines share.
+ *
+ * One TCP connection carrying SMTP or POP3, seen from the wire: the two line
+ * assemblers, the queue of commands awaiting replies, the switch to TLS with
+ * its injection guards, the start of the capture (greeting or mid-stream),
+ * one-sided captures, gaps and close. The protocol machines (ms_smtp.c,
+ * ms_pop3.c) embed it as their first member and add their own command and
+ * reply handling; ms_machine.c drives both through it.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef MS_CONN_H
+#define MS_CONN_H
+
+#include "ms_fifo.h"
+#include "ms_linebuf.h"
+#include "ms_session.h"
+
+/* The head of every queued command. 'kind' and 'flags' are the protocol's
+ * own; they survive a spill beyond the queue's cap (frame is then 0). */
+typedef struct {
+    uint16_t   kind;
+    uint16_t   flags;
+    ms_frame_t frame; /* frame holding the end of the command line; 0: spilled */
+    ms_time_t  ts;
+} ms_cmd_t;
+
+typedef struct {
+    ms_summary_t  sum;          /* the session record */
+    ms_reporter_t rep;
+    ms_linebuf_t  lb[2];        /* by ms_dir_t */
+    ms_fifo_t     queue;        /* commands awaiting replies, each ms_cmd_t first */
+    uint8_t      *spill_slot;   /* stands for a spilled command (kind and flags only) */
+    uint16_t      unknown_kind; /* the protocol's kind for a command spilled without one */
+
+    /* the switch to TLS (STARTTLS, STLS) */
+    bool          in_tls;       /* accepted (or implicit): later bytes are inside TLS */
+    bool          tls_seen;     /* decrypted client data arrived inside TLS */
+    bool          tls_pending;  /* STARTTLS/STLS sent, no reply yet */
+    ms_frame_t    tls_go_frame; /* frame of the go-ahead (220 / +OK) */
+    bool          starttls_unused_noted;
+
+    /* what the capture holds of the connection */
+    bool          start_known;  /* the first server line was seen: greeting or not */
+    bool          midstream;    /* the capture starts after the session began */
+    bool          one_side_noted;
+    bool          quit_sent;
+    bool          closed;       /* a FIN/RST was seen */
+    uint64_t      client_lines;
+    uint64_t      server_lines;
+} ms_conn_t;
+
+void ms_conn_init(ms_conn_t *c, ms_proto_t proto, ms_frame_t first_frame, ms_time_t first_ts,
+                  ms_note_fn fn, void *ctx, size_t cmd_size, uint32_t queue_cap,
+                  uint16_t unknown_kind, size_t line_keep);
+/* Frees what the connection owns (the protocol frees its commands' own data first). */
+void ms_conn_clear(ms_conn_t *c);
+
+/* "STARTTLS" or "STLS". */
+const char *ms_conn_tls_verb(const ms_conn_t *c);
+
+/* ---- the command queue ---- */
+/* A zeroed command at the back (kind, flags, frame and ts set), or NULL when
+ * it was spilled beyond the queue's cap (kept by kind and flags only). */
+ms_cmd_t *ms_conn_push(ms_conn_t *c, uint16_t kind, uint16_t flags, ms_frame_t frame,
+                       ms_time_t ts);
+/* The oldest command waiting, or NULL. A spilled one is a zeroed stand-in with
+ * its kind and flags (frame 0), valid until the next front/pop. */
+ms_cmd_t *ms_conn_front(ms_conn_t *c);
+/* The i-th queued command (spilled ones excluded), or NULL. */
+ms_cmd_t *ms_conn_at(ms_conn_t *c, uint32_t i);
+/* Queued commands (with a slot), and all waiting including spilled ones. */
+uint32_t ms_conn_queued(const ms_conn_t *c);
+uint64_t ms_conn_waiting(const ms_conn_t *c);
+void ms_conn_pop(ms_conn_t *c);
+
+/* ---- lines ---- */
+/* Every complete line passes here first: counts it, applies the injection
+ * guards around the switch to TLS. False: the line is not for the protocol. */
+bool ms_conn_line_in(ms_conn_t *c, ms_dir_t dir, ms_frame_t frame);
+
+/* ---- replies ---- */
+/* The reply answers a command: links the two frames (not for a spilled one). */
+void ms_conn_answered(ms_conn_t *c, const ms_cmd_t *cmd, ms_frame_t frame, ms_time_t ts);
+/* A reply and no command to answer: one "no client data" note for a
+ * one-sided capture, else an unmatched reply ('what' names the reply). */
+void ms_conn_unmatched(ms_conn_t *c, const char *what, ms_frame_t frame);
+/* The first server line is no greeting: the capture started mid-session. */
+void ms_conn_midstream(ms_conn_t *c, ms_frame_t frame);
+/* The greeting: banner, time, commands sent before it, a refusal. 'status'
+ * is the reply's code or indicator as it appears in the refusal text. */
+void ms_conn_greeting(ms_conn_t *c, bool ok, const char *status, const char *text,
+                      ms_frame_t frame, ms_time_t ts);
+/* The reply to STARTTLS/STLS: the result; when accepted, the switch to TLS. */
+void ms_conn_tls_reply(ms_conn_t *c, bool ok, const char *reply, ms_frame_t frame);
+/* Credentials or mail about to go in clear although STARTTLS/STLS was offered. */
+void ms_conn_cleartext_use(ms_conn_t *c, const char *what, ms_frame_t frame);
+
+/* ---- the connection's life ---- */
+void ms_conn_tls_implicit(ms_conn_t *c);
+/* True when the protocol is followed at all: not inside TLS without decryption. */
+bool ms_conn_visible(const ms_conn_t *c);
+/* After the close: client data was seen and, inside TLS, decrypted. */
+bool ms_conn_client_visible(const ms_conn_t *c);
+
+#endif /* MS_CONN_H */

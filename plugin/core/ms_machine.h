@@ -1,0 +1,40 @@
+/* ms_machine.h - the one front door to the session machines.
+ *
+ * A mail session (one TCP connection carrying SMTP or POP3) is fed with the
+ * bytes each side sent, in capture order, with the frame number and time of
+ * each piece, plus the connection's events (gaps, FIN/RST). It keeps a
+ * bounded session record and reports per-frame notes (command/reply links,
+ * anomalies) through a callback. The glue, the fuzz harnesses and the unit
+ * tests use only this interface; the protocol is chosen once, at creation.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef MS_MACHINE_H
+#define MS_MACHINE_H
+
+#include "ms_common.h"
+#include "ms_note.h"
+#include "ms_session.h"
+
+typedef struct ms_machine ms_machine_t;
+
+/* first_frame/first_ts: the connection's first frame (the SYN when captured). */
+ms_machine_t *ms_machine_new(ms_proto_t proto, ms_frame_t first_frame, ms_time_t first_ts,
+                             ms_note_fn fn, void *ctx);
+void ms_machine_free(ms_machine_t *m);
+
+/* Bytes sent by one side, in capture order. */
+void ms_machine_feed(ms_machine_t *m, ms_dir_t dir, const uint8_t *data, size_t len,
+                     ms_frame_t frame, ms_time_t ts);
+/* Any frame of the connection, to follow its duration. */
+void ms_machine_touch(ms_machine_t *m, ms_frame_t frame, ms_time_t ts);
+/* The session is inside TLS from its first byte (SMTPS 465, POP3S 995). */
+void ms_machine_tls_implicit(ms_machine_t *m);
+/* A gap: bytes from one side were not captured (TCP "previous segment not captured"). */
+void ms_machine_gap(ms_machine_t *m, ms_dir_t dir, ms_frame_t frame, ms_time_t ts);
+/* A FIN or RST from one side; only the first one counts. */
+void ms_machine_close(ms_machine_t *m, ms_dir_t dir, bool reset, ms_frame_t frame, ms_time_t ts);
+
+const ms_summary_t *ms_machine_summary(const ms_machine_t *m);
+
+#endif /* MS_MACHINE_H */
