@@ -32,7 +32,7 @@ static void record(void *ctx, ms_frame_t frame, const ms_note_t *n)
 }
 
 /* Anomalies of one kind, on one frame (0: any frame). */
-static int count_anomaly(ms_anomaly_t an, ms_frame_t frame)
+static inline int count_anomaly(ms_anomaly_t an, ms_frame_t frame)
 {
     int c = 0;
     for (int i = 0; i < n_notes; i++)
@@ -43,7 +43,7 @@ static int count_anomaly(ms_anomaly_t an, ms_frame_t frame)
 }
 
 /* The nth REQUEST_IN note on a reply frame: its command frame, or 0. */
-static ms_frame_t request_in(ms_frame_t reply_frame, int nth)
+static inline ms_frame_t request_in(ms_frame_t reply_frame, int nth)
 {
     for (int i = 0; i < n_notes; i++)
         if (notes[i].n.kind == MS_NOTE_REQUEST_IN && notes[i].frame == reply_frame && nth-- == 0)

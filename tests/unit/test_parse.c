@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <glib.h>
 
+#include "ms_pop3_parse.h"
 #include "ms_sasl.h"
 #include "ms_smtp_parse.h"
 #include "ms_text.h"
@@ -199,6 +200,81 @@ static void test_printable(void **state)
     g_free(t);
 }
 
+static void test_pop3_cmd(void **state)
+{
+    (void)state;
+    ms_pop3_cmd_t c;
+    ms_pop3_cmd_parse(S("retr 12"), &c);
+    assert_true(c.known);
+    assert_int_equal(c.verb, POP3_CMD_RETR);
+    assert_string_equal(c.name, "RETR");
+    assert_true(c.needs_login);
+    assert_int_equal(c.arg_len, 2);
+    assert_memory_equal(c.arg, "12", 2);
+    ms_pop3_cmd_parse(S("USER alice smith"), &c);
+    assert_int_equal(c.verb, POP3_CMD_USER);
+    assert_false(c.needs_login);
+    assert_int_equal(c.arg_len, 11);
+    assert_int_equal(ms_pop3_word_len(c.arg, c.arg_len), 5);
+    ms_pop3_cmd_parse(S("CAPA"), &c);
+    assert_int_equal(c.verb, POP3_CMD_CAPA);
+    assert_int_equal(c.arg_len, 0);
+    ms_pop3_cmd_parse(S("NOOP"), &c); /* known, followed as "other" */
+    assert_true(c.known);
+    assert_int_equal(c.verb, POP3_CMD_OTHER);
+    ms_pop3_cmd_parse(S("XTND list"), &c); /* an extension verb */
+    assert_false(c.known);
+    assert_true(c.plausible);
+    ms_pop3_cmd_parse(S("GET / HTTP/1.1"), &c);
+    assert_false(c.known);
+    assert_true(c.plausible);
+    ms_pop3_cmd_parse(S("\x16\x03\x01"), &c); /* a TLS ClientHello */
+    assert_false(c.plausible);
+    ms_pop3_cmd_parse(S("TOOLONGVERB x"), &c);
+    assert_false(c.plausible);
+    ms_pop3_cmd_parse(S(""), &c);
+    assert_false(c.known);
+    assert_false(c.plausible);
+    assert_int_equal(c.arg_len, 0);
+}
+
+static void test_pop3_status(void **state)
+{
+    (void)state;
+    const uint8_t *t;
+    size_t n;
+    assert_int_equal(ms_pop3_status_parse(S("+OK  2 320"), &t, &n), MS_POP3_OK);
+    assert_int_equal(n, 5);
+    assert_memory_equal(t, "2 320", 5);
+    assert_int_equal(ms_pop3_status_parse(S("+ok"), &t, &n), MS_POP3_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(ms_pop3_status_parse(S("-ERR [AUTH] failed"), &t, &n), MS_POP3_ERR);
+    assert_memory_equal(t, "[AUTH] failed", 13);
+    assert_int_equal(ms_pop3_status_parse(S("+ PDEyMz4="), &t, &n), MS_POP3_CHALLENGE);
+    assert_memory_equal(t, "PDEyMz4=", 8);
+    assert_int_equal(ms_pop3_status_parse(S("+"), &t, &n), MS_POP3_CHALLENGE);
+    assert_int_equal(n, 0);
+    assert_int_equal(ms_pop3_status_parse(S("+X"), &t, &n), MS_POP3_NOT_STATUS);
+    assert_int_equal(ms_pop3_status_parse(S("1 120"), &t, &n), MS_POP3_NOT_STATUS);
+    assert_int_equal(ms_pop3_status_parse(S(""), &t, &n), MS_POP3_NOT_STATUS);
+}
+
+static void test_pop3_stat(void **state)
+{
+    (void)state;
+    uint32_t m = 0;
+    uint64_t o = 0;
+    assert_true(ms_pop3_stat_parse("3 1234", &m, &o));
+    assert_int_equal(m, 3);
+    assert_true(o == 1234);
+    assert_true(ms_pop3_stat_parse("0 0 extra", &m, &o));
+    assert_false(ms_pop3_stat_parse("3", &m, &o));
+    assert_false(ms_pop3_stat_parse("x 1", &m, &o));
+    assert_false(ms_pop3_stat_parse("3 x", &m, &o));
+    assert_false(ms_pop3_stat_parse("4294967296 1", &m, &o)); /* more than 2^32-1 messages */
+    assert_false(ms_pop3_stat_parse("", &m, &o));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,7 +282,8 @@ int main(void)
         cmocka_unit_test(test_path),       cmocka_unit_test(test_auth_arg),
         cmocka_unit_test(test_bdat),       cmocka_unit_test(test_base64),
         cmocka_unit_test(test_sasl_users), cmocka_unit_test(test_sasl_ntlm),
-        cmocka_unit_test(test_printable),
+        cmocka_unit_test(test_printable),  cmocka_unit_test(test_pop3_cmd),
+        cmocka_unit_test(test_pop3_status), cmocka_unit_test(test_pop3_stat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
