@@ -99,8 +99,7 @@ static void register_experts(int proto_id)
             { g_strdup_printf("mailsess.expert.%s", ms_anomaly_name((ms_anomaly_t)i)),
               expert_info[i].group, expert_info[i].severity, expert_info[i].summary, EXPFILL }
         };
-        ei_mailsess[i].ei = EI_INIT_EI;
-        ei_mailsess[i].hf = EI_INIT_HF;
+        ei_mailsess[i] = (expert_field)EI_INIT;
         eis[i] = e;
     }
     expert_register_field_array(expert_register_protocol(proto_id), eis, MS_AN_COUNT);
