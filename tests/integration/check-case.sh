@@ -13,7 +13,8 @@
 # backward links, response times and expert infos per frame as -2; -z expert
 # counts exactly the expert infos on the frames, in both modes, with and
 # without a filter naming session fields; the filter "mailsess" and a filter
-# naming a field select the frames that show it; tshark -V shows exactly the
+# naming a field select the frames that show it (the flags auth_plaintext and
+# deleted_committed: where it is 1, the negation the rest); tshark -V shows exactly the
 # same built-in dissection with and without mailsess. goldens.py does the
 # checks and the comparison (a diff line names its frame and field).
 # With --update the golden files are rewritten (review every diff by hand).
