@@ -14,9 +14,9 @@
 # counts exactly the expert infos on the frames, in both modes, with and
 # without a filter naming session fields; the filter "mailsess" and a filter
 # naming a field select the frames that show it (the flags auth_plaintext and
-# deleted_committed: where it is 1, the negation the rest); tshark -V shows exactly the
-# same built-in dissection with and without mailsess. goldens.py does the
-# checks and the comparison (a diff line names its frame and field).
+# deleted_committed: where it is 1, the negation the rest); tshark -V shows
+# exactly the same built-in dissection with and without mailsess. goldens.py
+# does the checks and the comparison (a diff line names its frame and field).
 # With --update the golden files are rewritten (review every diff by hand).
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
