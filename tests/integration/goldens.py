@@ -137,32 +137,24 @@ class Frame:
 
 def _walk_mailsess(obj, fr, bools, unknown):
     for k, v in obj:
-        if isinstance(v, Obj):
-            if k == "_ws.expert":
-                _expert(v, fr)
-            else:
-                _walk_mailsess(v, fr, bools, unknown)
-            continue
-        vals = v if isinstance(v, list) else [v]
-        for x in vals:
+        # a value, a subtree (Obj), or with --no-duplicate-keys a list of them
+        for x in (v if isinstance(v, list) and not isinstance(v, Obj) else [v]):
             if isinstance(x, Obj):
                 if k == "_ws.expert":
                     _expert(x, fr)
                 else:
-                    _walk_mailsess(x, fr, bools, unknown)
-                continue
-            if not k.startswith("mailsess."):
-                continue  # a text-only item (subtree label)
-            if k not in FIELDS:
+                    _walk_mailsess(x, fr, bools, unknown)  # a subtree (label or FIELD_tree)
+            elif not k.startswith("mailsess."):
+                continue  # a text-only item
+            elif k not in FIELDS:
                 unknown.add(k)
-                continue
-            if k in bools:
-                x = {"True": "1", "False": "0"}.get(x, x)
-            x = escape(x)
-            if k in PER_FRAME:
-                fr.links.append((k, x))
             else:
-                fr.values.setdefault(k, []).append(x)
+                if k in bools:
+                    x = {"True": "1", "False": "0"}.get(x, x)
+                if k in PER_FRAME:
+                    fr.links.append((k, escape(x)))
+                else:
+                    fr.values.setdefault(k, []).append(escape(x))
 
 
 def _expert(obj, fr):
