@@ -4,7 +4,11 @@
 Compares the golden files (GOLDEN_ROOT/<case>/expected/*) with the files a
 newer tshark produced (ACTUAL_ROOT/<case>/expected/*, made by check-case.sh
 --update on a copy) and prints a summary of the KINDS of differences, per
-column, instead of every line.
+golden file and field, instead of every line. The facts compared:
+sessions.txt: per session its frames and each field's value(s); frames.txt:
+per frame each link field and each expert info (by name); running.txt: per
+session and frame each change (the frame list, each field's new or appended
+values). Reads the files with tests/integration/goldens.py.
 
 SPDX-License-Identifier: GPL-2.0-or-later
 """
@@ -13,10 +17,15 @@ import os
 import re
 import sys
 
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+import goldens  # noqa: E402
+
 golden_root, actual_root = sys.argv[1], sys.argv[2]
 
 BOOL = {("0", "False"), ("1", "True")}
 NUM = re.compile(r"^-?\d+(\.\d+)?$")
+FILES = ("sessions.txt", "frames.txt", "running.txt")
 
 
 def kind(g, a):
@@ -36,81 +45,78 @@ def kind(g, a):
     return "different text"
 
 
-def read_tsv(p):
+def facts(fn, text):
+    """{(where, field): value}: list values joined with |"""
+    out = {}
+    if fn == "sessions.txt":
+        for s, v in goldens.read_sessions(text).items():
+            out[("session %s" % s, "frames")] = goldens.ranges(v["frames"])
+            for field, vals in v["values"].items():
+                out[("session %s" % s, field)] = "|".join(vals)
+    elif fn == "frames.txt":
+        for n, v in goldens.read_frames(text).items():
+            links = collections.defaultdict(list)
+            for field, val in v["links"]:
+                links[field].append(val)
+            for name, sg, msg in v["experts"]:
+                links[name].append("%s %s" % (sg, msg))
+            for field, vals in links.items():
+                out[("frame %d" % n, field)] = "|".join(vals)
+    else:
+        for s, v in goldens.read_running(text).items():
+            out[("session %s" % s, "frames")] = goldens.ranges(v["frames"])
+            ch = collections.defaultdict(list)
+            for n, op, field, val in v["changes"]:
+                ch[(n, field)].append(("" if op == "=" else op) + (val or ""))
+            for (n, field), vals in ch.items():
+                out[("session %s frame %d" % (s, n), field)] = "|".join(vals)
+    return out
+
+
+def read(p):
     with open(p, encoding="utf-8", errors="replace") as f:
-        rows = [l.rstrip("\n").split("\t") for l in f]
-    return rows
+        return f.read()
 
 
-kinds = collections.defaultdict(lambda: collections.Counter())  # (file, col) -> Counter(kind)
+kinds = collections.defaultdict(collections.Counter)  # (file, field) -> Counter(kind)
 examples = {}
-row_issues = collections.Counter()
-expert_diffs = collections.Counter()
+file_issues = collections.Counter()
 cases_with_diff = set()
 cases = sorted(d for d in os.listdir(golden_root)
                if os.path.isdir(os.path.join(golden_root, d, "expected")))
 for case in cases:
-    for fn in ("session.tsv", "frames-1pass.tsv", "frames-2pass.tsv", "expert.txt"):
+    for fn in FILES:
         gp = os.path.join(golden_root, case, "expected", fn)
         ap = os.path.join(actual_root, case, "expected", fn)
         if not os.path.exists(gp) or not os.path.exists(ap):
-            row_issues[f"{fn}: file missing ({'golden' if not os.path.exists(gp) else 'actual'})"] += 1
+            file_issues[f"{fn}: file missing ({'golden' if not os.path.exists(gp) else 'actual'})"] += 1
             cases_with_diff.add(case)
             continue
-        if fn == "expert.txt":
-            g = open(gp, encoding="utf-8", errors="replace").read().splitlines()
-            a = open(ap, encoding="utf-8", errors="replace").read().splitlines()
-            if g != a:
-                cases_with_diff.add(case)
-                norm = lambda ls: [re.sub(r"\s+", " ", l).strip() for l in ls]
-                if norm(g) == norm(a):
-                    expert_diffs["whitespace/column layout only"] += 1
-                else:
-                    expert_diffs[f"content differs ({len(g)} -> {len(a)} rows)"] += 1
-                    for l in sorted(set(a) - set(g))[:2]:
-                        examples.setdefault(("expert.txt", "new row"), []).append(f"{case}: {l.strip()}")
-                    for l in sorted(set(g) - set(a))[:2]:
-                        examples.setdefault(("expert.txt", "missing row"), []).append(f"{case}: {l.strip()}")
-            continue
-        g, a = read_tsv(gp), read_tsv(ap)
-        if g == a:
+        gt, at = read(gp), read(ap)
+        if gt == at:
             continue
         cases_with_diff.add(case)
-        if g[0] != a[0]:
-            row_issues[f"{fn}: header differs"] += 1
-        hdr = g[0]
-        gi = {r[0]: r for r in g[1:]}
-        ai = {r[0]: r for r in a[1:]}
-        missing, extra = set(gi) - set(ai), set(ai) - set(gi)
-        if missing:
-            row_issues[f"{fn}: frames missing in new output"] += len(missing)
-        if extra:
-            row_issues[f"{fn}: extra frames in new output"] += len(extra)
-        for fr in gi.keys() & ai.keys():
-            gr, ar = gi[fr], ai[fr]
-            for i in range(max(len(gr), len(ar))):
-                gv = gr[i] if i < len(gr) else ""
-                av = ar[i] if i < len(ar) else ""
-                if gv != av:
-                    col = hdr[i] if i < len(hdr) else f"col{i}"
-                    k = kind(gv, av)
-                    kinds[("tsv", col)][k] += 1
-                    ex = examples.setdefault((col, k), [])
-                    if len(ex) < 2:
-                        ex.append(f"{case} {fn} frame {fr}: {gv[:60]!r} -> {av[:60]!r}")
+        try:
+            g, a = facts(fn, gt), facts(fn, at)
+        except (ValueError, IndexError) as e:
+            file_issues[f"{fn}: cannot be read ({e})"] += 1
+            continue
+        for key in sorted(set(g) | set(a)):
+            gv, av = g.get(key, ""), a.get(key, "")
+            if gv != av:
+                k = kind(gv, av)
+                kinds[(fn, key[1])][k] += 1
+                ex = examples.setdefault((fn, key[1], k), [])
+                if len(ex) < 2:
+                    ex.append(f"{case} {key[0]}: {gv[:60]!r} -> {av[:60]!r}")
 
 print(f"cases compared: {len(cases)}; cases with any difference: {len(cases_with_diff)}")
-if not kinds and not row_issues and not expert_diffs:
+if not kinds and not file_issues:
     print("no differences")
-for (_, col), c in sorted(kinds.items()):
+for (fn, field), c in sorted(kinds.items()):
     for k, n in c.most_common():
-        print(f"  {col}: {k}  [{n} cells]")
-        for e in examples.get((col, k), []):
+        print(f"  {fn} {field}: {k}  [{n}]")
+        for e in examples.get((fn, field, k), []):
             print(f"      e.g. {e}")
-for k, n in row_issues.most_common():
+for k, n in file_issues.most_common():
     print(f"  {k}  [{n}]")
-for k, n in expert_diffs.most_common():
-    print(f"  expert.txt: {k}  [{n} cases]")
-for key in (("expert.txt", "new row"), ("expert.txt", "missing row")):
-    for e in examples.get(key, [])[:4]:
-        print(f"      {key[1]}: {e}")

@@ -25,7 +25,8 @@
 #   ctest -E '^unit/'   (tshark integration: golden files come from tshark 4.0,
 #                        so diffs are expected on 4.4/4.6)
 #   check-case.sh --update on a scratch copy of test-captures, then
-#   classify-diffs.py: a summary of the kinds of golden-file differences
+#   classify-diffs.py (the copy's own, which reads its golden format): a
+#   summary of the kinds of golden-file differences, per file and field
 #   tshark -G plugins as a non-root user with the plugin in
 #   ~/.local/lib/wireshark/plugins/X.Y/epan
 # Logs: $COMPAT_DIR/logs/<stamp>/<target>/ (also $COMPAT_DIR/logs/latest).
@@ -154,7 +155,6 @@ test_target() {
     rm -rf "$root$src"
     mkdir -p "$root$src"
     cp -a "$SNAP/." "$root$src/"
-    cp "$HERE/classify-diffs.py" "$root$src/.classify-diffs.py"
 
     local wsver glibver ccver
     wsver=$(run_in "$t" "tshark --version 2>/dev/null | head -1" | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -1)
@@ -215,7 +215,7 @@ test_target() {
             [ -f \$d/capture.pcap ] || [ -f \$d/capture.pcapng ] || continue
             bash $src/tests/integration/check-case.sh $src/build/plugin/mailsess.so $mm \$d --update >/dev/null 2>&1 || true
         done
-        python3 $src/.classify-diffs.py $src/test-captures $src/actual-captures" > "$L/diff-kinds.txt" 2>&1
+        python3 $src/tests/compat/classify-diffs.py $src/test-captures $src/actual-captures" > "$L/diff-kinds.txt" 2>&1
     say "[$t] golden-file differences by kind ($L/diff-kinds.txt):"
     grep -v '^      e\.g\.' "$L/diff-kinds.txt" | head -40 | sed "s/^/[$t]   /" | tee -a "$SUMMARY"
 }

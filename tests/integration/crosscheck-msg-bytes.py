@@ -6,15 +6,18 @@ straight from the client's byte stream (tshark -z follow,tcp,raw, no plugin):
 for DATA, the bytes after the DATA line up to CRLF.CRLF, minus one per
 dot-stuffed line; for BDAT, the announced chunk sizes. Every message in these
 captures was accepted, so the sum must equal the msg_bytes of the reviewed
-golden session.tsv. A second implementation, so a wrong golden file cannot
-pass by echoing the plugin.
+golden sessions.txt (all sessions). A second implementation, so a wrong golden
+file cannot pass by echoing the plugin.
 SPDX-License-Identifier: GPL-2.0-or-later
 """
-import csv
 import pathlib
 import re
 import subprocess
 import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import goldens  # noqa: E402
 
 root = pathlib.Path(sys.argv[1])
 
@@ -47,14 +50,18 @@ def content_size(stream):
     return total
 
 
+def golden_msg_bytes(case):
+    """The msg_bytes of the reviewed golden file, summed over the sessions."""
+    sessions = goldens.read_sessions((case / "expected" / "sessions.txt").read_text(encoding="utf-8"))
+    return sum(int(v) for s in sessions.values() for v in s["values"].get("mailsess.msg_bytes", []))
+
+
 fails = 0
 checked = 0
 for case in sorted(root.glob("smtp-*")):
     if (case / "keylog.txt").exists():
         continue
-    with open(case / "expected" / "session.tsv", newline="") as f:
-        rows = list(csv.DictReader(f, delimiter="\t"))
-    golden = sum(int(r["mailsess.msg_bytes"]) for r in rows)
+    golden = golden_msg_bytes(case)
     recomputed = content_size(client_bytes(case / "capture.pcap"))
     checked += 1
     if golden != recomputed:
