@@ -39,13 +39,21 @@ static void exposed(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool in_tls
 }
 
 void ms_auth_sasl_response(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool in_tls,
-                           const uint8_t *b64, size_t len, ms_frame_t frame)
+                           const uint8_t *b64, size_t len, bool truncated, ms_frame_t frame)
 {
     unsigned step = a->step++;
-    if (len == 1 && b64[0] == '*')
+    if (len == 1 && b64[0] == '*' && !truncated)
         return; /* the client cancels; the server refuses the attempt */
-    if (len == 1 && b64[0] == '=')
+    if (len == 1 && b64[0] == '=' && !truncated)
         len = 0; /* empty initial response */
+    if (truncated) {
+        /* longer than any server takes (RFC 4954 4): never decoded as if it
+         * were whole, but its visible part may prove that a secret crossed */
+        len -= len % 4;
+        ms_report_anomaly(r, frame, MS_AN_SYNTAX, "%s response longer than %d octets: only its "
+                          "first %zu base64 characters are analysed", a->label, MS_AUTH_LINE_MAX,
+                          len);
+    }
 
     uint8_t *buf = g_malloc(MS_AUTH_LINE_MAX);
     long n = ms_base64_decode(b64, len, buf, MS_AUTH_LINE_MAX);

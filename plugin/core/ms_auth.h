@@ -26,9 +26,10 @@ typedef struct {
 /* A new attempt: counts it, records the method, result "unknown" until the reply. */
 void ms_auth_start(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, const char *mech,
                    const char *label, ms_frame_t frame);
-/* A base64 SASL response ("*" cancels, "=" is an empty initial response). */
+/* A base64 SASL response ("*" cancels, "=" is an empty initial response).
+ * truncated: the line was longer than the bytes kept (b64 is its start). */
 void ms_auth_sasl_response(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool in_tls,
-                           const uint8_t *b64, size_t len, ms_frame_t frame);
+                           const uint8_t *b64, size_t len, bool truncated, ms_frame_t frame);
 /* A user name sent in clear (USER, APOP). */
 void ms_auth_user(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, const uint8_t *user,
                   size_t len, ms_frame_t frame);

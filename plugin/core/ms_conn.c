@@ -31,6 +31,18 @@ void ms_conn_clear(ms_conn_t *c)
     ms_summary_clear(&c->sum);
 }
 
+void ms_conn_shrink(ms_conn_t *c)
+{
+    ms_fifo_free(&c->queue);
+    g_free(c->spill_slot);
+    c->spill_slot = NULL;
+    for (int d = 0; d < 2; d++) {
+        size_t keep = c->lb[d].keep;
+        ms_linebuf_free(&c->lb[d]);
+        ms_linebuf_init(&c->lb[d], keep);
+    }
+}
+
 const char *ms_conn_tls_verb(const ms_conn_t *c)
 {
     return c->sum.proto == MS_PROTO_POP3 ? "STLS" : "STARTTLS";
@@ -54,11 +66,9 @@ ms_cmd_t *ms_conn_push(ms_conn_t *c, uint16_t kind, uint16_t flags, ms_frame_t f
     return e;
 }
 
-ms_cmd_t *ms_conn_front(ms_conn_t *c)
+ms_cmd_t *ms_conn_spilled_front(ms_conn_t *c)
 {
     uint32_t code;
-    if (c->queue.count > 0)
-        return (ms_cmd_t *)ms_fifo_at(&c->queue, 0);
     if (!ms_fifo_spilled_front(&c->queue, &code))
         return NULL;
     if (!c->spill_slot)
@@ -72,21 +82,6 @@ ms_cmd_t *ms_conn_front(ms_conn_t *c)
         e->flags = (uint16_t)(code >> 16);
     }
     return e;
-}
-
-ms_cmd_t *ms_conn_at(ms_conn_t *c, uint32_t i)
-{
-    return (ms_cmd_t *)ms_fifo_at(&c->queue, i);
-}
-
-uint32_t ms_conn_queued(const ms_conn_t *c)
-{
-    return c->queue.count;
-}
-
-uint64_t ms_conn_waiting(const ms_conn_t *c)
-{
-    return ms_fifo_waiting(&c->queue);
 }
 
 void ms_conn_pop(ms_conn_t *c)
@@ -155,7 +150,7 @@ void ms_conn_greeting(ms_conn_t *c, bool ok, const char *status, const char *tex
 {
     c->sum.greeting_seen = true;
     c->sum.banner = g_strdup(text);
-    c->sum.greeting_time = ts - c->sum.first_ts;
+    c->sum.greeting_time = ms_time_diff(ts, c->sum.first_ts);
     if (ms_conn_waiting(c) > 0)
         ms_report_anomaly(&c->rep, frame, MS_AN_SEQUENCE, "The client sent commands before the "
                           "server greeting%s", c->sum.proto == MS_PROTO_SMTP
@@ -187,6 +182,16 @@ void ms_conn_cleartext_use(ms_conn_t *c, const char *what, ms_frame_t frame)
     c->starttls_unused_noted = true;
     ms_report_anomaly(&c->rep, frame, MS_AN_STARTTLS_UNUSED, "The server offered %s, but %s "
                       "went in clear text", ms_conn_tls_verb(c), what);
+}
+
+void ms_conn_loose_words(ms_conn_t *c, const char *verb, ms_frame_t frame)
+{
+    if (c->loose_noted)
+        return;
+    c->loose_noted = true;
+    ms_report_anomaly(&c->rep, frame, MS_AN_SYNTAX, "%s: words separated by a TAB or several "
+                      "spaces (the RFC asks for one SP); read as servers such as postfix do",
+                      verb);
 }
 
 /* ---- the connection's life ------------------------------------------------ */

@@ -39,6 +39,7 @@ typedef struct {
     bool          tls_pending;  /* STARTTLS/STLS sent, no reply yet */
     ms_frame_t    tls_go_frame; /* frame of the go-ahead (220 / +OK) */
     bool          starttls_unused_noted;
+    bool          loose_noted;  /* a command's words were not separated by one SP */
 
     /* what the capture holds of the connection */
     bool          start_known;  /* the first server line was seen: greeting or not */
@@ -56,6 +57,10 @@ void ms_conn_init(ms_conn_t *c, ms_proto_t proto, ms_frame_t first_frame, ms_tim
 /* Frees what the connection owns (the protocol frees its commands' own data first). */
 void ms_conn_clear(ms_conn_t *c);
 
+/* The connection ended: drops what only more traffic would need (the queue,
+ * line buffers); the session record stays. Still usable afterwards. */
+void ms_conn_shrink(ms_conn_t *c);
+
 /* "STARTTLS" or "STLS". */
 const char *ms_conn_tls_verb(const ms_conn_t *c);
 
@@ -64,14 +69,28 @@ const char *ms_conn_tls_verb(const ms_conn_t *c);
  * it was spilled beyond the queue's cap (kept by kind and flags only). */
 ms_cmd_t *ms_conn_push(ms_conn_t *c, uint16_t kind, uint16_t flags, ms_frame_t frame,
                        ms_time_t ts);
-/* The oldest command waiting, or NULL. A spilled one is a zeroed stand-in with
- * its kind and flags (frame 0), valid until the next front/pop. */
-ms_cmd_t *ms_conn_front(ms_conn_t *c);
+/* The oldest spilled command as a zeroed stand-in with its kind and flags
+ * (frame 0), valid until the next front/pop; NULL when none. */
+ms_cmd_t *ms_conn_spilled_front(ms_conn_t *c);
+/* The oldest command waiting, or NULL: a queued one, else a spilled one. */
+static inline ms_cmd_t *ms_conn_front(ms_conn_t *c)
+{
+    return c->queue.count > 0 ? (ms_cmd_t *)ms_fifo_at(&c->queue, 0) : ms_conn_spilled_front(c);
+}
 /* The i-th queued command (spilled ones excluded), or NULL. */
-ms_cmd_t *ms_conn_at(ms_conn_t *c, uint32_t i);
+static inline ms_cmd_t *ms_conn_at(ms_conn_t *c, uint32_t i)
+{
+    return (ms_cmd_t *)ms_fifo_at(&c->queue, i);
+}
 /* Queued commands (with a slot), and all waiting including spilled ones. */
-uint32_t ms_conn_queued(const ms_conn_t *c);
-uint64_t ms_conn_waiting(const ms_conn_t *c);
+static inline uint32_t ms_conn_queued(const ms_conn_t *c)
+{
+    return c->queue.count;
+}
+static inline uint64_t ms_conn_waiting(const ms_conn_t *c)
+{
+    return ms_fifo_waiting(&c->queue);
+}
 void ms_conn_pop(ms_conn_t *c);
 
 /* ---- lines ---- */
@@ -95,6 +114,10 @@ void ms_conn_greeting(ms_conn_t *c, bool ok, const char *status, const char *tex
 void ms_conn_tls_reply(ms_conn_t *c, bool ok, const char *reply, ms_frame_t frame);
 /* Credentials or mail about to go in clear although STARTTLS/STLS was offered. */
 void ms_conn_cleartext_use(ms_conn_t *c, const char *what, ms_frame_t frame);
+
+/* A command whose words are separated by HTAB or several SP: read as servers
+ * do, noted once per session. */
+void ms_conn_loose_words(ms_conn_t *c, const char *verb, ms_frame_t frame);
 
 /* ---- the connection's life ---- */
 void ms_conn_tls_implicit(ms_conn_t *c);

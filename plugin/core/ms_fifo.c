@@ -12,22 +12,14 @@ void ms_fifo_init(ms_fifo_t *q, size_t size, uint32_t cap)
     memset(q, 0, sizeof(*q));
     q->size = size;
     q->cap = cap;
-    /* a few slots first: most sessions never have more than a handful pending */
-    q->alloc = cap < 8 ? cap : 8;
-    q->items = g_malloc0(size * q->alloc);
+    /* no slot until the first push */
 }
 
 void ms_fifo_free(ms_fifo_t *q)
 {
     g_free(q->items);
-    q->items = NULL;
     g_free(q->runs);
-    q->runs = NULL;
-}
-
-uint64_t ms_fifo_waiting(const ms_fifo_t *q)
-{
-    return q->count + q->spilled;
+    ms_fifo_init(q, q->size, q->cap); /* empty, and usable again */
 }
 
 bool ms_fifo_spilled_front(const ms_fifo_t *q, uint32_t *kind)
@@ -65,13 +57,6 @@ static void spill(ms_fifo_t *q, uint32_t kind)
     q->runs_count++;
 }
 
-void *ms_fifo_at(const ms_fifo_t *q, uint32_t i)
-{
-    if (i >= q->count)
-        return NULL;
-    return q->items + (size_t)((q->head + i) % q->alloc) * q->size;
-}
-
 void *ms_fifo_push(ms_fifo_t *q, ms_reporter_t *r, ms_frame_t frame, uint32_t kind)
 {
     /* once spilling, keep spilling until the spill is answered: order matters */
@@ -85,8 +70,11 @@ void *ms_fifo_push(ms_fifo_t *q, ms_reporter_t *r, ms_frame_t frame, uint32_t ki
         return NULL;
     }
     if (q->count == q->alloc) {
-        /* grow, the oldest entry first */
-        uint32_t n = q->alloc * 2 < q->cap ? q->alloc * 2 : q->cap;
+        /* grow, the oldest entry first; a few slots first: most sessions
+         * never have more than a handful pending */
+        uint32_t n = q->alloc ? q->alloc * 2 : 8;
+        if (n > q->cap)
+            n = q->cap;
         uint8_t *items = g_malloc(q->size * n);
         for (uint32_t i = 0; i < q->count; i++)
             memcpy(items + (size_t)i * q->size, ms_fifo_at(q, i), q->size);

@@ -44,9 +44,17 @@ void ms_fifo_free(ms_fifo_t *q);
  * kind only; the first time is reported as cap_reached). */
 void *ms_fifo_push(ms_fifo_t *q, ms_reporter_t *r, ms_frame_t frame, uint32_t kind);
 /* The i-th slot from the front, or NULL (spilled commands have no slot). */
-void *ms_fifo_at(const ms_fifo_t *q, uint32_t i);
+static inline void *ms_fifo_at(const ms_fifo_t *q, uint32_t i)
+{
+    if (i >= q->count)
+        return NULL;
+    return q->items + (size_t)((q->head + i) % q->alloc) * q->size;
+}
 /* Commands waiting, slots and spilled. */
-uint64_t ms_fifo_waiting(const ms_fifo_t *q);
+static inline uint64_t ms_fifo_waiting(const ms_fifo_t *q)
+{
+    return q->count + q->spilled;
+}
 /* When no slot is left but spilled commands wait: true, and the oldest one's
  * kind (MS_FIFO_KIND_UNKNOWN when not kept). */
 bool ms_fifo_spilled_front(const ms_fifo_t *q, uint32_t *kind);

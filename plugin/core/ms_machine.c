@@ -44,6 +44,12 @@ void ms_machine_free(ms_machine_t *m)
     g_free(m);
 }
 
+void ms_machine_shrink(ms_machine_t *m)
+{
+    ops(m)->clear(&m->conn);
+    ms_conn_shrink(&m->conn);
+}
+
 void ms_machine_touch(ms_machine_t *m, ms_frame_t frame, ms_time_t ts)
 {
     ms_summary_touch(&m->conn.sum, frame, ts);
@@ -83,7 +89,9 @@ static const char *side(ms_dir_t dir)
     return dir == MS_DIR_CLIENT ? "client" : "server";
 }
 
-void ms_machine_gap(ms_machine_t *m, ms_dir_t dir, ms_frame_t frame, ms_time_t ts)
+/* Bytes from one side are missing here: the line they cut is dropped. */
+static void missing(ms_machine_t *m, ms_dir_t dir, const char *where, ms_frame_t frame,
+                    ms_time_t ts)
 {
     ms_conn_t *c = &m->conn;
 
@@ -92,9 +100,19 @@ void ms_machine_gap(ms_machine_t *m, ms_dir_t dir, ms_frame_t frame, ms_time_t t
         return; /* encrypted and not decrypted: nothing of the protocol is followed anyway */
     ms_linebuf_reset(&c->lb[dir]);
     const char *what = ops(m)->gap(c, dir);
-    ms_report_anomaly(&c->rep, frame, MS_AN_PARTIAL, "Data from the %s is missing before this "
-                      "frame (segment not captured): %s", side(dir),
-                      what ? what : "commands or replies may be missing");
+    ms_report_anomaly(&c->rep, frame, MS_AN_PARTIAL, "Data from the %s is missing %s: %s",
+                      side(dir), where, what ? what : "commands or replies may be missing");
+}
+
+void ms_machine_gap(ms_machine_t *m, ms_dir_t dir, ms_frame_t frame, ms_time_t ts)
+{
+    missing(m, dir, "before this frame (segment not captured)", frame, ts);
+}
+
+void ms_machine_cut(ms_machine_t *m, ms_dir_t dir, ms_frame_t frame, ms_time_t ts)
+{
+    missing(m, dir, "after the captured part of this frame (cut by the capture's snap length)",
+            frame, ts);
 }
 
 void ms_machine_close(ms_machine_t *m, ms_dir_t dir, bool reset, ms_frame_t frame, ms_time_t ts)

@@ -32,8 +32,15 @@ void ms_machine_touch(ms_machine_t *m, ms_frame_t frame, ms_time_t ts);
 void ms_machine_tls_implicit(ms_machine_t *m);
 /* A gap: bytes from one side were not captured (TCP "previous segment not captured"). */
 void ms_machine_gap(ms_machine_t *m, ms_dir_t dir, ms_frame_t frame, ms_time_t ts);
+/* This frame's bytes from one side were cut by the snap length (captured less
+ * than sent): fed up to the cut, the rest is a gap. */
+void ms_machine_cut(ms_machine_t *m, ms_dir_t dir, ms_frame_t frame, ms_time_t ts);
 /* A FIN or RST from one side; only the first one counts. */
 void ms_machine_close(ms_machine_t *m, ms_dir_t dir, bool reset, ms_frame_t frame, ms_time_t ts);
+
+/* The connection ended (FIN both ways, or RST): keep only what rendering needs
+ * (the session record). Feeding it afterwards still works. */
+void ms_machine_shrink(ms_machine_t *m);
 
 const ms_summary_t *ms_machine_summary(const ms_machine_t *m);
 

@@ -79,14 +79,18 @@ static void pop(ms_pop3_t *p)
 
 /* ---- client lines -------------------------------------------------------- */
 
-static void cmd_auth(ms_pop3_t *p, const uint8_t *arg, size_t len, ms_frame_t frame)
+static void cmd_auth(ms_pop3_t *p, const uint8_t *arg, size_t len, bool truncated,
+                     ms_frame_t frame)
 {
     size_t ml = ms_pop3_word_len(arg, len);
     char mech[MS_SASL_MECH_MAX + 1], label[sizeof(p->auth.label)];
 
     if (ml == 0) /* "AUTH": the server lists its mechanisms (queued as a listing) */
         return;
-    if (ml > MS_SASL_MECH_MAX) {
+    bool valid = ml <= MS_SASL_MECH_MAX;
+    for (size_t i = 0; valid && i < ml; i++) /* RFC 4422 3.1: A-Z, 0-9, "-", "_" */
+        valid = g_ascii_isalnum(arg[i]) || arg[i] == '-' || arg[i] == '_';
+    if (!valid) {
         anomaly(p, frame, MS_AN_SYNTAX, "AUTH without a valid mechanism name");
         return;
     }
@@ -95,11 +99,11 @@ static void cmd_auth(ms_pop3_t *p, const uint8_t *arg, size_t len, ms_frame_t fr
     mech[ml] = '\0';
     g_snprintf(label, sizeof(label), "AUTH %s", mech);
     ms_auth_start(&p->auth, &p->c.sum, &p->c.rep, mech, label, frame);
-    while (ml < len && arg[ml] == ' ')
+    while (ml < len && MS_IS_BLANK(arg[ml]))
         ml++;
     if (ml < len)
         ms_auth_sasl_response(&p->auth, &p->c.sum, &p->c.rep, p->c.in_tls, arg + ml, len - ml,
-                              frame);
+                              truncated, frame);
 }
 
 /* Does "+OK" to this command open a multi-line reply? */
@@ -128,6 +132,8 @@ static void on_command(ms_pop3_t *p, const ms_line_t *l, ms_frame_t frame, ms_ti
         push(p, POP3_CMD_OTHER, 0, frame, ts);
         return;
     }
+    if (c.loose)
+        ms_conn_loose_words(&p->c, c.name, frame);
     if (c.needs_login && p->state != POP_TRANSACTION && p->c.sum.greeting_seen)
         anomaly(p, frame, MS_AN_SEQUENCE, "%s before authentication", c.name);
     push(p, c.verb, cmd_flags(&c), frame, ts);
@@ -155,7 +161,7 @@ static void on_command(ms_pop3_t *p, const ms_line_t *l, ms_frame_t frame, ms_ti
         ms_auth_secret(&p->auth, &p->c.sum, &p->c.rep, p->c.in_tls, frame);
         break;
     case POP3_CMD_AUTH:
-        cmd_auth(p, c.arg, c.arg_len, frame);
+        cmd_auth(p, c.arg, c.arg_len, l->truncated, frame);
         break;
     case POP3_CMD_STLS:
         p->c.tls_pending = true;
@@ -171,7 +177,8 @@ static void on_command(ms_pop3_t *p, const ms_line_t *l, ms_frame_t frame, ms_ti
 static void on_sasl_line(ms_pop3_t *p, const ms_line_t *l, ms_frame_t frame, ms_time_t ts)
 {
     ms_report_line_checks(&p->c.rep, l, MS_AUTH_LINE_MAX, "AUTH response", frame);
-    ms_auth_sasl_response(&p->auth, &p->c.sum, &p->c.rep, p->c.in_tls, l->data, l->len, frame);
+    ms_auth_sasl_response(&p->auth, &p->c.sum, &p->c.rep, p->c.in_tls, l->data, l->len,
+                          l->truncated, frame);
     push(p, POP3_CMD_AUTH, 0, frame, ts);
 }
 
@@ -225,7 +232,7 @@ static void on_reply(ms_pop3_t *p, const ms_cmd_t *e, bool ok, ms_frame_t frame,
         } else {
             p->c.sum.top_count++;
         }
-        ms_report_transfer(&p->c.rep, &p->c.sum, ts - e->ts, frame);
+        ms_report_transfer(&p->c.rep, &p->c.sum, ms_time_diff(ts, e->ts), frame);
         break;
     case POP3_CMD_DELE:
         if (ok)
@@ -390,7 +397,10 @@ static void close_checks(ms_conn_t *c, ms_frame_t frame)
 
 static void clear(ms_conn_t *c)
 {
-    g_free(((ms_pop3_t *)c)->reply_text);
+    ms_pop3_t *p = (ms_pop3_t *)c;
+    g_free(p->reply_text);
+    p->reply_text = NULL;
+    p->smode = SMODE_STATUS;
 }
 
 const ms_proto_ops_t ms_pop3_ops = {

@@ -11,7 +11,7 @@
 #ifndef MS_POP3_CAP_PENDING
 #define MS_POP3_CAP_PENDING 256  /* commands awaiting a reply */
 #endif
-#define MS_POP3_LINE_KEEP   4096 /* bytes of a line kept for parsing */
+#define MS_POP3_LINE_KEEP   12288 /* bytes of a line kept: a whole AUTH line (RFC 4954 4, RFC 5034) */
 #define MS_POP3_CMD_LINE_MAX   255 /* RFC 2449: octets per command line, CRLF included */
 #define MS_POP3_REPLY_LINE_MAX 512 /* RFC 2449: octets of a first response line */
 

@@ -25,7 +25,7 @@ static const struct {
 size_t ms_pop3_word_len(const uint8_t *s, size_t len)
 {
     size_t i = 0;
-    while (i < len && s[i] != ' ')
+    while (i < len && !MS_IS_BLANK(s[i]))
         i++;
     return i;
 }
@@ -33,13 +33,19 @@ size_t ms_pop3_word_len(const uint8_t *s, size_t len)
 void ms_pop3_cmd_parse(const uint8_t *line, size_t len, ms_pop3_cmd_t *out)
 {
     size_t i = ms_pop3_word_len(line, len);
+    size_t a = i;
+    while (a < len && MS_IS_BLANK(line[a]))
+        a++;
 
     out->known = false;
     out->verb = POP3_CMD_OTHER;
     out->name = NULL;
     out->needs_login = false;
-    out->arg = i < len ? line + i + 1 : line + len;
-    out->arg_len = i < len ? len - i - 1 : 0;
+    out->arg = line + a;
+    out->arg_len = len - a;
+    /* RFC 1939 3: one SP. dovecot refuses a TAB (unknown command) and keeps
+     * further spaces in the argument; the bytes crossed the wire all the same */
+    out->loose = a > i && (a - i > 1 || line[i] != ' ');
     for (size_t k = 0; k < G_N_ELEMENTS(verbs); k++) {
         if (ms_text_ieq(line, i, verbs[k].name)) {
             out->known = true;
@@ -82,15 +88,32 @@ ms_pop3_status_t ms_pop3_status_parse(const uint8_t *line, size_t len, const uin
     return st;
 }
 
+/* Decimal digits at *p up to a SP or the end: false when none, or over max. */
+static bool number(const char **p, uint64_t max, uint64_t *out)
+{
+    const char *s = *p;
+    uint64_t v = 0;
+    if (!g_ascii_isdigit(*s))
+        return false; /* also a sign: "-1" is no octet count */
+    for (; g_ascii_isdigit(*s); s++) {
+        unsigned d = (unsigned)(*s - '0');
+        if (v > (max - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *p = s;
+    *out = v;
+    return true;
+}
+
 bool ms_pop3_stat_parse(const char *text, uint32_t *msgs, uint64_t *octets)
 {
-    char *end;
-    guint64 n = g_ascii_strtoull(text, &end, 10);
-    if (end == text || *end != ' ')
+    uint64_t n, m;
+    const char *s = text;
+    if (!number(&s, G_MAXUINT32, &n) || *s != ' ')
         return false;
-    const char *t2 = end + 1;
-    guint64 m = g_ascii_strtoull(t2, &end, 10);
-    if (end == t2 || n > G_MAXUINT32)
+    s++;
+    if (!number(&s, G_MAXUINT64, &m) || (*s != '\0' && *s != ' '))
         return false;
     *msgs = (uint32_t)n;
     *octets = m;

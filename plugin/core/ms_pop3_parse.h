@@ -24,14 +24,16 @@ typedef struct {
     const char    *name;        /* upper case, for known verbs */
     bool           needs_login; /* a TRANSACTION-state command (RFC 1939 5) */
     bool           plausible;   /* unknown, but 1..8 ASCII letters: an extension verb */
-    const uint8_t *arg;         /* after the first space (may be empty) */
+    const uint8_t *arg;         /* after the blanks that follow the verb (may be empty) */
     size_t         arg_len;
+    bool           loose;       /* verb and argument not separated by exactly one SP */
 } ms_pop3_cmd_t;
 
-/* Splits "VERB args" (verbs in any case). Always fills *out. */
+/* Splits "VERB args" (verbs in any case; words separated by any run of
+ * SP/HTAB, 'loose' when not by one SP). Always fills *out. */
 void ms_pop3_cmd_parse(const uint8_t *line, size_t len, ms_pop3_cmd_t *out);
 
-/* Length of the first space-separated word. */
+/* Length of the first word (up to SP or HTAB). */
 size_t ms_pop3_word_len(const uint8_t *s, size_t len);
 
 /* What a server status line is. */
@@ -46,7 +48,9 @@ typedef enum {
 ms_pop3_status_t ms_pop3_status_parse(const uint8_t *line, size_t len, const uint8_t **text,
                                       size_t *text_len);
 
-/* The STAT reply text "nn mm" (after "+OK "): false when it is not that. */
+/* The STAT reply text "nn mm" (after "+OK "): false when it is not that, or
+ * when a number is negative or too large (messages over 2^32-1, octets over
+ * 2^64-1). */
 bool ms_pop3_stat_parse(const char *text, uint32_t *msgs, uint64_t *octets);
 
 #endif /* MS_POP3_PARSE_H */

@@ -77,22 +77,42 @@ void ms_report_anomaly(ms_reporter_t *r, ms_frame_t frame, ms_anomaly_t an, cons
 void ms_report_link(ms_reporter_t *r, ms_frame_t cmd_frame, ms_time_t cmd_ts,
                     ms_frame_t reply_frame, ms_time_t reply_ts)
 {
-    ms_note_t req = { .kind = MS_NOTE_REQUEST_IN, .other = cmd_frame, .delta = reply_ts - cmd_ts };
+    ms_note_t req = { .kind = MS_NOTE_REQUEST_IN, .other = cmd_frame,
+                      .delta = ms_time_diff(reply_ts, cmd_ts) };
     ms_note_t rsp = { .kind = MS_NOTE_RESPONSE_IN, .other = reply_frame };
     emit(r, reply_frame, &req);
     emit(r, cmd_frame, &rsp);
 }
 
+/* The first entry a list could not keep is reported. */
+static void note_full(ms_reporter_t *r, const ms_strlist_t *l, const char *what, ms_frame_t frame)
+{
+    if (l->dropped == 1)
+        ms_report_anomaly(r, frame, MS_AN_CAP_REACHED, "The %s list is full (%u entries): "
+                          "further ones are counted, not listed", what, l->count);
+}
+
+void ms_report_list_add_text(ms_reporter_t *r, ms_strlist_t *l, const char *what, bool distinct,
+                             const char *text, ms_frame_t frame)
+{
+    ms_list_result_t res = distinct ? ms_strlist_add_distinct(l, text, strlen(text))
+                                    : ms_strlist_add(l, text, strlen(text));
+    if (res == MS_LIST_FULL)
+        note_full(r, l, what, frame);
+}
+
 void ms_report_list_add(ms_reporter_t *r, ms_strlist_t *l, const char *what, bool distinct,
                         const uint8_t *v, size_t len, ms_frame_t frame)
 {
+    if (!distinct && ms_strlist_full(l, len < MS_TEXT_MAX ? len : MS_TEXT_MAX)) {
+        /* full (escaping never shortens): counted, and nothing is escaped that
+         * would not be stored */
+        l->dropped++;
+        note_full(r, l, what, frame);
+        return;
+    }
     char *t = ms_text_printable(v, len, MS_TEXT_MAX);
-    ms_list_result_t res = distinct ? ms_strlist_add_distinct(l, t, strlen(t))
-                                    : ms_strlist_add(l, t, strlen(t));
-    if (res == MS_LIST_FULL && l->dropped == 1)
-        ms_report_anomaly(r, frame, MS_AN_CAP_REACHED,
-                          "The %s list is full (%u entries): further ones are counted, not listed",
-                          what, l->cap);
+    ms_report_list_add_text(r, l, what, distinct, t, frame);
     g_free(t);
 }
 

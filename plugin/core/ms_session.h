@@ -120,9 +120,13 @@ void ms_report_anomaly(ms_reporter_t *r, ms_frame_t frame, ms_anomaly_t an, cons
 /* A command in cmd_frame answered by a reply in reply_frame: both frames get a note. */
 void ms_report_link(ms_reporter_t *r, ms_frame_t cmd_frame, ms_time_t cmd_ts,
                     ms_frame_t reply_frame, ms_time_t reply_ts);
-/* Adds a printable copy of v to a session list; reports the first drop at the cap. */
+/* Adds a printable copy of v (ms_text_printable) to a session list; reports
+ * the first drop at the cap. */
 void ms_report_list_add(ms_reporter_t *r, ms_strlist_t *l, const char *what, bool distinct,
                         const uint8_t *v, size_t len, ms_frame_t frame);
+/* The same for a text that is already printable (escaped once, never twice). */
+void ms_report_list_add_text(ms_reporter_t *r, ms_strlist_t *l, const char *what, bool distinct,
+                             const char *text, ms_frame_t frame);
 /* Line length over 'max' (CRLF included), bare LF, bare CR: one anomaly each. */
 void ms_report_line_checks(ms_reporter_t *r, const ms_line_t *l, size_t max, const char *what,
                            ms_frame_t frame);

@@ -45,7 +45,9 @@ typedef enum {
 
 typedef struct {
     ms_cmd_t   cmd;      /* kind: smtp_cmd_t, flags: SMTP_F_* */
-    char      *arg;      /* RCPT: the address (owned) */
+    uint8_t   *arg;      /* RCPT: the address, HELO/EHLO: the name, as sent (owned, at
+                          * most MS_TEXT_MAX bytes) */
+    size_t     arg_len;
     bool       nested;   /* MAIL: sent inside an open transaction */
     bool       partial;  /* DATA_END: the content started before the capture or has a gap */
     uint64_t   bytes;    /* DATA_END/BDAT: message size so far */
@@ -195,7 +197,7 @@ static void message_done(ms_smtp_t *s, const smtp_pending_t *p, unsigned code,
             anomaly(s, frame, MS_AN_PARTIAL, "Message accepted, but part of its content is not "
                     "in the capture: its %" G_GUINT64_FORMAT " bytes are a lower bound", p->bytes);
         else
-            ms_report_transfer(&s->c.rep, &s->c.sum, ts - p->start_ts, frame);
+            ms_report_transfer(&s->c.rep, &s->c.sum, ms_time_diff(ts, p->start_ts), frame);
     } else {
         anomaly(s, frame, MS_AN_MSG_REJECTED, "Message of %" G_GUINT64_FORMAT
                 " bytes refused: %u %s", p->bytes, code, s->reply_text);
@@ -252,8 +254,10 @@ static void cmd_rcpt(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_
     s->rcpt_sent++;
     s->rcpt_pending++;
     smtp_pending_t *p = push(s, SMTP_CMD_RCPT, frame, ts);
-    if (p && path)
-        p->arg = ms_text_printable(path, plen, MS_TEXT_MAX);
+    if (p && path) {
+        p->arg_len = plen < MS_TEXT_MAX ? plen : MS_TEXT_MAX;
+        p->arg = g_memdup2(path, p->arg_len);
+    }
 }
 
 static void cmd_data(ms_smtp_t *s, ms_frame_t frame, ms_time_t ts)
@@ -309,7 +313,8 @@ static void cmd_bdat(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_
         s->bdat_open = false;
 }
 
-static void cmd_auth(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_time_t ts)
+static void cmd_auth(ms_smtp_t *s, const ms_smtp_cmd_t *c, bool truncated, ms_frame_t frame,
+                     ms_time_t ts)
 {
     ms_smtp_auth_t a;
 
@@ -323,7 +328,8 @@ static void cmd_auth(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_
     g_snprintf(label, sizeof(label), "AUTH %s", a.mech);
     ms_auth_start(&s->auth, &s->c.sum, &s->c.rep, a.mech, label, frame);
     if (a.has_ir)
-        ms_auth_sasl_response(&s->auth, &s->c.sum, &s->c.rep, s->c.in_tls, a.ir, a.ir_len, frame);
+        ms_auth_sasl_response(&s->auth, &s->c.sum, &s->c.rep, s->c.in_tls, a.ir, a.ir_len,
+                              truncated, frame);
     push(s, SMTP_CMD_AUTH, frame, ts);
 }
 
@@ -332,21 +338,30 @@ static void on_command(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_ti
     ms_smtp_cmd_t c;
 
     s->c.sum.commands++;
-    bool is_auth = ms_text_iprefix(l->data, l->len, "AUTH ");
+    bool ok = ms_smtp_cmd_split(l->data, l->len, &c);
+    bool is_auth = ok && !strcmp(c.verb, "AUTH");
     check_line(s, l, is_auth ? MS_AUTH_LINE_MAX : MS_SMTP_CMD_LINE_MAX, "Command", frame);
-    if (!ms_smtp_cmd_split(l->data, l->len, &c)) {
+    if (!ok) {
         char *t = ms_text_printable(l->data, l->len, 40);
         anomaly(s, frame, MS_AN_SYNTAX, "Not an SMTP command: \"%s\"", t);
         g_free(t);
         push(s, SMTP_CMD_OTHER, frame, ts);
         return;
     }
+    if (c.loose)
+        ms_conn_loose_words(&s->c, c.verb, frame);
     if (!strcmp(c.verb, "EHLO") || !strcmp(c.verb, "HELO")) {
-        g_free(s->c.sum.helo);
-        s->c.sum.helo = ms_text_printable(c.arg, c.arg_len, MS_TEXT_MAX);
+        /* the name counts once the server accepts it (a refused EHLO does not
+         * replace an accepted one); the first one counts until a reply says */
+        if (!s->c.sum.helo)
+            s->c.sum.helo = ms_text_printable(c.arg, c.arg_len, MS_TEXT_MAX);
         s->helo_sent = true;
         reset_transaction(s);
-        push(s, c.verb[0] == 'E' ? SMTP_CMD_EHLO : SMTP_CMD_HELO, frame, ts);
+        smtp_pending_t *p = push(s, c.verb[0] == 'E' ? SMTP_CMD_EHLO : SMTP_CMD_HELO, frame, ts);
+        if (p) {
+            p->arg_len = c.arg_len < MS_TEXT_MAX ? c.arg_len : MS_TEXT_MAX;
+            p->arg = g_memdup2(c.arg, p->arg_len);
+        }
     } else if (!strcmp(c.verb, "MAIL")) {
         cmd_mail(s, &c, frame, ts);
     } else if (!strcmp(c.verb, "RCPT")) {
@@ -356,7 +371,7 @@ static void on_command(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_ti
     } else if (!strcmp(c.verb, "BDAT")) {
         cmd_bdat(s, &c, frame, ts);
     } else if (!strcmp(c.verb, "AUTH")) {
-        cmd_auth(s, &c, frame, ts);
+        cmd_auth(s, &c, l->truncated, frame, ts);
     } else if (!strcmp(c.verb, "STARTTLS")) {
         s->c.tls_pending = true;
         push(s, SMTP_CMD_STARTTLS, frame, ts);
@@ -374,7 +389,8 @@ static void on_command(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_ti
 static void on_sasl_line(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_time_t ts)
 {
     check_line(s, l, MS_AUTH_LINE_MAX, "AUTH response", frame);
-    ms_auth_sasl_response(&s->auth, &s->c.sum, &s->c.rep, s->c.in_tls, l->data, l->len, frame);
+    ms_auth_sasl_response(&s->auth, &s->c.sum, &s->c.rep, s->c.in_tls, l->data, l->len,
+                          l->truncated, frame);
     push(s, SMTP_CMD_AUTH, frame, ts);
 }
 
@@ -480,12 +496,15 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
         if (ok) {
             s->rcpt_ok++;
         } else {
-            const char *a = p->arg ? p->arg : "";
             if (p->cmd.frame) {
-                list_add(s, &s->c.sum.rcpt_rejected, "rejected recipient", false,
-                         (const uint8_t *)a, strlen(a), frame);
+                /* escaped once, from the bytes sent: the same text as in rcpt_to */
+                char *a = ms_text_printable(p->arg ? p->arg : (const uint8_t *)"", p->arg_len,
+                                            MS_TEXT_MAX);
+                ms_report_list_add_text(&s->c.rep, &s->c.sum.rcpt_rejected, "rejected recipient",
+                                        false, a, frame);
                 anomaly(s, frame, MS_AN_RCPT_REJECTED, "Recipient <%s> refused: %u %s", a, code,
                         s->reply_text);
+                g_free(a);
             } else {
                 anomaly(s, frame, MS_AN_RCPT_REJECTED, "A recipient was refused: %u %s (its "
                         "address was not kept: the command queue was full)", code, s->reply_text);
@@ -526,6 +545,13 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
         if (code == 250 && !s->c.in_tls) {
             s->c.sum.clear_caps++;
             s->c.sum.clear_caps_frame = frame;
+        }
+        /* fall through */
+    case SMTP_CMD_HELO:
+        if (ok && p->cmd.frame) {
+            g_free(s->c.sum.helo);
+            s->c.sum.helo = ms_text_printable(p->arg ? p->arg : (const uint8_t *)"", p->arg_len,
+                                              MS_TEXT_MAX);
         }
         break;
     case SMTP_CMD_QUIT:
@@ -675,6 +701,8 @@ static void clear(ms_conn_t *c)
     while (ms_conn_queued(&s->c) > 0)
         pop(s);
     g_free(s->reply_text);
+    s->reply_text = NULL;
+    s->reply_open = false;
 }
 
 const ms_proto_ops_t ms_smtp_ops = {

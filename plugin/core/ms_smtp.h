@@ -12,6 +12,7 @@
 #ifndef MS_SMTP_CAP_PENDING
 #define MS_SMTP_CAP_PENDING      1024 /* commands awaiting a reply */
 #endif
-#define MS_SMTP_LINE_KEEP        4096 /* bytes of a line kept for parsing */
+#define MS_SMTP_LINE_KEEP       12288 /* bytes of a line kept for parsing: an AUTH line
+                                        * up to RFC 4954's 12,288 octets is read whole */
 
 #endif /* MS_SMTP_H */

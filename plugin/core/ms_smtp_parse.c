@@ -26,11 +26,16 @@ bool ms_smtp_reply_line_parse(const uint8_t *line, size_t len, ms_smtp_reply_lin
 bool ms_smtp_cmd_split(const uint8_t *line, size_t len, ms_smtp_cmd_t *out)
 {
     size_t i = 0;
-    while (i < len && line[i] != ' ')
+    while (i < len && !MS_IS_BLANK(line[i]))
         i++;
+    size_t a = i;
+    while (a < len && MS_IS_BLANK(line[a]))
+        a++;
     out->verb[0] = '\0';
-    out->arg = i < len ? line + i + 1 : line + len;
-    out->arg_len = i < len ? len - i - 1 : 0;
+    out->arg = line + a;
+    out->arg_len = len - a;
+    /* RFC 5321 4.1.1: one SP; postfix and others take any run of SP/HTAB */
+    out->loose = a > i && (a - i > 1 || line[i] != ' ');
     if (i == 0 || i > MS_SMTP_VERB_MAX)
         return false;
     for (size_t k = 0; k < i; k++) {
@@ -51,7 +56,7 @@ ms_path_status_t ms_smtp_path_parse(const uint8_t *arg, size_t len, const char *
     if (!ms_text_iprefix(arg, len, keyword))
         return MS_PATH_NO_KEYWORD;
     size_t i = kl;
-    while (i < len && arg[i] == ' ')
+    while (i < len && MS_IS_BLANK(arg[i]))
         i++;
     if (i < len && arg[i] == '<') {
         bool quoted = false;
@@ -74,7 +79,7 @@ ms_path_status_t ms_smtp_path_parse(const uint8_t *arg, size_t len, const char *
     }
     /* no angle brackets: take the word, but say it is malformed */
     size_t start = i;
-    while (i < len && arg[i] != ' ')
+    while (i < len && !MS_IS_BLANK(arg[i]))
         i++;
     *path = arg + start;
     *path_len = i - start;
@@ -85,7 +90,7 @@ bool ms_smtp_auth_parse(const uint8_t *arg, size_t len, ms_smtp_auth_t *out)
 {
     size_t i = 0;
     memset(out, 0, sizeof(*out));
-    while (i < len && arg[i] != ' ')
+    while (i < len && !MS_IS_BLANK(arg[i]))
         i++;
     if (i == 0 || i > MS_SASL_MECH_MAX)
         return false;
@@ -96,13 +101,13 @@ bool ms_smtp_auth_parse(const uint8_t *arg, size_t len, ms_smtp_auth_t *out)
         out->mech[k] = g_ascii_toupper(c);
     }
     out->mech[i] = '\0';
-    while (i < len && arg[i] == ' ')
+    while (i < len && MS_IS_BLANK(arg[i]))
         i++;
     if (i < len) {
         out->has_ir = true;
         out->ir = arg + i;
         out->ir_len = len - i;
-        while (out->ir_len > 0 && out->ir[out->ir_len - 1] == ' ')
+        while (out->ir_len > 0 && MS_IS_BLANK(out->ir[out->ir_len - 1]))
             out->ir_len--;
     }
     return true;
@@ -120,15 +125,15 @@ ms_bdat_status_t ms_smtp_bdat_parse(const uint8_t *arg, size_t len, uint64_t *si
             return MS_BDAT_BAD_SIZE;
         i++;
     }
-    if (i == 0 || (i < len && arg[i] != ' '))
+    if (i == 0 || (i < len && !MS_IS_BLANK(arg[i])))
         return MS_BDAT_BAD_SIZE;
     *size = v;
-    while (i < len && arg[i] == ' ')
+    while (i < len && MS_IS_BLANK(arg[i]))
         i++;
     if (i == len)
         return MS_BDAT_OK;
     size_t rest = len - i;
-    while (rest > 0 && arg[i + rest - 1] == ' ')
+    while (rest > 0 && MS_IS_BLANK(arg[i + rest - 1]))
         rest--;
     if (ms_text_ieq(arg + i, rest, "LAST")) {
         *last = true;

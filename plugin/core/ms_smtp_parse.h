@@ -31,12 +31,15 @@ bool ms_smtp_reply_line_parse(const uint8_t *line, size_t len, ms_smtp_reply_lin
 
 typedef struct {
     char verb[MS_SMTP_VERB_MAX + 1]; /* upper case; empty when not a plausible verb */
-    const uint8_t *arg;              /* after the first space (may be empty) */
+    const uint8_t *arg;              /* after the blanks that follow the verb (may be empty) */
     size_t arg_len;
+    bool loose;                      /* verb and argument not separated by exactly one SP */
 } ms_smtp_cmd_t;
 
-/* Splits a command line into verb and argument. False when the first word is
- * not 1..16 ASCII letters (so it cannot be an SMTP verb). */
+/* Splits a command line into verb and argument. Words are separated by any
+ * run of SP/HTAB, as postfix reads them (RFC 5321 asks for one SP: 'loose'
+ * says when the line did not). False when the first word is not 1..16 ASCII
+ * letters (so it cannot be an SMTP verb). */
 bool ms_smtp_cmd_split(const uint8_t *line, size_t len, ms_smtp_cmd_t *out);
 
 typedef enum {
@@ -47,8 +50,8 @@ typedef enum {
 
 /*
  * Extracts the path of "FROM:<path> params" / "TO:<path> params" without the
- * angle brackets. Tolerates a space after the colon and a path without
- * brackets (reported as MS_PATH_MALFORMED but still returned).
+ * angle brackets. Tolerates blanks (SP/HTAB) after the colon and a path
+ * without brackets (reported as MS_PATH_MALFORMED but still returned).
  */
 ms_path_status_t ms_smtp_path_parse(const uint8_t *arg, size_t len, const char *keyword,
                                     const uint8_t **path, size_t *path_len);
@@ -60,7 +63,8 @@ typedef struct {
     size_t ir_len;
 } ms_smtp_auth_t;
 
-/* Parses the AUTH argument "MECH [initial-response]". False when no mechanism. */
+/* Parses the AUTH argument "MECH [initial-response]" (any run of SP/HTAB
+ * between them). False when no mechanism. */
 bool ms_smtp_auth_parse(const uint8_t *arg, size_t len, ms_smtp_auth_t *out);
 
 typedef enum {

@@ -31,9 +31,14 @@ bool ms_strlist_contains(const ms_strlist_t *l, const char *s, size_t len)
     return false;
 }
 
+bool ms_strlist_full(const ms_strlist_t *l, size_t len)
+{
+    return l->count >= l->cap || len > MS_STRLIST_BYTES_MAX - l->bytes;
+}
+
 ms_list_result_t ms_strlist_add(ms_strlist_t *l, const char *s, size_t len)
 {
-    if (l->count >= l->cap) {
+    if (ms_strlist_full(l, len)) {
         l->dropped++;
         return MS_LIST_FULL;
     }
@@ -45,6 +50,7 @@ ms_list_result_t ms_strlist_add(ms_strlist_t *l, const char *s, size_t len)
         l->alloc = n;
     }
     l->items[l->count++] = g_strndup(s, len);
+    l->bytes += (uint32_t)len;
     return MS_LIST_ADDED;
 }
 

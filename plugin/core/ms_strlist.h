@@ -11,11 +11,18 @@
 
 #include "ms_common.h"
 
+/* Text a list keeps at most, whatever its entry cap: 256 recipients of 2 KB
+ * (512 bytes escaped) would otherwise keep 512 KB per ended session. */
+#ifndef MS_STRLIST_BYTES_MAX
+#define MS_STRLIST_BYTES_MAX 32768
+#endif
+
 typedef struct {
     char   **items;    /* owned, NUL-terminated strings */
     uint32_t count;    /* entries stored */
     uint32_t cap;      /* maximum entries stored */
     uint32_t alloc;    /* allocated slots */
+    uint32_t bytes;    /* text stored, at most MS_STRLIST_BYTES_MAX */
     uint64_t dropped;  /* entries refused because the list was full */
 } ms_strlist_t;
 
@@ -28,6 +35,8 @@ typedef enum {
 
 void ms_strlist_init(ms_strlist_t *l, uint32_t cap);
 void ms_strlist_clear(ms_strlist_t *l);
+/* Would an entry of len bytes be refused (entry cap or text budget reached)? */
+bool ms_strlist_full(const ms_strlist_t *l, size_t len);
 /* Appends a copy of s (len bytes, need not be NUL-terminated). */
 ms_list_result_t ms_strlist_add(ms_strlist_t *l, const char *s, size_t len);
 /* Appends only when no equal entry exists (case-sensitive). */

@@ -7,15 +7,17 @@
 #include <glib.h>
 #include <string.h>
 
-/* Length of a valid UTF-8 sequence at s (1..4), or 0 when invalid. */
-static size_t utf8_seq_len(const uint8_t *s, size_t len)
+/* A valid UTF-8 sequence at s: its length (1..4) and code point, or 0 when invalid. */
+static size_t utf8_seq(const uint8_t *s, size_t len, uint32_t *cp_out)
 {
     uint8_t c = s[0];
     size_t n;
     uint32_t cp, min;
 
-    if (c < 0x80)
+    if (c < 0x80) {
+        *cp_out = c;
         return 1;
+    }
     if ((c & 0xE0) == 0xC0) { n = 2; cp = c & 0x1F; min = 0x80; }
     else if ((c & 0xF0) == 0xE0) { n = 3; cp = c & 0x0F; min = 0x800; }
     else if ((c & 0xF8) == 0xF0) { n = 4; cp = c & 0x07; min = 0x10000; }
@@ -29,29 +31,50 @@ static size_t utf8_seq_len(const uint8_t *s, size_t len)
     }
     if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         return 0;
+    *cp_out = cp;
     return n;
 }
+
+/* Code points shown escaped although valid: C1 controls, the bidirectional
+ * controls (they reorder the text around them on screen) and the line and
+ * paragraph separators. */
+static bool hidden_code_point(uint32_t cp)
+{
+    return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+           (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+           cp == 0x2028 || cp == 0x2029;
+}
+
+static const char hex[] = "0123456789ABCDEF";
 
 char *ms_text_printable(const uint8_t *s, size_t len, size_t max)
 {
     if (len > max)
         len = max;
-    /* most text is printable ASCII: copy the run of it in one go */
+    /* most text is printable ASCII without '\\': copy the run of it in one go */
     size_t i = 0;
-    while (i < len && s[i] >= 0x20 && s[i] < 0x7F)
+    while (i < len && s[i] >= 0x20 && s[i] < 0x7F && s[i] != '\\')
         i++;
     if (i == len)
         return g_strndup((const char *)s, len);
     GString *out = g_string_sized_new(len + 16);
     g_string_append_len(out, (const char *)s, (gssize)i);
     while (i < len) {
-        size_t n = utf8_seq_len(s + i, len - i);
-        if (n == 1 && s[i] >= 0x20 && s[i] != 0x7F) {
-            g_string_append_c(out, (char)s[i]);
+        uint32_t cp = 0;
+        size_t n = utf8_seq(s + i, len - i, &cp);
+        if (n == 1 && cp == '\\') {
+            g_string_append(out, "\\\\");
+        } else if (n == 1 && cp >= 0x20 && cp != 0x7F) {
+            g_string_append_c(out, (char)cp);
+        } else if (n > 1 && hidden_code_point(cp)) {
+            char u[7] = { '\\', 'u', hex[(cp >> 12) & 0xF], hex[(cp >> 8) & 0xF],
+                          hex[(cp >> 4) & 0xF], hex[cp & 0xF], '\0' };
+            g_string_append(out, u);
         } else if (n > 1) {
             g_string_append_len(out, (const char *)s + i, (gssize)n);
         } else {
-            g_string_append_printf(out, "\\x%02X", s[i]);
+            char x[5] = { '\\', 'x', hex[s[i] >> 4], hex[s[i] & 0xF], '\0' };
+            g_string_append(out, x);
             n = 1;
         }
         i += n;

@@ -8,9 +8,14 @@
 #include "ms_common.h"
 
 /*
- * Returns a newly allocated (g_malloc) NUL-terminated string made from at most
- * 'max' bytes of s: valid UTF-8 is kept (so SMTPUTF8 addresses come out
- * right), control characters, NUL and invalid bytes become "\xNN".
+ * The one text policy for everything shown (fields, expert texts, labels):
+ * returns a newly allocated (g_malloc) NUL-terminated string made from at most
+ * 'max' bytes of s. Valid UTF-8 is kept (so SMTPUTF8 addresses come out
+ * right); C0 controls, NUL, DEL and invalid bytes become "\xNN"; C1 controls,
+ * bidirectional controls (U+061C, U+200E/F, U+202A-E, U+2066-9) and U+2028/9
+ * become "\uXXXX"; the backslash itself becomes "\\", so the result is
+ * unambiguous and always valid UTF-8. Apply it once, to the raw bytes, when a
+ * text is stored (at most 4 output bytes per input byte).
  */
 char *ms_text_printable(const uint8_t *s, size_t len, size_t max);
 

@@ -38,6 +38,7 @@ typedef struct {
     guint32    first_seen; /* frame where the session layer first saw data */
     guint8     tcp_completeness; /* TCP's conversation_completeness at the last frame */
     bool       stripped_checked; /* its STARTTLS offer was compared with other sessions' */
+    gboolean   shrunk;    /* ended: the machine keeps only the session record */
 } ms_session_t;
 
 /* ---- ms_extract.c ---- */

@@ -46,6 +46,13 @@ static int hf_mailsess_transfer_time = -1;
 static int hf_mailsess_duration = -1;
 static int hf_mailsess_response_time = -1;
 static int hf_mailsess_request_in = -1;
+static int hf_mailsess_mail_from_more = -1;
+static int hf_mailsess_rcpt_to_more = -1;
+static int hf_mailsess_rcpt_rejected_more = -1;
+static int hf_mailsess_capabilities_more = -1;
+static int hf_mailsess_auth_method_more = -1;
+static int hf_mailsess_auth_user_more = -1;
+static int hf_mailsess_transfer_time_more = -1;
 static int hf_mailsess_response_in = -1;
 
 static gint ett_mailsess = -1;
@@ -140,10 +147,13 @@ static proto_item *gen(proto_item *pi)
     return pi;
 }
 
-static void add_list(proto_tree *t, int hf, tvbuff_t *tvb, const ms_strlist_t *l)
+/* A capped list, then how many values it could not list (only when some). */
+static void add_list(proto_tree *t, int hf, int hf_more, tvbuff_t *tvb, const ms_strlist_t *l)
 {
     for (guint32 i = 0; i < l->count; i++)
         gen(proto_tree_add_string(t, hf, tvb, 0, 0, l->items[i]));
+    if (l->dropped > 0)
+        gen(proto_tree_add_uint64(t, hf_more, tvb, 0, 0, l->dropped));
 }
 
 static void add_time(proto_tree *t, int hf, tvbuff_t *tvb, ms_time_t v)
@@ -178,9 +188,9 @@ static void render_envelope(proto_tree *st, tvbuff_t *tvb, const ms_summary_t *s
     proto_tree *t = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_envelope, NULL,
                                                   "Envelope: %u message%s accepted", s->msg_count,
                                                   plurality(s->msg_count, "", "s"));
-    add_list(t, hf_mailsess_mail_from, tvb, &s->mail_from);
-    add_list(t, hf_mailsess_rcpt_to, tvb, &s->rcpt_to);
-    add_list(t, hf_mailsess_rcpt_rejected, tvb, &s->rcpt_rejected);
+    add_list(t, hf_mailsess_mail_from, hf_mailsess_mail_from_more, tvb, &s->mail_from);
+    add_list(t, hf_mailsess_rcpt_to, hf_mailsess_rcpt_to_more, tvb, &s->rcpt_to);
+    add_list(t, hf_mailsess_rcpt_rejected, hf_mailsess_rcpt_rejected_more, tvb, &s->rcpt_rejected);
     gen(proto_tree_add_uint(t, hf_mailsess_msg_count, tvb, 0, 0, s->msg_count));
     gen(proto_tree_add_uint64(t, hf_mailsess_msg_bytes, tvb, 0, 0, s->msg_bytes));
 }
@@ -206,13 +216,13 @@ static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *se
                                   s->starttls_result == MS_STARTTLS_ACCEPTED ? "accepted" : "refused"));
     t = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_capabilities, NULL,
                                       "Capabilities (%u)", s->capabilities.count);
-    add_list(t, hf_mailsess_capabilities, tvb, &s->capabilities);
+    add_list(t, hf_mailsess_capabilities, hf_mailsess_capabilities_more, tvb, &s->capabilities);
 
     t = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_auth, NULL,
                                       "Authentication: %u attempt%s", s->auth_attempts,
                                       plurality(s->auth_attempts, "", "s"));
-    add_list(t, hf_mailsess_auth_method, tvb, &s->auth_methods);
-    add_list(t, hf_mailsess_auth_user, tvb, &s->auth_users);
+    add_list(t, hf_mailsess_auth_method, hf_mailsess_auth_method_more, tvb, &s->auth_methods);
+    add_list(t, hf_mailsess_auth_user, hf_mailsess_auth_user_more, tvb, &s->auth_users);
     if (s->auth_result != MS_AUTH_RESULT_NONE)
         gen(proto_tree_add_string(t, hf_mailsess_auth_result, tvb, 0, 0, auth_result_name(s->auth_result)));
     gen(proto_tree_add_uint(t, hf_mailsess_auth_attempts, tvb, 0, 0, s->auth_attempts));
@@ -232,7 +242,9 @@ static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *se
         add_time(t, hf_mailsess_greeting_time, tvb, s->greeting_time);
     for (guint32 i = 0; i < s->transfer_count; i++)
         add_time(t, hf_mailsess_transfer_time, tvb, s->transfer_times[i]);
-    add_time(t, hf_mailsess_duration, tvb, s->last_ts - s->first_ts);
+    if (s->transfer_dropped > 0)
+        gen(proto_tree_add_uint64(t, hf_mailsess_transfer_time_more, tvb, 0, 0, s->transfer_dropped));
+    add_time(t, hf_mailsess_duration, tvb, ms_time_diff(s->last_ts, s->first_ts));
 }
 
 /* The session fields (all but the protocol item), set at registration. */
@@ -315,7 +327,7 @@ void ms_render_register(int proto_id)
         { &hf_mailsess_banner, { "Banner", "mailsess.banner", FT_STRING, BASE_NONE, NULL, 0x0,
             "Server greeting text", HFILL } },
         { &hf_mailsess_helo, { "HELO/EHLO", "mailsess.helo", FT_STRING, BASE_NONE, NULL, 0x0,
-            "Argument of the last EHLO or HELO", HFILL } },
+            "Client name of the last EHLO or HELO the server accepted (of the first one sent, until a reply accepts one)", HFILL } },
         { &hf_mailsess_capabilities, { "Capability", "mailsess.capabilities", FT_STRING, BASE_NONE, NULL, 0x0,
             "EHLO keyword with its parameters", HFILL } },
         { &hf_mailsess_tls, { "TLS", "mailsess.tls", FT_STRING, BASE_NONE, NULL, 0x0,
@@ -368,6 +380,20 @@ void ms_render_register(int proto_id)
             "Time from the command to this reply", HFILL } },
         { &hf_mailsess_request_in, { "Request in", "mailsess.request_in", FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0,
             "The command this reply answers is in this frame", HFILL } },
+        { &hf_mailsess_mail_from_more, { "Senders not listed", "mailsess.mail_from_more", FT_UINT64, BASE_DEC, NULL, 0x0,
+            "Senders beyond the list's cap: counted, not listed (present only when some)", HFILL } },
+        { &hf_mailsess_rcpt_to_more, { "Recipients not listed", "mailsess.rcpt_to_more", FT_UINT64, BASE_DEC, NULL, 0x0,
+            "Recipients beyond the list's cap: counted, not listed (present only when some)", HFILL } },
+        { &hf_mailsess_rcpt_rejected_more, { "Rejected recipients not listed", "mailsess.rcpt_rejected_more", FT_UINT64, BASE_DEC, NULL, 0x0,
+            "Rejected recipients beyond the list's cap: counted, not listed (present only when some)", HFILL } },
+        { &hf_mailsess_capabilities_more, { "Capabilities not listed", "mailsess.capabilities_more", FT_UINT64, BASE_DEC, NULL, 0x0,
+            "Capabilities beyond the list's cap: counted, not listed (present only when some)", HFILL } },
+        { &hf_mailsess_auth_method_more, { "Auth methods not listed", "mailsess.auth_method_more", FT_UINT64, BASE_DEC, NULL, 0x0,
+            "Authentication methods beyond the list's cap: counted, not listed (present only when some)", HFILL } },
+        { &hf_mailsess_auth_user_more, { "Auth users not listed", "mailsess.auth_user_more", FT_UINT64, BASE_DEC, NULL, 0x0,
+            "User names beyond the list's cap: counted, not listed (present only when some)", HFILL } },
+        { &hf_mailsess_transfer_time_more, { "Transfer times not listed", "mailsess.transfer_time_more", FT_UINT64, BASE_DEC, NULL, 0x0,
+            "Transfer times beyond the list's cap: counted, not listed (present only when some)", HFILL } },
         { &hf_mailsess_response_in, { "Response in", "mailsess.response_in", FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0,
             "The reply to this command is in this frame", HFILL } },
     };

@@ -10,6 +10,7 @@
  */
 #include "ms_epan.h"
 #include "ms_compat.h"
+#include "ms_heur_classify.h"
 
 #include <epan/conversation.h>
 #include <epan/dissectors/packet-tcp.h>
@@ -36,9 +37,15 @@ static ms_tls_offers_t *tls_offers;
 #define MS_TCP_FIN 0x10
 #define MS_TCP_RST 0x20
 
+/* Nanoseconds since the epoch, saturated where int64 ends (pcapng allows
+ * timestamps from before 1678 and after 2262). */
 static ms_time_t to_ms_time(const nstime_t *t)
 {
-    return (ms_time_t)t->secs * MS_NS_PER_SEC + t->nsecs;
+    ms_time_t v;
+    if (__builtin_mul_overflow((ms_time_t)t->secs, MS_NS_PER_SEC, &v) ||
+        __builtin_add_overflow(v, (ms_time_t)t->nsecs, &v))
+        return t->secs < 0 ? INT64_MIN : INT64_MAX;
+    return v;
 }
 
 /* Called by the machines: keep the note with the frame it is about. */
@@ -97,6 +104,29 @@ static gboolean decrypted(packet_info *pinfo, GPtrArray *items)
     return FALSE;
 }
 
+/*
+ * Who sent the session's first mail bytes. What they say decides first: a
+ * greeting is the server's and an EHLO/CAPA/USER the client's, whatever the
+ * built-in dissector concluded from the ports (it guesses wrong when both
+ * ports are equal, 25 -> 25, and inside an HTTP CONNECT tunnel). Else the
+ * built-in dissector's direction.
+ */
+static gboolean first_from_server(GPtrArray *items, gboolean builtin)
+{
+    field_info *fi = (field_info *)g_ptr_array_index(items, 0);
+    guint8 buf[MS_OPENING_MAX];
+    gint avail = tvb_captured_length_remaining(fi->ds_tvb, fi->start);
+    gint n = fi->length < avail ? fi->length : avail;
+    ms_opening_t o;
+
+    if (n <= 0)
+        return builtin;
+    if (n > MS_OPENING_MAX)
+        n = MS_OPENING_MAX;
+    tvb_memcpy(fi->ds_tvb, buf, fi->start, n);
+    return ms_heur_classify(buf, (size_t)n, &o) ? o.from_server : builtin;
+}
+
 static ms_session_t *session_new(conversation_t *conv, packet_info *pinfo, ms_proto_t proto,
                                  gboolean server_is_src, gboolean in_tls)
 {
@@ -153,6 +183,7 @@ static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pi
     ms_machine_touch(sess->machine, pinfo->num, ts);
     if (ms_extract_items(tree, MS_HF_TCP_LOST))
         ms_machine_gap(sess->machine, dir, pinfo->num, ts);
+    gboolean cut = FALSE;
     for (guint i = 0; items && i < items->len; i++) {
         field_info *fi = (field_info *)g_ptr_array_index(items, i);
         gint avail = tvb_captured_length_remaining(fi->ds_tvb, fi->start);
@@ -162,7 +193,11 @@ static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pi
             tvb_memcpy(fi->ds_tvb, buf, fi->start + off, n);
             ms_machine_feed(sess->machine, dir, buf, (size_t)n, pinfo->num, ts);
         }
+        /* the snap length cut the segment: what follows was sent, not captured */
+        cut |= tvb_captured_length(fi->ds_tvb) < tvb_reported_length(fi->ds_tvb);
     }
+    if (cut)
+        ms_machine_cut(sess->machine, dir, pinfo->num, ts);
     check_stripped(sess);
     /* The first FIN or RST of the connection is the only one the machines act
      * on. TCP records them in its conversation data before mailsess runs, so
@@ -175,6 +210,11 @@ static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pi
     sess->tcp_completeness = now;
     if (seen & (MS_TCP_FIN | MS_TCP_RST))
         ms_machine_close(sess->machine, dir, (seen & MS_TCP_RST) != 0, pinfo->num, ts);
+    /* ended (a FIN each way, or a RST): keep only what rendering needs */
+    if (!sess->shrunk && tcpd && ((now & MS_TCP_RST) || (tcpd->flow1.fin && tcpd->flow2.fin))) {
+        ms_machine_shrink(sess->machine);
+        sess->shrunk = TRUE;
+    }
 }
 
 static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
@@ -190,13 +230,13 @@ static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     if (!sess && !PINFO_FD_VISITED(pinfo)) {
         ms_proto_t proto;
         gboolean server_is_src;
-        if (smtp) /* the built-in dissectors decided the direction of this first data */
+        if (smtp)
             sess = session_new(conv, pinfo, MS_PROTO_SMTP,
-                               ms_extract_items(tree, MS_HF_SMTP_RSP) != NULL,
+                               first_from_server(smtp, ms_extract_items(tree, MS_HF_SMTP_RSP) != NULL),
                                decrypted(pinfo, smtp));
         else if (pop)
             sess = session_new(conv, pinfo, MS_PROTO_POP3,
-                               ms_extract_items(tree, MS_HF_POP_REQ) == NULL,
+                               first_from_server(pop, ms_extract_items(tree, MS_HF_POP_REQ) == NULL),
                                decrypted(pinfo, pop));
         else if (implicit_tls(pinfo, &proto, &server_is_src))
             sess = session_new(conv, pinfo, proto, server_is_src, TRUE);

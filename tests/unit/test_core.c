@@ -225,6 +225,56 @@ static void test_close_last_line_both_protocols(void **state)
     }
 }
 
+/* Timestamps come from the capture file: any int64, and differences saturate. */
+static void test_extreme_times(void **state)
+{
+    (void)state;
+    assert_true(ms_time_diff(5, 3) == 2);
+    assert_true(ms_time_diff(INT64_MAX, INT64_MIN) == INT64_MAX);
+    assert_true(ms_time_diff(INT64_MIN, INT64_MAX) == INT64_MIN);
+    assert_true(ms_time_diff(INT64_MIN, 1) == INT64_MIN);
+    n_notes = 0;
+    ms_machine_t *m = ms_machine_new(MS_PROTO_SMTP, 1, INT64_MIN, record, NULL);
+    ms_machine_feed(m, MS_DIR_SERVER, S("220 mx ESMTP\r\n"), 2, INT64_MAX);
+    ms_machine_feed(m, MS_DIR_CLIENT, S("NOOP\r\n"), 3, INT64_MIN);
+    ms_machine_feed(m, MS_DIR_SERVER, S("250 ok\r\n"), 4, INT64_MAX);
+    const ms_summary_t *sum = ms_machine_summary(m);
+    assert_true(sum->greeting_time == INT64_MAX);
+    assert_int_equal(notes[n_notes - 2].n.kind, MS_NOTE_REQUEST_IN);
+    assert_int_equal(notes[n_notes - 2].frame, 4);
+    assert_true(notes[n_notes - 2].n.delta == INT64_MAX); /* INT64_MAX - INT64_MIN, saturated */
+    ms_machine_free(m);
+}
+
+/* An ended session keeps its record and drops the rest; it stays usable. */
+static void test_shrink(void **state)
+{
+    (void)state;
+    n_notes = 0;
+    ms_machine_t *m = ms_machine_new(MS_PROTO_SMTP, 1, 0, record, NULL);
+    ms_machine_feed(m, MS_DIR_SERVER, S("220 mx ESMTP\r\n"), 2, 2);
+    ms_machine_feed(m, MS_DIR_CLIENT, S("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nRCPT TO:<e"), 3, 3);
+    ms_machine_close(m, MS_DIR_CLIENT, true, 4, 4);
+    ms_machine_shrink(m);
+    const ms_summary_t *sum = ms_machine_summary(m);
+    assert_string_equal(sum->banner, "mx ESMTP");
+    assert_int_equal(sum->rcpt_to.count, 1);
+    assert_string_equal(sum->rcpt_to.items[0], "c@d");
+    /* nothing waits any more; more bytes are still taken */
+    ms_machine_feed(m, MS_DIR_SERVER, S("250 ok\r\n"), 5, 5);
+    ms_machine_feed(m, MS_DIR_CLIENT, S("QUIT\r\n"), 6, 6);
+    ms_machine_feed(m, MS_DIR_SERVER, S("221 bye\r\n"), 7, 7);
+    assert_true(ms_machine_summary(m)->quit);
+    ms_machine_free(m);
+
+    /* a queue allocates nothing until its first push */
+    ms_fifo_t q;
+    ms_fifo_init(&q, 16, 4);
+    assert_null(q.items);
+    ms_fifo_free(&q);
+    assert_null(q.items);
+}
+
 /* ---- the anomaly table ------------------------------------------------------ */
 
 static void test_anomaly_table(void **state)
@@ -348,6 +398,8 @@ int main(void)
         cmocka_unit_test(test_conn_tls_guards),
         cmocka_unit_test(test_conn_refused_tls_and_unmatched),
         cmocka_unit_test(test_close_last_line_both_protocols),
+        cmocka_unit_test(test_extreme_times),
+        cmocka_unit_test(test_shrink),
         cmocka_unit_test(test_anomaly_table),
         cmocka_unit_test(test_heur_classify),
         cmocka_unit_test(test_tls_offers),

@@ -47,6 +47,21 @@ static void test_cmd_split(void **state)
     assert_false(ms_smtp_cmd_split(S("\x01\x02 x"), &c));
     assert_false(ms_smtp_cmd_split(S("ABCDEFGHIJKLMNOPQ x"), &c)); /* 17 letters */
     assert_false(ms_smtp_cmd_split(S("dXNlcg=="), &c));            /* base64, not a verb */
+    assert_false(c.loose);
+    /* words separated by any run of SP/HTAB, as postfix reads them */
+    assert_true(ms_smtp_cmd_split(S("MAIL  FROM:<a@b>"), &c));
+    assert_string_equal(c.verb, "MAIL");
+    assert_memory_equal(c.arg, "FROM:<a@b>", c.arg_len);
+    assert_true(c.loose);
+    assert_true(ms_smtp_cmd_split(S("AUTH\tPLAIN AGFsaWNl"), &c));
+    assert_string_equal(c.verb, "AUTH");
+    assert_int_equal(c.arg_len, 14);
+    assert_true(c.loose);
+    assert_true(ms_smtp_cmd_split(S("RCPT TO:<a@b>"), &c));
+    assert_false(c.loose);
+    assert_true(ms_smtp_cmd_split(S("QUIT \t "), &c));
+    assert_int_equal(c.arg_len, 0);
+    assert_true(c.loose);
 }
 
 static void test_path(void **state)
@@ -57,6 +72,8 @@ static void test_path(void **state)
     assert_int_equal(ms_smtp_path_parse(S("FROM:<alice@example.test> SIZE=12"), "FROM:", &p, &n), MS_PATH_OK);
     assert_memory_equal(p, "alice@example.test", n);
     assert_int_equal(ms_smtp_path_parse(S("from: <a@b>"), "FROM:", &p, &n), MS_PATH_OK);
+    assert_memory_equal(p, "a@b", n);
+    assert_int_equal(ms_smtp_path_parse(S("FROM:\t<a@b>"), "FROM:", &p, &n), MS_PATH_OK);
     assert_memory_equal(p, "a@b", n);
     assert_int_equal(ms_smtp_path_parse(S("FROM:<>"), "FROM:", &p, &n), MS_PATH_OK);
     assert_int_equal(n, 0); /* null sender */
@@ -81,6 +98,9 @@ static void test_auth_arg(void **state)
     assert_false(ms_smtp_auth_parse(S(""), &a));
     assert_false(ms_smtp_auth_parse(S("ABCDEFGHIJKLMNOPQRSTU"), &a)); /* 21 chars */
     assert_false(ms_smtp_auth_parse(S("PL@IN"), &a));
+    assert_true(ms_smtp_auth_parse(S("PLAIN\t\tAGFsaWNlAHB3 \t"), &a)); /* blanks as postfix reads them */
+    assert_string_equal(a.mech, "PLAIN");
+    assert_int_equal(a.ir_len, 12);
 }
 
 static void test_bdat(void **state)
@@ -101,6 +121,8 @@ static void test_bdat(void **state)
     assert_int_equal(ms_smtp_bdat_parse(S("12x"), &sz, &last), MS_BDAT_BAD_SIZE);
     assert_int_equal(ms_smtp_bdat_parse(S("-1"), &sz, &last), MS_BDAT_BAD_SIZE);
     assert_int_equal(ms_smtp_bdat_parse(S("12 LASTX"), &sz, &last), MS_BDAT_BAD_LAST);
+    assert_int_equal(ms_smtp_bdat_parse(S("12\tLAST"), &sz, &last), MS_BDAT_OK);
+    assert_true(last);
 }
 
 static void test_base64(void **state)
@@ -198,6 +220,30 @@ static void test_printable(void **state)
     t = ms_text_printable(S(""), 100);
     assert_string_equal(t, "");
     g_free(t);
+    /* the escape character is escaped: a typed "\x1B" and an ESC byte differ */
+    t = ms_text_printable(S("a\\x1Bb"), 100);
+    assert_string_equal(t, "a\\\\x1Bb");
+    g_free(t);
+    t = ms_text_printable(S("a\x1b" "b"), 100);
+    assert_string_equal(t, "a\\x1Bb");
+    g_free(t);
+    /* C1 controls, bidi controls and line/paragraph separators: escaped */
+    t = ms_text_printable(S("x\xC2\x85y\xE2\x80\xAEz\xE2\x80\xA8w\xE2\x80\xA9\xE2\x81\xA6\xD8\x9C"), 100);
+    assert_string_equal(t, "x\\u0085y\\u202Ez\\u2028w\\u2029\\u2066\\u061C");
+    g_free(t);
+    /* other non-ASCII stays as it is */
+    t = ms_text_printable(S("caf\xC3\xA9 \xE2\x82\xAC"), 100);
+    assert_string_equal(t, "caf\xC3\xA9 \xE2\x82\xAC");
+    g_free(t);
+    /* always valid UTF-8 */
+    uint8_t all[256];
+    for (int i = 0; i < 256; i++)
+        all[i] = (uint8_t)i;
+    t = ms_text_printable(all, sizeof(all), sizeof(all));
+    assert_true(g_utf8_validate(t, -1, NULL));
+    for (const char *c = t; *c; c++)
+        assert_true((unsigned char)*c >= 0x20 && *c != 0x7F);
+    g_free(t);
 }
 
 static void test_pop3_cmd(void **state)
@@ -216,6 +262,11 @@ static void test_pop3_cmd(void **state)
     assert_false(c.needs_login);
     assert_int_equal(c.arg_len, 11);
     assert_int_equal(ms_pop3_word_len(c.arg, c.arg_len), 5);
+    assert_false(c.loose);
+    ms_pop3_cmd_parse(S("PASS\tsecret"), &c); /* dovecot refuses it; the secret crossed all the same */
+    assert_int_equal(c.verb, POP3_CMD_PASS);
+    assert_memory_equal(c.arg, "secret", c.arg_len);
+    assert_true(c.loose);
     ms_pop3_cmd_parse(S("CAPA"), &c);
     assert_int_equal(c.verb, POP3_CMD_CAPA);
     assert_int_equal(c.arg_len, 0);
@@ -272,6 +323,14 @@ static void test_pop3_stat(void **state)
     assert_false(ms_pop3_stat_parse("x 1", &m, &o));
     assert_false(ms_pop3_stat_parse("3 x", &m, &o));
     assert_false(ms_pop3_stat_parse("4294967296 1", &m, &o)); /* more than 2^32-1 messages */
+    assert_true(ms_pop3_stat_parse("4294967295 18446744073709551615", &m, &o));
+    assert_true(m == 4294967295u && o == UINT64_MAX);
+    assert_false(ms_pop3_stat_parse("1 18446744073709551616", &m, &o)); /* 2^64 */
+    assert_false(ms_pop3_stat_parse("1 99999999999999999999999", &m, &o));
+    assert_false(ms_pop3_stat_parse("1 -1", &m, &o));
+    assert_false(ms_pop3_stat_parse("-1 5", &m, &o));
+    assert_false(ms_pop3_stat_parse("1 +5", &m, &o));
+    assert_false(ms_pop3_stat_parse("1 5x", &m, &o));
     assert_false(ms_pop3_stat_parse("", &m, &o));
 }
 

@@ -369,6 +369,73 @@ static void test_queue_overflow_keeps_reply_order(void **state)
     ms_machine_free(p);
 }
 
+/* dovecot answers "USER<TAB>alice" with -ERR Unknown command, but a PASS
+ * sent that way still puts the password on the wire: it is read as PASS. */
+static void test_loose_separators(void **state)
+{
+    (void)state;
+    ms_machine_t *p = new_session();
+    S(p, 4, "+OK ready\r\n");
+    C(p, 5, "USER  alice\r\n");
+    S(p, 6, "+OK\r\n");
+    C(p, 7, "PASS\talicepw\r\n");
+    S(p, 8, "-ERR Unknown command.\r\n");
+    const ms_summary_t *m = ms_machine_summary(p);
+    assert_true(m->auth_plaintext);
+    assert_int_equal(count_anomaly(MS_AN_PLAINTEXT_AUTH, 7), 1);
+    assert_string_equal(m->auth_users.items[0], "alice");
+    assert_int_equal(m->auth_result, MS_AUTH_RESULT_FAILURE);
+    assert_int_equal(count_anomaly(MS_AN_SYNTAX, 5), 1); /* noted once */
+    assert_int_equal(count_anomaly(MS_AN_SYNTAX, 0), 1);
+    ms_machine_free(p);
+}
+
+/* POP3 AUTH (RFC 5034) responses up to 12,288 octets are read whole. */
+static void test_long_auth_line(void **state)
+{
+    (void)state;
+    GString *plain = g_string_new_len("\0alice\0", 7);
+    for (int i = 0; i < 5000; i++)
+        g_string_append_c(plain, 'p');
+    gchar *b64 = g_base64_encode((const guchar *)plain->str, plain->len);
+    gchar *line = g_strdup_printf("%s\r\n", b64);
+    ms_machine_t *p = new_session();
+    S(p, 4, "+OK ready\r\n");
+    C(p, 5, "AUTH PLAIN\r\n");
+    S(p, 6, "+ \r\n");
+    C(p, 7, line);
+    S(p, 8, "+OK Logged in.\r\n");
+    const ms_summary_t *m = ms_machine_summary(p);
+    assert_true(m->auth_plaintext);
+    assert_string_equal(m->auth_users.items[0], "alice");
+    assert_int_equal(m->auth_result, MS_AUTH_RESULT_SUCCESS);
+    assert_int_equal(count_anomaly(MS_AN_SYNTAX, 0), 0);
+    ms_machine_free(p);
+    g_free(line);
+    g_free(b64);
+    g_string_free(plain, TRUE);
+}
+
+/* Attacker bytes never reach a note raw: a mechanism name with ESC/BEL/CR. */
+static void test_auth_mechanism_escaped(void **state)
+{
+    (void)state;
+    ms_machine_t *p = new_session();
+    S(p, 4, "+OK ready\r\n");
+    C(p, 5, "AUTH X\x1b[1A\x1b[2K\x07\rY\r\n");
+    S(p, 6, "-ERR Unsupported authentication mechanism.\r\n");
+    C(p, 7, "USER \x1b]0;evil\x07\r\n");
+    S(p, 8, "-ERR \x1b[2Jbad\r\n");
+    const ms_summary_t *m = ms_machine_summary(p);
+    assert_int_equal(count_anomaly(MS_AN_SYNTAX, 5), 1); /* not a mechanism name */
+    assert_int_equal(m->auth_methods.count, 1);          /* only USER */
+    assert_string_equal(m->auth_users.items[0], "\\x1B]0;evil\\x07");
+    for (int i = 0; i < n_notes; i++)
+        for (const char *c = notes[i].text; *c; c++)
+            assert_true((unsigned char)*c >= 0x20 && *c != 0x7F);
+    ms_machine_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -386,6 +453,9 @@ int main(void)
         cmocka_unit_test(test_stls_findings),
         cmocka_unit_test(test_stls_masked),
         cmocka_unit_test(test_queue_overflow_keeps_reply_order),
+        cmocka_unit_test(test_loose_separators),
+        cmocka_unit_test(test_long_auth_line),
+        cmocka_unit_test(test_auth_mechanism_escaped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -689,6 +689,169 @@ static void test_starttls_masked(void **state)
     ms_machine_free(s);
 }
 
+/* Words separated by TAB or several spaces: postfix 3.7 accepts AUTH<TAB>PLAIN,
+ * MAIL<SP><SP>FROM, RCPT<TAB>TO and FROM:<TAB><path> (tried against the capture
+ * server): the session layer must read them as the server does. */
+static void test_loose_separators(void **state)
+{
+    (void)state;
+    ms_machine_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "AUTH\tPLAIN AGFsaWNlAGFsaWNlcHc=\r\n");
+    S(s, 8, "235 2.7.0 Authentication successful\r\n");
+    C(s, 9, "MAIL  FROM:<alice@example.test>\r\n");
+    S(s, 10, "250 2.1.0 Ok\r\n");
+    C(s, 11, "RCPT\tTO:\t<bob@example.test>\r\n");
+    S(s, 12, "250 2.1.5 Ok\r\n");
+    C(s, 13, "DATA\r\n");
+    S(s, 14, "354 go\r\n");
+    C(s, 15, "x\r\n.\r\n");
+    S(s, 16, "250 queued\r\n");
+    const ms_summary_t *m = ms_machine_summary(s);
+    assert_true(m->auth_plaintext);
+    assert_int_equal(count_anomaly(MS_AN_PLAINTEXT_AUTH, 7), 1);
+    assert_string_equal(m->auth_users.items[0], "alice");
+    assert_int_equal(m->auth_result, MS_AUTH_RESULT_SUCCESS);
+    assert_string_equal(m->mail_from.items[0], "alice@example.test");
+    assert_string_equal(m->rcpt_to.items[0], "bob@example.test");
+    assert_int_equal(m->msg_count, 1);
+    /* noted once, on the first such line; nothing else is wrong */
+    assert_int_equal(count_anomaly(MS_AN_SYNTAX, 7), 1);
+    assert_int_equal(count_anomaly(MS_AN_SYNTAX, 0), 1);
+    assert_int_equal(count_anomaly(MS_AN_SEQUENCE, 0), 0);
+    ms_machine_free(s);
+}
+
+/* An AUTH line up to RFC 4954's 12,288 octets is read whole (an OAuth token
+ * is often longer than 4 KB); a longer one is analysed as far as it is kept,
+ * never decoded as if it were whole. */
+static void test_long_auth_lines(void **state)
+{
+    (void)state;
+    /* XOAUTH2, about 6.7 KB of base64 */
+    GString *tok = g_string_new("user=alice@example.test\001auth=Bearer ");
+    for (int i = 0; i < 5000; i++)
+        g_string_append_c(tok, (char)('a' + i % 26));
+    g_string_append(tok, "\001\001");
+    gchar *b64 = g_base64_encode((const guchar *)tok->str, tok->len);
+    gchar *line = g_strdup_printf("AUTH XOAUTH2 %s\r\n", b64);
+    ms_machine_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, line);
+    S(s, 8, "235 2.7.0 Authentication successful\r\n");
+    const ms_summary_t *m = ms_machine_summary(s);
+    assert_true(m->auth_plaintext);
+    assert_string_equal(m->auth_users.items[0], "alice@example.test");
+    assert_int_equal(count_anomaly(MS_AN_SYNTAX, 0), 0);
+    assert_int_equal(count_anomaly(MS_AN_LINE_TOO_LONG, 0), 0);
+    ms_machine_free(s);
+    g_free(line);
+    g_free(b64);
+    g_string_free(tok, TRUE);
+
+    /* PLAIN with a 15,000-byte password: 20 KB of base64, over the limit */
+    GString *plain = g_string_new_len("\0alice\0", 7);
+    for (int i = 0; i < 15000; i++)
+        g_string_append_c(plain, 'p');
+    b64 = g_base64_encode((const guchar *)plain->str, plain->len);
+    line = g_strdup_printf("%s\r\n", b64);
+    s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "AUTH PLAIN\r\n");
+    S(s, 8, "334 \r\n");
+    C(s, 9, line);
+    S(s, 10, "500 5.5.6 Authentication exchange line is too long\r\n");
+    m = ms_machine_summary(s);
+    assert_true(m->auth_plaintext); /* the visible part holds user and password */
+    assert_int_equal(count_anomaly(MS_AN_PLAINTEXT_AUTH, 9), 1);
+    assert_string_equal(m->auth_users.items[0], "alice");
+    assert_int_equal(count_anomaly(MS_AN_LINE_TOO_LONG, 9), 1);
+    assert_int_equal(count_anomaly(MS_AN_SYNTAX, 9), 1); /* truncated: said so, no false "not base64" */
+    assert_int_equal(m->auth_result, MS_AUTH_RESULT_FAILURE);
+    ms_machine_free(s);
+    g_free(line);
+    g_free(b64);
+    g_string_free(plain, TRUE);
+}
+
+/* One recipient shows one text: rcpt_to and rcpt_rejected are escaped once
+ * from the same bytes, however long and non-ASCII the address. */
+static void test_rejected_recipient_same_text(void **state)
+{
+    (void)state;
+    GString *rcpt = g_string_new("RCPT TO:<");
+    for (int i = 0; i < 300; i++)
+        g_string_append(rcpt, "\xE9\\"); /* an invalid byte and a backslash, 600 bytes */
+    g_string_append(rcpt, "@example.test>\r\n");
+    ms_machine_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "MAIL FROM:<a@example.test>\r\n");
+    S(s, 8, "250 2.1.0 Ok\r\n");
+    C(s, 9, rcpt->str);
+    S(s, 10, "550 5.1.1 User unknown\r\n");
+    const ms_summary_t *m = ms_machine_summary(s);
+    assert_int_equal(m->rcpt_to.count, 1);
+    assert_int_equal(m->rcpt_rejected.count, 1);
+    assert_string_equal(m->rcpt_to.items[0], m->rcpt_rejected.items[0]);
+    assert_true(g_str_has_prefix(m->rcpt_to.items[0], "\\xE9\\\\\\xE9"));
+    assert_int_equal(strlen(m->rcpt_to.items[0]), 256 * 4 + 256 * 2); /* 512 bytes kept */
+    ms_machine_free(s);
+    g_string_free(rcpt, TRUE);
+}
+
+/* A refused EHLO does not replace the name the server accepted before. */
+static void test_refused_ehlo_keeps_name(void **state)
+{
+    (void)state;
+    ms_machine_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "EHLO\r\n");
+    S(s, 8, "501 Syntax: EHLO hostname\r\n");
+    C(s, 9, "HELO other.example.test\r\n");
+    S(s, 10, "503 5.5.1 Error: duplicate HELO\r\n");
+    assert_string_equal(ms_machine_summary(s)->helo, "client.example.test");
+    C(s, 11, "EHLO third.example.test\r\n");
+    S(s, 12, "250 mx.example.test\r\n");
+    assert_string_equal(ms_machine_summary(s)->helo, "third.example.test");
+    ms_machine_free(s);
+    /* the first name counts until a reply comes (e.g. no server data) */
+    s = new_session();
+    C(s, 3, "EHLO lonely.example.test\r\n");
+    assert_string_equal(ms_machine_summary(s)->helo, "lonely.example.test");
+    ms_machine_free(s);
+}
+
+/* A list keeps at most MS_STRLIST_BYTES_MAX of text: 40 recipients of 512
+ * non-ASCII bytes (2 KB each once escaped) keep 16, count the rest, and say
+ * so once; what is not kept is not escaped either. */
+static void test_list_text_budget(void **state)
+{
+    (void)state;
+    GString *rcpt = g_string_new("RCPT TO:<");
+    for (int i = 0; i < 512; i++)
+        g_string_append_c(rcpt, (char)0xE9);
+    g_string_append(rcpt, ">\r\n");
+    ms_machine_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "MAIL FROM:<a@example.test>\r\n");
+    for (int i = 0; i < 40; i++)
+        C(s, 8 + (ms_frame_t)i, rcpt->str);
+    const ms_summary_t *m = ms_machine_summary(s);
+    assert_int_equal(m->rcpt_to.count, MS_STRLIST_BYTES_MAX / (512 * 4));
+    assert_true(m->rcpt_to.dropped == 40 - MS_STRLIST_BYTES_MAX / (512 * 4));
+    assert_true(m->rcpt_to.bytes <= MS_STRLIST_BYTES_MAX);
+    assert_int_equal(count_anomaly(MS_AN_CAP_REACHED, 0), 1);
+    int cap = -1;
+    for (int i = 0; i < n_notes; i++)
+        if (notes[i].n.kind == MS_NOTE_ANOMALY && notes[i].n.anomaly == MS_AN_CAP_REACHED)
+            cap = i;
+    assert_true(cap >= 0);
+    assert_int_equal(notes[cap].frame, 8 + 16); /* the 17th recipient */
+    assert_non_null(strstr(notes[cap].text, "recipient list is full (16 entries)"));
+    ms_machine_free(s);
+    g_string_free(rcpt, TRUE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -720,6 +883,11 @@ int main(void)
         cmocka_unit_test(test_implicit_tls),
         cmocka_unit_test(test_starttls_findings),
         cmocka_unit_test(test_starttls_masked),
+        cmocka_unit_test(test_loose_separators),
+        cmocka_unit_test(test_long_auth_lines),
+        cmocka_unit_test(test_rejected_recipient_same_text),
+        cmocka_unit_test(test_refused_ehlo_keeps_name),
+        cmocka_unit_test(test_list_text_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
