@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make-partial-captures.sh - derive the partial-* cases from the real captures.
+# make-partial-captures.sh - derive the partial-* (and derived-*) cases from the real captures.
 #
 # A real client and server do not produce a capture that starts mid-session,
 # misses one direction or loses a segment: those are properties of the
@@ -28,3 +28,26 @@ tshark -r smtp-auth-plain/capture.pcap -Y 'tcp.srcport == 25' -w partial-server-
 # Frame 21 (RCPT TO:<nosuchuser@example.test>) lost.
 mk partial-lost-segment
 editcap smtp-multi-msg-rejected-rcpt/capture.pcap partial-lost-segment/capture.pcap 21
+
+# Frame 19 (rcpt TO:<bob@example.test>) cut by a snap length of 76 bytes: the
+# capture holds "rcpt TO:<b" of it (66 bytes of Ethernet/IPv4/TCP headers).
+mk partial-snaplen-cut
+tmp=$(mktemp -d)
+editcap -r smtp-multi-msg-rejected-rcpt/capture.pcap "$tmp/a.pcap" 1-18
+editcap -r smtp-multi-msg-rejected-rcpt/capture.pcap "$tmp/b.pcap" 19
+editcap -s 76 "$tmp/b.pcap" "$tmp/b-cut.pcap"
+editcap -r smtp-multi-msg-rejected-rcpt/capture.pcap "$tmp/c.pcap" 20-1000000
+mergecap -a -F pcap -w partial-snaplen-cut/capture.pcap "$tmp/a.pcap" "$tmp/b-cut.pcap" "$tmp/c.pcap"
+rm -rf "$tmp"
+
+# Not partial, but derived the same way: smtp-auth-plain with the client on
+# 127.0.0.2 port 25, the server's own port (as an MTA bound to its port
+# connects): both ports equal, so only what is said tells the directions.
+mk derived-smtp-same-ports
+python3 tools/set_client_port.py smtp-auth-plain/capture.pcap derived-smtp-same-ports/capture.pcap \
+    "$(tshark -r smtp-auth-plain/capture.pcap -c 1 -T fields -e tcp.srcport)" 25 --client-ipv4 127.0.0.2
+
+# smtp-auth-plain moved to 2262-04-11 23:47:16.852775, 2 ms before the end of
+# int64 nanoseconds since 1970 (9223372036.854775807 s): the session crosses it.
+mk derived-smtp-year-2262
+editcap -F pcapng -t 7427347881.088730 smtp-auth-plain/capture.pcap derived-smtp-year-2262/capture.pcapng
