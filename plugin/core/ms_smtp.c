@@ -41,7 +41,8 @@ typedef enum {
 } smtp_cmd_t;
 
 /* Command flags kept even for a command spilled beyond the queue's cap. */
-#define SMTP_F_LAST 0x1u /* BDAT: the LAST chunk (it closes its message) */
+#define SMTP_F_LAST    0x1u /* BDAT: the LAST chunk (it closes its message) */
+#define SMTP_F_IN_AUTH 0x2u /* QUIT: sent where the AUTH exchange wanted a response */
 
 typedef struct {
     ms_cmd_t   cmd;      /* kind: smtp_cmd_t, flags: SMTP_F_* */
@@ -132,12 +133,13 @@ static void pop(ms_smtp_t *s)
 }
 
 /* Can a reply with this code answer a command of this kind? */
-static bool reply_fits(unsigned kind, unsigned code)
+static bool reply_fits(const smtp_pending_t *p, unsigned code)
 {
+    unsigned kind = p->cmd.kind;
     if (code == 354)
         return kind == SMTP_CMD_DATA;
-    if (code == 334)
-        return kind == SMTP_CMD_AUTH;
+    if (code == 334) /* a QUIT inside AUTH may have been taken as the response */
+        return kind == SMTP_CMD_AUTH || (p->cmd.flags & SMTP_F_IN_AUTH);
     if (kind == SMTP_CMD_DATA)
         return code >= 400;
     return true;
@@ -156,11 +158,11 @@ static smtp_pending_t *match_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame
     uint32_t queued = ms_conn_queued(&s->c);
     if (queued == 0)
         return front(s);
-    if (reply_fits(at(s, 0)->cmd.kind, code))
+    if (reply_fits(at(s, 0), code))
         return at(s, 0);
     uint32_t n = queued < RESYNC_WINDOW ? queued : RESYNC_WINDOW;
     for (uint32_t i = 1; i < n; i++) {
-        if (!reply_fits(at(s, i)->cmd.kind, code))
+        if (!reply_fits(at(s, i), code))
             continue;
         while (i-- > 0) {
             anomaly(s, at(s, 0)->cmd.frame, MS_AN_UNANSWERED,
@@ -394,6 +396,17 @@ static void on_sasl_line(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_
     push(s, SMTP_CMD_AUTH, frame, ts);
 }
 
+/* "QUIT" where the AUTH exchange waits for a response: valid base64 too, so
+ * only the reply says which one the server read (221: QUIT). */
+static void on_quit_in_auth(ms_smtp_t *s, ms_frame_t frame, ms_time_t ts)
+{
+    s->c.sum.commands++;
+    if (s->auth.expect > 0)
+        s->auth.expect--;
+    s->c.quit_sent = true;
+    push_flags(s, SMTP_CMD_QUIT, SMTP_F_IN_AUTH, frame, ts);
+}
+
 static void on_content(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_time_t ts)
 {
     bool lf = l->term == MS_TERM_LF;
@@ -555,6 +568,16 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
         }
         break;
     case SMTP_CMD_QUIT:
+        if ((p->cmd.flags & SMTP_F_IN_AUTH) && code != 221) {
+            /* the server read it as the SASL response it waited for (the
+             * decoded "QUIT" is no user name worth listing) */
+            s->c.quit_sent = false;
+            s->auth.step++;
+            on_auth_reply(s, code, frame);
+            break;
+        }
+        if (p->cmd.flags & SMTP_F_IN_AUTH)
+            s->auth.open = false; /* ended by QUIT: no result */
         s->c.sum.quit = true;
         break;
     default:
@@ -658,6 +681,8 @@ static void client_line(ms_conn_t *c, const ms_line_t *l, ms_frame_t frame, ms_t
     ms_smtp_t *s = (ms_smtp_t *)c;
     if (s->cmode == CMODE_DATA)
         on_content(s, l, frame, ts);
+    else if (s->auth.open && ms_text_ieq(l->data, l->len, "QUIT"))
+        on_quit_in_auth(s, frame, ts);
     else if (s->auth.open && is_sasl_response(s, l))
         on_sasl_line(s, l, frame, ts);
     else if (!s->c.sum.greeting_seen && looks_like_content(s, l))

@@ -36,6 +36,7 @@ static int proto;
 static ms_pref_bool_t heur_enabled = TRUE;
 static wmem_map_t *verdicts; /* conversation_t* -> ms_heur_t*, file scope */
 static dissector_handle_t smtp_handle, pop_handle, tls_handle;
+static dissector_table_t tcp_port_table;
 static dissector_handle_t any_port_handle; /* the wrapper */
 
 static ms_heur_t *verdict(conversation_t *conv)
@@ -64,6 +65,12 @@ static gboolean classify(tvbuff_t *tvb, packet_info *pinfo, ms_heur_t *v)
     v->proto = o.proto;
     v->server_port = o.from_server ? pinfo->srcport : pinfo->destport;
     return TRUE;
+}
+
+static gboolean port_gives_mail(guint32 port)
+{
+    dissector_handle_t h = tcp_port_table ? dissector_get_uint_handle(tcp_port_table, port) : NULL;
+    return h && (h == smtp_handle || h == pop_handle);
 }
 
 /* Calls smtp/pop with the direction right; keeps doing so inside STARTTLS. */
@@ -98,6 +105,10 @@ static ms_heur_result_t dissect_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tr
     if (v) /* decided before: ours (a revisit after STARTTLS) or not mail */
         return v->mail && call_target(v, tvb, pinfo, tree, data) > 0;
     if (!heur_enabled || !verdicts)
+        return FALSE;
+    /* with tcp.try_heuristic_first, heuristics come before the port table:
+     * where the port already gives SMTP or POP3, the port decides */
+    if (port_gives_mail(pinfo->srcport) || port_gives_mail(pinfo->destport))
         return FALSE;
     v = wmem_new0(wmem_file_scope(), ms_heur_t);
     wmem_map_insert(verdicts, conv, v);
@@ -141,6 +152,7 @@ void ms_heur_handoff(void)
     smtp_handle = find_dissector("smtp");
     pop_handle = find_dissector("pop");
     tls_handle = find_dissector("tls");
+    tcp_port_table = find_dissector_table("tcp.port");
     heur_dissector_add("tcp", dissect_heur, "SMTP/POP3 session on any port (mailsess)",
                        "mailsess_tcp", proto, HEURISTIC_ENABLE);
 }

@@ -852,6 +852,44 @@ static void test_list_text_budget(void **state)
     g_string_free(rcpt, TRUE);
 }
 
+/* QUIT sent where AUTH LOGIN waits for the user name: "QUIT" is valid base64
+ * too, so the reply decides. 221: the session ended, the login did not
+ * succeed; else the server read it as the response. */
+static void test_quit_inside_auth(void **state)
+{
+    (void)state;
+    ms_machine_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "AUTH LOGIN\r\n");
+    S(s, 8, "334 VXNlcm5hbWU6\r\n");
+    C(s, 9, "QUIT\r\n");
+    S(s, 10, "221 2.0.0 Bye\r\n");
+    ms_machine_close(s, MS_DIR_SERVER, false, 11, 11000000);
+    const ms_summary_t *m = ms_machine_summary(s);
+    assert_true(m->quit);
+    assert_int_not_equal(m->auth_result, MS_AUTH_RESULT_SUCCESS);
+    assert_int_equal(m->auth_users.count, 0);
+    assert_int_equal(count_anomaly(MS_AN_NO_QUIT, 0), 0);
+    assert_int_equal(request_in(10, 0), 9);
+    ms_machine_free(s);
+
+    s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "AUTH LOGIN\r\n");
+    S(s, 8, "334 VXNlcm5hbWU6\r\n");
+    C(s, 9, "QUIT\r\n");
+    S(s, 10, "334 UGFzc3dvcmQ6\r\n"); /* taken as the user name */
+    C(s, 11, "c2VjcmV0\r\n");
+    S(s, 12, "535 5.7.8 Error: authentication failed\r\n");
+    m = ms_machine_summary(s);
+    assert_false(m->quit);
+    assert_int_equal(m->auth_result, MS_AUTH_RESULT_FAILURE);
+    assert_true(m->auth_plaintext); /* the password went in clear */
+    ms_machine_close(s, MS_DIR_SERVER, false, 13, 13000000);
+    assert_int_equal(count_anomaly(MS_AN_NO_QUIT, 13), 1);
+    ms_machine_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -888,6 +926,7 @@ int main(void)
         cmocka_unit_test(test_rejected_recipient_same_text),
         cmocka_unit_test(test_refused_ehlo_keeps_name),
         cmocka_unit_test(test_list_text_budget),
+        cmocka_unit_test(test_quit_inside_auth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
