@@ -401,8 +401,7 @@ static void on_sasl_line(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_
 static void on_quit_in_auth(ms_smtp_t *s, ms_frame_t frame, ms_time_t ts)
 {
     s->c.sum.commands++;
-    if (s->auth.expect > 0)
-        s->auth.expect--;
+    s->auth.expect--;
     s->c.quit_sent = true;
     push_flags(s, SMTP_CMD_QUIT, SMTP_F_IN_AUTH, frame, ts);
 }
@@ -681,7 +680,7 @@ static void client_line(ms_conn_t *c, const ms_line_t *l, ms_frame_t frame, ms_t
     ms_smtp_t *s = (ms_smtp_t *)c;
     if (s->cmode == CMODE_DATA)
         on_content(s, l, frame, ts);
-    else if (s->auth.open && ms_text_ieq(l->data, l->len, "QUIT"))
+    else if (s->auth.open && s->auth.expect > 0 && ms_text_ieq(l->data, l->len, "QUIT"))
         on_quit_in_auth(s, frame, ts);
     else if (s->auth.open && is_sasl_response(s, l))
         on_sasl_line(s, l, frame, ts);
