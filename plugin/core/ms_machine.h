@@ -38,8 +38,8 @@ void ms_machine_cut(ms_machine_t *m, ms_dir_t dir, ms_frame_t frame, ms_time_t t
 /* A FIN or RST from one side; only the first one counts. */
 void ms_machine_close(ms_machine_t *m, ms_dir_t dir, bool reset, ms_frame_t frame, ms_time_t ts);
 
-/* The connection ended (FIN both ways, or RST): keep only what rendering needs
- * (the session record). Feeding it afterwards still works. */
+/* The connection ended (reset, or a FIN each way): keep only what rendering
+ * needs (the session record). Feeding it afterwards still works. */
 void ms_machine_shrink(ms_machine_t *m);
 
 const ms_summary_t *ms_machine_summary(const ms_machine_t *m);

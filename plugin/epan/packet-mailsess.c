@@ -210,8 +210,11 @@ static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pi
     sess->tcp_completeness = now;
     if (seen & (MS_TCP_FIN | MS_TCP_RST))
         ms_machine_close(sess->machine, dir, (seen & MS_TCP_RST) != 0, pinfo->num, ts);
-    /* ended (a FIN each way, or a RST): keep only what rendering needs */
-    if (!sess->shrunk && tcpd && ((now & MS_TCP_RST) || (tcpd->flow1.fin && tcpd->flow2.fin))) {
+    /* reset: nothing more can come, keep only what rendering needs. (A FIN
+     * each way would do too, but TCP's conversation data says only that a
+     * first FIN was seen: tcp_flow_t.fin is set for flows reassembled until
+     * FIN only, never for SMTP/POP3.) */
+    if (!sess->shrunk && (now & MS_TCP_RST)) {
         ms_machine_shrink(sess->machine);
         sess->shrunk = TRUE;
     }
