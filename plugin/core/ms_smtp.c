@@ -84,6 +84,7 @@ typedef struct {
     uint32_t   rcpt_pending;
     bool       bdat_open;   /* a BDAT message without LAST is in progress */
     uint64_t   bdat_remaining;
+    bool       bdat_gap;    /* bytes of the current chunk were not captured */
     ms_time_t  msg_start_ts;
     uint64_t   content_bytes;
     bool       content_seen;
@@ -536,6 +537,15 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
         message_done(s, p, code, frame, ts);
         break;
     case SMTP_CMD_BDAT:
+        if (s->cmode == CMODE_BDAT && s->bdat_gap && ms_conn_queued(&s->c) == 1) {
+            /* the server answers a chunk once it has all of it: the capture
+             * lost part of this one, and its end is here, not further on */
+            s->cmode = CMODE_COMMAND;
+            s->bdat_remaining = 0;
+            s->bdat_gap = false;
+            anomaly(s, frame, MS_AN_PARTIAL, "The server answered a BDAT chunk part of which is "
+                    "not in the capture: the client's commands resume after it");
+        }
         if ((p->cmd.flags & SMTP_F_LAST) || !ok)
             message_done(s, p, code, frame, ts);
         break;
@@ -704,8 +714,10 @@ static size_t client_raw(ms_conn_t *c, const uint8_t *data, size_t len)
         return 0;
     uint64_t take = len < s->bdat_remaining ? len : s->bdat_remaining;
     s->bdat_remaining -= take;
-    if (s->bdat_remaining == 0)
+    if (s->bdat_remaining == 0) {
         s->cmode = CMODE_COMMAND;
+        s->bdat_gap = false;
+    }
     return (size_t)take;
 }
 
@@ -716,6 +728,8 @@ static const char *gap(ms_conn_t *c, ms_dir_t dir)
         return NULL;
     if (s->cmode == CMODE_DATA)
         s->content_partial = true;
+    else
+        s->bdat_gap = true; /* the reply to the chunk will say where it ended */
     return "message content is incomplete";
 }
 

@@ -890,6 +890,37 @@ static void test_quit_inside_auth(void **state)
     ms_machine_free(s);
 }
 
+/* A segment lost inside a BDAT chunk: the server's reply to the chunk says
+ * where it ended, so the commands after it are commands again. */
+static void test_bdat_gap_resync(void **state)
+{
+    (void)state;
+    ms_machine_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "MAIL FROM:<a@example.test>\r\n");
+    S(s, 8, "250 2.1.0 Ok\r\n");
+    C(s, 9, "RCPT TO:<b@example.test>\r\n");
+    S(s, 10, "250 2.1.5 Ok\r\n");
+    C(s, 11, "BDAT 1000 LAST\r\n");
+    char chunk[301];
+    memset(chunk, 'x', 300);
+    chunk[300] = '\0';
+    C(s, 12, chunk);
+    ms_machine_gap(s, MS_DIR_CLIENT, 14, 14000000); /* 500 bytes lost */
+    C(s, 14, chunk);
+    S(s, 15, "250 2.0.0 Ok: queued as 4F2C21A0B3\r\n");
+    C(s, 16, "QUIT\r\n");
+    S(s, 17, "221 2.0.0 Bye\r\n");
+    const ms_summary_t *m = ms_machine_summary(s);
+    assert_int_equal(m->msg_count, 1);
+    assert_true(m->msg_bytes == 1000);
+    assert_true(m->quit);
+    assert_int_equal(count_anomaly(MS_AN_PARTIAL, 15), 1);
+    assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), 0);
+    assert_int_equal(request_in(17, 0), 16);
+    ms_machine_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -927,6 +958,7 @@ int main(void)
         cmocka_unit_test(test_refused_ehlo_keeps_name),
         cmocka_unit_test(test_list_text_budget),
         cmocka_unit_test(test_quit_inside_auth),
+        cmocka_unit_test(test_bdat_gap_resync),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
