@@ -13,5 +13,6 @@ for t in crafted-*/transcript.txt; do
     dir=$(dirname "$t")
     port=25
     [[ "$dir" == crafted-pop3-* ]] && port=110
+    [ -f "$dir/server-port" ] && port=$(cat "$dir/server-port")
     python3 tools/write_session.py "$t" "$dir/capture.pcap" --server-port "$port"
 done
