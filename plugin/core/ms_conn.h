@@ -41,6 +41,8 @@ typedef struct {
     bool          starttls_unused_noted;
     bool          loose_noted;  /* a command's words were not separated by one SP */
 
+    bool          raw_client;   /* the client's next bytes are not lines (SMTP BDAT chunk) */
+
     /* what the capture holds of the connection */
     bool          start_known;  /* the first server line was seen: greeting or not */
     bool          midstream;    /* the capture starts after the session began */

@@ -64,7 +64,7 @@ void ms_machine_feed(ms_machine_t *m, ms_dir_t dir, const uint8_t *data, size_t 
 
     ms_machine_touch(m, frame, ts);
     while (off < len) {
-        if (dir == MS_DIR_CLIENT && o->client_raw) {
+        if (dir == MS_DIR_CLIENT && c->raw_client) {
             size_t n = o->client_raw(c, data + off, len - off);
             if (n > 0) {
                 off += n;

@@ -20,8 +20,8 @@ typedef struct {
     /* a complete line from the client / the server (after ms_conn_line_in) */
     void (*client_line)(ms_conn_t *c, const ms_line_t *l, ms_frame_t frame, ms_time_t ts);
     void (*server_line)(ms_conn_t *c, const ms_line_t *l, ms_frame_t frame, ms_time_t ts);
-    /* client bytes that are not lines (SMTP BDAT chunks): bytes taken, 0 for
-     * lines; NULL when the protocol has none */
+    /* client bytes that are not lines (SMTP BDAT chunks), called while the
+     * protocol keeps ms_conn_t.raw_client set: bytes taken (> 0) */
     size_t (*client_raw)(ms_conn_t *c, const uint8_t *data, size_t len);
     /* a gap from one side: what is incomplete now (NULL: commands or replies) */
     const char *(*gap)(ms_conn_t *c, ms_dir_t dir);

@@ -310,6 +310,7 @@ static void cmd_bdat(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_
     }
     if (size > 0) {
         s->cmode = CMODE_BDAT;
+        s->c.raw_client = true;
         s->bdat_remaining = size;
     }
     if (last)
@@ -541,6 +542,7 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
             /* the server answers a chunk once it has all of it: the capture
              * lost part of this one, and its end is here, not further on */
             s->cmode = CMODE_COMMAND;
+            s->c.raw_client = false;
             s->bdat_remaining = 0;
             s->bdat_gap = false;
             anomaly(s, frame, MS_AN_PARTIAL, "The server answered a BDAT chunk part of which is "
@@ -716,6 +718,7 @@ static size_t client_raw(ms_conn_t *c, const uint8_t *data, size_t len)
     s->bdat_remaining -= take;
     if (s->bdat_remaining == 0) {
         s->cmode = CMODE_COMMAND;
+        s->c.raw_client = false;
         s->bdat_gap = false;
     }
     return (size_t)take;
