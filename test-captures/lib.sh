@@ -8,6 +8,8 @@ export DEBIAN_FRONTEND=noninteractive
 export LC_ALL=C.UTF-8
 
 PY=/usr/bin/python3          # Debian's python3, not some pyenv shim
+# the Python helpers of the scripts (clients, servers, stream walkers)
+TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/tools
 
 # fd 3 = the script's stderr, also inside functions whose output goes to a log
 exec 3>&2

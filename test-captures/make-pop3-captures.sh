@@ -204,89 +204,11 @@ EOF
 ###########################################################################
 # 3. maildrops, written again before every case
 ###########################################################################
-write_maildrop_tool() {
-    cat >"$WORK/maildrop.py" <<'PYEOF'
-#!/usr/bin/python3
-"""Write the fixed maildrops of alice and bob (LF line ends, as maildir
-stores them; dovecot sends them with CRLF). Prints one line per message:
-user n filename file-bytes crlf-bytes dot-lines lines"""
-import os, sys
-
-root = sys.argv[1]
-
-
-def hdr(frm, to, subj, date, mid):
-    return ["Return-Path: <%s>" % frm.split("<")[1].rstrip(">"),
-            "From: " + frm, "To: " + to, "Subject: " + subj,
-            "Date: " + date, "Message-ID: <%s>" % mid,
-            "MIME-Version: 1.0", "Content-Type: text/plain; charset=us-ascii"]
-
-
-ALICE = "Alice <alice@example.test>"
-BOB = "Bob <bob@example.test>"
-
-msg1 = hdr(BOB, ALICE, "mailsess pop3 test message 1",
-           "Mon, 01 Jan 2024 10:00:00 +0000", "pop3-msg1@example.test") + [
-    "", "Hello Alice,", "",
-    "this is fixed POP3 test message 1.",
-    "body line 4", "body line 5", "body line 6", "body line 7", "",
-    "Bob"]
-
-msg2 = hdr(BOB, ALICE, "mailsess pop3 test message 2",
-           "Mon, 01 Jan 2024 10:01:00 +0000", "pop3-msg2@example.test") + [
-    "", "Hello again Alice,", "",
-    "this is fixed POP3 test message 2; the next two lines start with a dot.",
-    ".a line with one leading dot (sent as '..a line')",
-    "..a line with two leading dots (sent as '...')",
-    "", "Bob"]
-
-msg3 = hdr(BOB, ALICE, "mailsess pop3 test message 3 (large)",
-           "Mon, 01 Jan 2024 10:02:00 +0000", "pop3-msg3@example.test") + [""]
-i = 0
-while sum(len(l) + 2 for l in msg3) < 100000:
-    i += 1
-    if i % 97 == 0:
-        msg3.append(".")                                  # lone dot: sent as ".."
-    elif i % 50 == 0:
-        msg3.append(".leading dot line %05d, stuffed to '..' on the wire" % i)
-    elif i % 61 == 0:
-        msg3.append("..two leading dots line %05d" % i)
-    else:
-        msg3.append("line %05d: the quick brown fox jumps over the lazy dog 0123456789" % i)
-msg3.append("end of large message")
-
-msgb = hdr(ALICE, BOB, "mailsess pop3 test message for bob",
-           "Mon, 01 Jan 2024 10:03:00 +0000", "pop3-bob1@example.test") + [
-    "", "Hello Bob,", "", "this is the only message in bob's maildrop.", "", "Alice"]
-
-DROPS = {
-    "alice": [("1704103200.M100001P1.pop", msg1),
-              ("1704103260.M100002P1.pop", msg2),
-              ("1704103320.M100003P1.pop", msg3)],
-    "bob": [("1704103380.M100004P1.pop", msgb)],
-}
-
-for user, msgs in DROPS.items():
-    md = os.path.join(root, user, "Maildir")
-    for sub in ("cur", "new", "tmp"):
-        os.makedirs(os.path.join(md, sub))
-    for n, (base, lines) in enumerate(msgs, 1):
-        data = ("\n".join(lines) + "\n").encode("ascii")
-        fn = os.path.join(md, "cur", base + ":2,")
-        with open(fn, "wb") as f:
-            f.write(data)
-        # all files get the same fixed mtime (the Date of message 1)
-        os.utime(fn, (1704103200, 1704103200))
-        crlf = len(data) + data.count(b"\n")
-        dots = sum(1 for l in lines if l.startswith("."))
-        print(user, n, base, len(data), crlf, dots, len(lines))
-PYEOF
-}
 
 # prefill: alice's and bob's maildirs back to the fixed state
 prefill() {
     rm -rf "$MAILROOT/alice" "$MAILROOT/bob"
-    "$PY" "$WORK/maildrop.py" "$MAILROOT" >"$WORK/maildrop.txt"
+    "$PY" "$TOOLS/maildrop.py" pop3 "$MAILROOT" >"$WORK/maildrop.txt"
     chown -R "$VUSER:$VUSER" "$MAILROOT/alice" "$MAILROOT/bob"
     chmod -R go-rwx "$MAILROOT/alice" "$MAILROOT/bob"
 }
@@ -304,118 +226,6 @@ maildir_count() { find "$MAILROOT/$1/Maildir/cur" "$MAILROOT/$1/Maildir/new" -ty
 ###########################################################################
 # 4. python clients (only where curl and fetchmail cannot make the session)
 ###########################################################################
-write_python_client() {
-    cat >"$WORK/client.py" <<'PYEOF'
-#!/usr/bin/python3
-"""POP3 sessions that curl and fetchmail cannot produce (python3 poplib).
-Every step is printed as 'label: value' for the script's checks."""
-import poplib, sys
-
-HOST = "127.0.0.1"
-
-
-def out(label, value):
-    print("%s: %s" % (label, value))
-    sys.stdout.flush()
-
-
-def connect(host=HOST):
-    p = poplib.POP3(host, 110, timeout=30)
-    out("greeting", p.getwelcome().decode())
-    return p
-
-
-def login(p, user="alice", pw="alicepw"):
-    out("USER", p.user(user).decode())
-    out("PASS", p.pass_(pw).decode())
-
-
-def ok(resp, what):
-    if not resp.startswith(b"+OK"):
-        raise SystemExit("%s: %r" % (what, resp))
-    out(what, resp.decode())
-
-
-def retr(p, n):
-    resp, lines, octets = p.retr(n)        # poplib removes the dot-stuffing
-    ok(resp, "RETR %d" % n)
-    content = b"".join(l + b"\r\n" for l in lines)
-    assert len(content) == octets
-    out("RETR %d content bytes" % n, len(content))
-    out("RETR %d stuffed lines" % n, sum(1 for l in lines if l.startswith(b".")))
-
-
-def user_pass():
-    p = connect()
-    login(p)
-    out("STAT", "%d %d" % p.stat())
-    resp, lines, _ = p.list()
-    ok(resp, "LIST")
-    out("LIST lines", " | ".join(l.decode() for l in lines))
-    retr(p, 1)
-    retr(p, 2)
-    ok(p.dele(1), "DELE 1")
-    ok(p.quit(), "QUIT")
-
-
-def fail_then_ok():
-    p = connect()
-    out("USER", p.user("alice").decode())
-    try:
-        p.pass_("wrongpw")
-        raise SystemExit("PASS with the wrong password unexpectedly succeeded")
-    except poplib.error_proto as e:
-        out("PASS wrongpw", e.args[0].decode())
-    login(p)
-    out("STAT", "%d %d" % p.stat())
-    ok(p.quit(), "QUIT")
-
-
-def top_uidl():
-    p = connect()
-    out("CAPA", " | ".join("%s %s" % (k, " ".join(v)) if v else k for k, v in p.capa().items()))
-    login(p)
-    resp, lines, _ = p.uidl()
-    ok(resp, "UIDL")
-    out("UIDL lines", " | ".join(l.decode() for l in lines))
-    for n, k in ((1, 5), (2, 0)):
-        resp, lines, octets = p.top(n, k)
-        ok(resp, "TOP %d %d" % (n, k))
-        out("TOP %d %d content bytes" % (n, k), octets)
-        out("TOP %d %d lines" % (n, k), len(lines))
-    ok(p.quit(), "QUIT")
-
-
-def dele_no_quit():
-    p = connect()
-    login(p)
-    ok(p.dele(1), "DELE 1")
-    p.close()                              # no QUIT: just close the socket
-    out("closed", "without QUIT")
-
-
-def rset():
-    p = connect()
-    login(p)
-    ok(p.dele(1), "DELE 1")
-    ok(p.dele(2), "DELE 2")
-    ok(p.rset(), "RSET")
-    ok(p.dele(3), "DELE 3")
-    ok(p.quit(), "QUIT")
-
-
-CASES = {
-    "user-pass": user_pass,
-    "fail-then-ok": fail_then_ok,
-    "top-uidl": top_uidl,
-    "dele-no-quit": dele_no_quit,
-    "rset": rset,
-}
-
-if __name__ == "__main__":
-    CASES[sys.argv[1]]()
-PYEOF
-}
 
 ###########################################################################
 # capture helpers
@@ -458,106 +268,19 @@ capture_once() {
     check_one_session "$c" "$dir/capture.pcap"
 }
 
-# write_analyzer: $WORK/analyze.py reads "tshark -z follow,<tcp|tls>,raw,0"
-# output on stdin and walks the POP3 dialogue on its own (independent of
-# tshark's POP dissector and of the clients): one TAB separated line per
-# client line:  command  argument  first-reply-line  content-bytes
-# stuffed-lines  wire-bytes  lines. content-bytes: multi-line reply between the
-# status line and the terminating "." line, with the dot-stuffing removed
-# (line ends counted); wire-bytes: the same on the wire (with the stuffing,
-# without the "." line); "-" for single-line replies. AUTH continuation
-# lines (client answers to "+ " challenges) are shown as command "(auth)".
-# lines: the lines of a CAPA, LIST or UIDL reply joined by " | ", else "-".
-# With -n there is no greeting (a TLS stream after STLS).
-write_analyzer() {
-    cat >"$WORK/analyze.py" <<'PYEOF'
-#!/usr/bin/python3
-import sys, binascii
 
-greeting = "-n" not in sys.argv[1:]
-cli, srv = bytearray(), bytearray()
-started = False
-node0_is_server = False      # tshark 4.0's follow,tls names the server Node 0
-for line in sys.stdin:
-    if line.startswith("====="):
-        if started:
-            break
-        continue
-    if not started:
-        if line.startswith("Node 0:"):
-            node0_is_server = line.strip().rsplit(":", 1)[1] == "110"
-        if line.startswith("Node 1:"):
-            started = True
-        continue
-    # not indented: data from Node 0; indented: from Node 1
-    if line.startswith("\t") != node0_is_server:
-        srv += binascii.unhexlify(line.strip())
-    else:
-        cli += binascii.unhexlify(line.strip())
-
-spos = 0
-
-
-def sline():
-    global spos
-    i = srv.index(b"\r\n", spos) + 2
-    l, spos = bytes(srv[spos:i]), i
-    return l
-
-
-def show(b):
-    return b.rstrip(b"\r\n").decode("ascii", "backslashreplace").replace("\t", " ")
-
-
-if greeting:
-    print("(greeting)\t\t%s\t-\t-\t-\t-" % show(sline()))
-in_auth = False
-for l in cli.split(b"\r\n")[:-1] if cli.endswith(b"\r\n") else cli.split(b"\r\n"):
-    if spos >= len(srv):
-        print("%s\t\t(no reply)\t-\t-\t-\t-" % show(l))      # e.g. DELE, then close
-        continue
-    if in_auth:
-        cmd, arg = "(auth)", show(l)
-    else:
-        parts = l.split(b" ", 1)
-        cmd, arg = parts[0].decode().upper(), show(parts[1]) if len(parts) > 1 else ""
-    rep = sline()
-    in_auth = rep.startswith(b"+ ") or rep == b"+\r\n"
-    multi = rep.startswith(b"+OK") and (
-        cmd in ("RETR", "TOP", "CAPA") or (cmd in ("LIST", "UIDL") and not arg))
-    content = wire = stuffed = "-"
-    lines = []
-    if multi:
-        content = wire = stuffed = 0
-        while True:
-            ml = sline()
-            if ml == b".\r\n":
-                break
-            wire += len(ml)
-            if ml.startswith(b"."):
-                stuffed += 1
-                ml = ml[1:]
-            content += len(ml)
-            if cmd in ("CAPA", "LIST", "UIDL"):
-                lines.append(show(ml))
-    print("%s\t%s\t%s\t%s\t%s\t%s\t%s" % (cmd, arg, show(rep), content, stuffed, wire,
-                                        " | ".join(lines) if lines else "-"))
-    if cmd == "STLS" and rep.startswith(b"+OK"):
-        break
-if spos != len(srv) and not (cmd == "STLS"):
-    sys.exit("server bytes left over after the dialogue: %r" % bytes(srv[spos:spos + 200]))
-PYEOF
-}
-
-# dialogue <case>: $WORK/<case>.dlg = analyze.py's view of the capture (for
-# a case with keylog.txt the decrypted part after STLS is appended)
+# dialogue <case>: $WORK/<case>.dlg = tools/pop3_dialogue.py's view of the
+# capture: one TAB separated line per client line (command, argument, first
+# reply line, content bytes, stuffed lines, wire bytes, lines of a CAPA/LIST/
+# UIDL reply); for a case with keylog.txt the decrypted part after STLS is
+# appended
 dialogue() {
     local c=$1 d="$OUT/pop3-$1"
     tshark -r "$d/capture.pcap" -q -z follow,tcp,raw,0 2>/dev/null |
-        "$PY" "$WORK/analyze.py" >"$WORK/$c.dlg" || die "case $c: cannot walk the POP3 dialogue"
+        "$PY" "$TOOLS/pop3_dialogue.py" >"$WORK/$c.dlg" || die "case $c: cannot walk the POP3 dialogue"
     if [ -f "$d/keylog.txt" ]; then
         tshark -r "$d/capture.pcap" -o "tls.keylog_file:$d/keylog.txt" -q -z follow,tls,raw,0 2>/dev/null |
-            "$PY" "$WORK/analyze.py" -n >>"$WORK/$c.dlg" || die "case $c: cannot walk the decrypted POP3 dialogue"
+            "$PY" "$TOOLS/pop3_dialogue.py" -n >>"$WORK/$c.dlg" || die "case $c: cannot walk the decrypted POP3 dialogue"
     fi
 }
 # dlg_cmds <case>: client lines in order ("(auth)" for AUTH continuation lines)
@@ -669,11 +392,7 @@ crlf_file() { sed 's/$/\r/' "$(msg_file "$1" "$2")"; }
 
 # top_bytes <n> <k>: size of "TOP n k" (header, blank line, k body lines; CRLF)
 top_bytes() {
-    crlf_file alice "$1" | "$PY" -c '
-import sys
-d = sys.stdin.buffer.read(); k = int(sys.argv[1])
-h, b = d.split(b"\r\n\r\n", 1)
-print(len(h) + 4 + sum(len(l) + 2 for l in b.split(b"\r\n")[:-1][:k]))' "$2"
+    crlf_file alice "$1" | "$PY" "$TOOLS/pop3_client.py" top-bytes "$2"
 }
 
 # fetchmail_rc <file> <host> <proto> [auth]: fetchmail run control file
@@ -708,7 +427,7 @@ run_cases() {
     # --- pop3-user-pass ------------------------------------------------------
     if want user-pass; then
         c=user-pass
-        capture $c "$PY" "$WORK/client.py" $c
+        capture $c "$PY" "$TOOLS/pop3_client.py" $c
         check_cmds $c "USER PASS STAT LIST RETR RETR DELE QUIT"
         expect_reply $c USER alice "+OK"
         expect_reply $c PASS alicepw "+OK Logged in."
@@ -801,9 +520,7 @@ run_cases() {
         local chal resp want_resp
         chal=$(dlg $c AUTH CRAM-MD5 3 | sed 's/^+ //')
         resp=$(awk -F'\t' '$1 == "(auth)" { print $2; exit }' "$WORK/$c.dlg")
-        want_resp=$("$PY" -c 'import sys, hmac, base64
-ch = base64.b64decode(sys.argv[1])
-print(base64.b64encode(b"alice " + hmac.new(b"alicepw", ch, "md5").hexdigest().encode()).decode())' "$chal")
+        want_resp=$("$PY" "$TOOLS/pop3_client.py" cram-md5 "$chal" alice alicepw)
         [ "$resp" = "$want_resp" ] || die "case $c: CRAM-MD5 response $resp, expected $want_resp"
         expect_reply $c "(auth)" "$resp" "+OK Logged in."
         check_retr $c 1
@@ -827,7 +544,7 @@ print(base64.b64encode(b"alice " + hmac.new(b"alicepw", ch, "md5").hexdigest().e
     # --- pop3-fail-then-ok ------------------------------------------------------
     if want fail-then-ok; then
         c=fail-then-ok
-        capture $c "$PY" "$WORK/client.py" $c
+        capture $c "$PY" "$TOOLS/pop3_client.py" $c
         check_cmds $c "USER PASS USER PASS STAT QUIT"
         expect_reply $c PASS wrongpw "-ERR [AUTH] Authentication failed."
         expect_reply $c PASS alicepw "+OK Logged in."
@@ -851,7 +568,7 @@ print(base64.b64encode(b"alice " + hmac.new(b"alicepw", ch, "md5").hexdigest().e
     # --- pop3-top-uidl ---------------------------------------------------------
     if want top-uidl; then
         c=top-uidl
-        capture $c "$PY" "$WORK/client.py" $c
+        capture $c "$PY" "$TOOLS/pop3_client.py" $c
         check_cmds $c "CAPA USER PASS UIDL TOP TOP QUIT"
         expect_reply $c CAPA "" "+OK"
         expect_reply $c PASS alicepw "+OK Logged in."
@@ -947,7 +664,7 @@ print(base64.b64encode(b"alice " + hmac.new(b"alicepw", ch, "md5").hexdigest().e
     # --- pop3-dele-no-quit ----------------------------------------------------
     if want dele-no-quit; then
         c=dele-no-quit
-        capture $c "$PY" "$WORK/client.py" $c
+        capture $c "$PY" "$TOOLS/pop3_client.py" $c
         check_cmds $c "USER PASS DELE"
         expect_reply $c PASS alicepw "+OK Logged in."
         expect_reply $c DELE 1 "+OK Marked to be deleted."
@@ -1013,9 +730,7 @@ print(base64.b64encode(b"alice " + hmac.new(b"alicepw", ch, "md5").hexdigest().e
         expect_reply $c QUIT "" "+OK Logging out."
         crlf_file alice 3 | cmp -s - "$WORK/$c.out" || die "case $c: curl's copy of message 3 differs from the maildir"
         local list3 fsize content stuffed wire
-        list3=$("$PY" -c 'import poplib
-p = poplib.POP3("127.0.0.1", 110, timeout=30); p.user("alice"); p.pass_("alicepw")
-print(p.list(3).decode()); p.quit()')       # after the capture, not recorded
+        list3=$("$PY" "$TOOLS/pop3_client.py" list-3)       # after the capture, not recorded
         [ "$list3" = "+OK 3 $S3" ] || die "case $c: LIST 3 -> $list3"
         fsize=$(stat -c %s "$(msg_file alice 3)")
         content=$(dlg $c RETR 3 4); stuffed=$(dlg $c RETR 3 5); wire=$(dlg $c RETR 3 6)
@@ -1042,7 +757,7 @@ print(p.list(3).decode()); p.quit()')       # after the capture, not recorded
     # --- pop3-rset -------------------------------------------------------------------
     if want rset; then
         c=rset
-        capture $c "$PY" "$WORK/client.py" $c
+        capture $c "$PY" "$TOOLS/pop3_client.py" $c
         check_cmds $c "USER PASS DELE DELE RSET DELE QUIT"
         expect_reply $c PASS alicepw "+OK Logged in."
         expect_reply $c DELE 1 "+OK Marked to be deleted."
@@ -1084,9 +799,6 @@ main() {
     setup_user
     setup_tls
     setup_dovecot
-    write_maildrop_tool
-    write_python_client
-    write_analyzer
     run_cases
     summary
     log "done; captures are in $OUT/pop3-*/"

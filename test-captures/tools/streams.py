@@ -15,6 +15,7 @@ mailsess.msg_bytes that does not use the plugin):
 CLI (reads tshark's follow output on stdin unless a pcap is given):
 
   streams.py client [--port P] [--pcap F]      client bytes to stdout
+  streams.py client --from TEXT [--pcap F]     repr() of the client bytes from TEXT on
   streams.py server [--port P] [--pcap F]      server bytes to stdout
   streams.py sizes crlf|lf [--pcap F]          message sizes, space separated
   streams.py large [--pcap F]                  "<content> <wire>" of the 1st DATA
@@ -182,6 +183,8 @@ def main():
     ap.add_argument("mode", nargs="?", choices=["crlf", "lf"], default="crlf",
                     help="line ends for 'sizes' (default crlf)")
     ap.add_argument("--port", type=int, help="server port (default: Node 0 is the client)")
+    ap.add_argument("--from", dest="start", help="client: print repr() of the client bytes "
+                    "from the first occurrence of this text (\\r\\n allowed) on")
     ap.add_argument("--pcap", help="run tshark on this capture (stream 0) instead of reading stdin")
     a = ap.parse_args()
     if a.what == "selftest":
@@ -193,7 +196,10 @@ def main():
         return
     text = follow(a.pcap) if a.pcap else sys.stdin.read()
     cli, srv = parse_follow(text, a.port)
-    if a.what == "client":
+    if a.what == "client" and a.start:
+        t = a.start.encode().decode("unicode_escape").encode("latin-1")
+        print(repr(cli[cli.index(t):]))
+    elif a.what == "client":
         sys.stdout.buffer.write(cli)
     elif a.what == "server":
         sys.stdout.buffer.write(srv)
