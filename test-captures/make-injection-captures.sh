@@ -15,20 +15,16 @@
 #   port-pop3-stls-stripped           MITM proxy (python) before dovecot: STLS
 #                                     passed / removed
 #
-# Run as root on Debian 12, AFTER make-smtp-captures.sh and
-# make-port-captures.sh (this script uses the postfix listeners
-# 127.0.0.1:587 and 127.0.0.1:2525 and the dovecot instance with POP3 on
-# 127.0.0.1:1110 that those scripts set up; it checks them and starts postfix
-# and the two dovecot instances with the same commands if they are not
-# running, but it does not configure them):
-#     sudo bash test-captures/make-smtp-captures.sh     # once (or earlier)
-#     sudo bash test-captures/make-port-captures.sh     # once (or earlier)
+# Run as root on Debian 12 (in any order with the other make-*-captures.sh):
 #     sudo bash test-captures/make-injection-captures.sh
 #
 # What it does (idempotent, re-runnable):
-#   1. apt-get installs swaks, tcpdump, tshark, python3, openssl and the Perl
-#      modules swaks needs for AUTH/TLS (SKIP_APT=1 skips this step);
-#   2. checks/starts the servers (no configuration is changed);
+#   1. apt-get installs postfix, dovecot, swaks, tcpdump, tshark, python3,
+#      openssl and the Perl modules swaks needs for AUTH/TLS (SKIP_APT=1 skips
+#      this step);
+#   2. configures and (re)starts postfix (listeners 127.0.0.1:587 and
+#      127.0.0.1:2525) and the dovecot instance with POP3 on 127.0.0.1:1110,
+#      as make-port-captures.sh does (servers.sh);
 #   3. records each case with tcpdump on "lo" into
 #      test-captures/<case>/capture.pcap (+ keylog.txt where a key log can be
 #      written), checks what is on the wire and writes a README.md per case.
@@ -58,16 +54,11 @@ set -euo pipefail
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
 . "$SCRIPT_DIR/lib.sh"
+# shellcheck source=servers.sh
+. "$SCRIPT_DIR/servers.sh"   # MYHOST HELO PLOG PORTS_*, setup_smtp_server, setup_ports_server
 OUT=${OUT:-$SCRIPT_DIR}
-DOMAIN=example.test
-MYHOST=mx.example.test
-HELO=client.example.test
-PLOG=/var/log/postfix-mailsess.log
-SMTP_AUTH_CONF=/etc/dovecot/mailsess-auth.conf        # from make-smtp-captures.sh
-SMTP_TLS_DIR=/etc/postfix/mailsess-tls                 # from make-smtp-captures.sh
-DCONF=/etc/dovecot/mailsess-ports.conf                 # from make-port-captures.sh
-DBASE=/run/dovecot-mailsess-ports
-DLOG=/var/log/dovecot-mailsess-ports.log
+DCONF=$PORTS_CONF
+DLOG=$PORTS_LOG
 EARLY_TRIES=${EARLY_TRIES:-10}
 DELAY_PORT=2539              # the delay proxy of the "early" case (fallback only)
 
@@ -85,13 +76,11 @@ setup_work mailsess-injection-captures
 # 1. packages
 ###########################################################################
 install_packages() {
-    apt_install -- swaks tcpdump tshark python3 openssl iproute2 \
+    apt_install "${POSTFIX_DEBCONF[@]}" -- \
+        postfix dovecot-core dovecot-pop3d dovecot-imapd swaks tcpdump tshark python3 openssl iproute2 \
         libdigest-hmac-perl libauthen-sasl-perl libnet-ssleay-perl \
         libio-socket-ssl-perl
-    command -v postfix >/dev/null && command -v postconf >/dev/null ||
-        die "postfix is not installed: run make-smtp-captures.sh first"
-    need_tools dovecot doveconf swaks tcpdump tshark openssl ss "$PY"
-    [ -x /usr/lib/dovecot/pop3-login ] || die "dovecot-pop3d is not installed: run make-port-captures.sh first"
+    need_tools swaks tcpdump tshark openssl ss "$PY"
 }
 
 ###########################################################################
@@ -100,52 +89,22 @@ install_packages() {
 ###########################################################################
 
 ###########################################################################
-# 2. the servers (configured by make-smtp-captures.sh / make-port-captures.sh)
+# 2. the servers (servers.sh)
 ###########################################################################
 # (listening <port>, wait_listening <port>...: lib.sh)
 
+# check_servers: postfix (587, 2525) and the dovecot instance of 1110 set up
+# by servers.sh; the ports of this script's own servers free
 check_servers() {
-    log "checking postfix (make-smtp-captures.sh, make-port-captures.sh) and dovecot (make-port-captures.sh)"
-    [ "$(postconf -h myhostname)" = "$MYHOST" ] &&
-    [ "$(postconf -h smtpd_banner)" = "\$myhostname ESMTP mailsess-test" ] &&
-    [ "$(postconf -h smtpd_sasl_type)" = dovecot ] &&
-    [ -s "$SMTP_TLS_DIR/cert.pem" ] && [ -f "$SMTP_AUTH_CONF" ] ||
-        die "postfix is not configured for the mailsess tests: run make-smtp-captures.sh first"
-    [ -n "$(postconf -M 127.0.0.1:587/inet 2>/dev/null)" ] && [ -n "$(postconf -M 127.0.0.1:2525/inet 2>/dev/null)" ] ||
-        die "postfix has no listeners on 127.0.0.1:587/2525: run make-port-captures.sh first"
-    [ -f "$DCONF" ] || die "$DCONF is missing: run make-port-captures.sh first"
-    id alice >/dev/null 2>&1 || die "local user alice missing: run make-smtp-captures.sh first"
-    # the dovecot SASL instance of postfix, started as make-smtp-captures.sh does
-    if ! { [ -e /run/dovecot-mailsess/master.pid ] &&
-           kill -0 "$(cat /run/dovecot-mailsess/master.pid)" 2>/dev/null; }; then
-        log "starting the dovecot SASL instance ($SMTP_AUTH_CONF)"
-        mkdir -p /var/spool/postfix/private
-        dovecot -c "$SMTP_AUTH_CONF"
-    fi
-    if ! postfix status >/dev/null 2>&1; then
-        log "starting postfix"
-        postfix start
-    fi
-    # the POP3 instance of make-port-captures.sh
-    if ! { [ -e "$DBASE/master.pid" ] && kill -0 "$(cat "$DBASE/master.pid")" 2>/dev/null; }; then
-        log "starting the dovecot instance $DCONF"
-        dovecot -c "$DCONF" </dev/null >/dev/null 2>&1 || die "dovecot did not start, see $DLOG"
-    fi
-    wait_listening 587 2525 1110
-    local p g
-    for p in 587 2525; do
-        g=$("$PY" "$TOOLS/port_peers.py" probe "$p") || die "postfix does not answer on 127.0.0.1:$p"
-        [ "$g" = "220 $MYHOST ESMTP mailsess-test" ] || die "127.0.0.1:$p greets '$g'"
-    done
-    g=$("$PY" "$TOOLS/port_peers.py" probe 1110) || die "no answer on 1110"
-    case $g in "+OK mailsess-test POP3 ready. <"*">") ;; *) die "1110 greets '$g'" ;; esac
+    setup_smtp_server
+    setup_ports_server
+    local p
     for p in 2527 2528 $DELAY_PORT 1111; do
         if ss -Hltn "sport = :$p" | grep -q .; then
             ss -Hltnp "sport = :$p" >&2
             die "something else listens on port $p (needed by this script)"
         fi
     done
-    postqueue -f >/dev/null 2>&1 || true
     # throwaway certificate of the fake server (port-smtp-starttls-inject-server)
     openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=fake.example.test" \
         -addext "subjectAltName=DNS:fake.example.test" \
@@ -190,14 +149,7 @@ capture_once() {
     local poff doff
     poff=$(stat -c %s "$PLOG" 2>/dev/null || echo 0)
     doff=$(stat -c %s "$DLOG" 2>/dev/null || echo 0)
-    start_tcpdump "$(pcap_of "$c")" "host 127.0.0.1 and tcp port $port" || return 1
-    local rc=0
-    "$@" >"$WORK/$c.log" 2>&1 || rc=$?
-    stop_tcpdump "$(pcap_of "$c")" "$port" || return 1
-    if [ "$rc" != 0 ]; then
-        cat "$WORK/$c.log" >&3
-        die "client for case $c exited with $rc"
-    fi
+    run_recorded "$c" "$(pcap_of "$c")" "host 127.0.0.1 and tcp port $port" "$port" "$@" || return 1
     server_logs "$c" "$n" "$poff" "$doff"
     check_connections "$c" "$n"
 }

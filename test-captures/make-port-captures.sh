@@ -5,24 +5,20 @@
 # refused STARTTLS, and non-mail sessions (HTTP, FTP, IMAP, random bytes) that
 # a mail heuristic must NOT take for SMTP or POP3.
 #
-# Run as root on Debian 12, AFTER make-smtp-captures.sh (this script adds
-# listeners to the postfix that make-smtp-captures.sh configured; it checks
-# that postfix answers and starts it, and its dovecot SASL instance, with the
-# same commands as that script if they are not running):
-#     sudo bash test-captures/make-smtp-captures.sh     # once (or earlier)
+# Run as root on Debian 12 (in any order with the other make-*-captures.sh):
 #     sudo bash test-captures/make-port-captures.sh
 #
 # What it does (idempotent, re-runnable):
-#   1. apt-get installs swaks, curl, tcpdump, tshark, python3, openssl,
+#   1. apt-get installs postfix, swaks, curl, tcpdump, tshark, python3, openssl,
 #      dovecot-core, dovecot-pop3d, dovecot-imapd, python3-pyftpdlib and the
 #      Perl modules swaks needs for AUTH/TLS (SKIP_APT=1 skips this step);
-#   2. adds four smtpd services to postfix's master.cf (postconf -M, kept
-#      across runs of make-smtp-captures.sh, which never rewrites master.cf):
+#   2. configures and (re)starts postfix as for make-smtp-captures.sh, with
+#      four more smtpd services in master.cf (servers.sh, setup_smtp_server):
 #      127.0.0.1:2525, 127.0.0.1:587, 127.0.0.1:465 (smtpd_tls_wrappermode)
 #      and 127.0.0.1:2526 (TLS key that does not match the certificate, so
 #      STARTTLS is advertised but answered 454); all other settings are those
-#      of port 25, which is not changed; then "postfix reload";
-#   3. configures and starts a separate dovecot instance
+#      of port 25;
+#   3. configures and starts (servers.sh, setup_ports_server) a separate dovecot instance
 #      (/etc/dovecot/mailsess-ports.conf, base_dir /run/dovecot-mailsess-ports)
 #      with POP3 on 127.0.0.1:1110, pop3s on 127.0.0.1:995 and IMAP on
 #      127.0.0.1:1143, set up like the POP3 instance of make-pop3-captures.sh
@@ -49,22 +45,13 @@ set -euo pipefail
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
 . "$SCRIPT_DIR/lib.sh"       # PY: Debian's python3 (has pyftpdlib)
+# shellcheck source=servers.sh
+. "$SCRIPT_DIR/servers.sh"   # MYHOST HELO PLOG BAD_KEY PORTS_*, setup_smtp_server, setup_ports_server
 OUT=${OUT:-$SCRIPT_DIR}
-DOMAIN=example.test
-MYHOST=mx.example.test
-HELO=client.example.test
-PLOG=/var/log/postfix-mailsess.log
-SMTP_AUTH_CONF=/etc/dovecot/mailsess-auth.conf        # from make-smtp-captures.sh
-SMTP_TLS_DIR=/etc/postfix/mailsess-tls                 # from make-smtp-captures.sh
-BAD_KEY=/etc/postfix/mailsess-ports-tls/mismatched-key.pem
-POPHOST=pop.example.test
-DCONF=/etc/dovecot/mailsess-ports.conf
-DUSERS=/etc/dovecot/mailsess-ports-users
-DBASE=/run/dovecot-mailsess-ports
-DTLS=/etc/dovecot/mailsess-ports-tls
-DROOT=/var/lib/mailsess-ports
-DVUSER=mailsess-ports
-DLOG=/var/log/dovecot-mailsess-ports.log
+DCONF=$PORTS_CONF
+DROOT=$PORTS_ROOT
+DVUSER=$PORTS_USER
+DLOG=$PORTS_LOG
 
 # every case, in recording order (= folder names)
 ALL_CASES="port-smtp-2525 port-smtp-587-starttls port-smtp-2525-starttls
@@ -80,12 +67,11 @@ setup_work mailsess-port-captures
 install_packages() {
     # the dovecot packages' maintainer scripts may start the system's
     # default dovecot instance; it is stopped below (stop_default_dovecot)
-    apt_install -- swaks curl tcpdump tshark python3 openssl iproute2 \
+    apt_install "${POSTFIX_DEBCONF[@]}" -- \
+        postfix swaks curl tcpdump tshark python3 openssl iproute2 \
         libdigest-hmac-perl libauthen-sasl-perl libnet-ssleay-perl \
         libio-socket-ssl-perl \
         dovecot-core dovecot-pop3d dovecot-imapd python3-pyftpdlib
-    command -v postfix >/dev/null && command -v postconf >/dev/null ||
-        die "postfix is not installed: run make-smtp-captures.sh first"
     need_tools dovecot doveconf swaks curl tcpdump tshark openssl ss useradd "$PY"
     [ -x /usr/lib/dovecot/pop3-login ] || die "dovecot-pop3d is not installed"
     [ -x /usr/lib/dovecot/imap-login ] || die "dovecot-imapd is not installed"
@@ -96,193 +82,10 @@ install_packages() {
 # (clients and servers where no ordinary program fits, probes), tools/streams.py
 
 ###########################################################################
-# 2. postfix: extra listeners (postfix itself is set up by make-smtp-captures.sh)
+# 2./3. postfix with its listeners 2525, 587, 465, 2526 and the dovecot
+# instance for POP3 1110, pop3s 995 and IMAP 1143: servers.sh
+# (setup_smtp_server, setup_ports_server)
 ###########################################################################
-# (listening <port>, wait_listening <port>...: lib.sh)
-
-setup_postfix_ports() {
-    log "checking the postfix of make-smtp-captures.sh"
-    [ "$(postconf -h myhostname)" = "$MYHOST" ] &&
-    [ "$(postconf -h smtpd_banner)" = "\$myhostname ESMTP mailsess-test" ] &&
-    [ "$(postconf -h smtpd_sasl_type)" = dovecot ] &&
-    [ -s "$SMTP_TLS_DIR/cert.pem" ] && [ -s "$SMTP_TLS_DIR/key.pem" ] && [ -f "$SMTP_AUTH_CONF" ] ||
-        die "postfix is not configured for the mailsess tests: run make-smtp-captures.sh first"
-    id alice >/dev/null 2>&1 && id bob >/dev/null 2>&1 ||
-        die "local users alice/bob missing: run make-smtp-captures.sh first"
-    # its dovecot SASL instance, started as make-smtp-captures.sh does
-    if ! { [ -e /run/dovecot-mailsess/master.pid ] &&
-           kill -0 "$(cat /run/dovecot-mailsess/master.pid)" 2>/dev/null; }; then
-        log "starting the dovecot SASL instance ($SMTP_AUTH_CONF)"
-        mkdir -p /var/spool/postfix/private
-        dovecot -c "$SMTP_AUTH_CONF"
-    fi
-
-    # the key of port 2526: a valid RSA key that does not belong to the
-    # certificate, so smtpd's TLS set-up fails ("key values mismatch") while
-    # smtpd_tls_security_level = may still advertises STARTTLS
-    mkdir -p "$(dirname "$BAD_KEY")"
-    if [ ! -s "$BAD_KEY" ]; then
-        log "creating the mismatched TLS key for port 2526"
-        openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$BAD_KEY" 2>/dev/null
-    fi
-    chmod 600 "$BAD_KEY"
-    if [ "$(openssl pkey -in "$BAD_KEY" -pubout 2>/dev/null | sha256sum)" = \
-         "$(openssl x509 -in "$SMTP_TLS_DIR/cert.pem" -noout -pubkey | sha256sum)" ]; then
-        die "$BAD_KEY matches the certificate; delete it and run again"
-    fi
-
-    log "adding postfix listeners 127.0.0.1:2525, :587, :465 (smtps), :2526 (broken TLS) to master.cf"
-    # same settings as port 25 (main.cf); syslog_name only tells them apart in the log
-    postconf -M "127.0.0.1:2525/inet=127.0.0.1:2525 inet n - n - - smtpd -o syslog_name=postfix/port2525"
-    postconf -M "127.0.0.1:587/inet=127.0.0.1:587 inet n - n - - smtpd -o syslog_name=postfix/port587"
-    postconf -M "127.0.0.1:465/inet=127.0.0.1:465 inet n - n - - smtpd -o syslog_name=postfix/port465 -o smtpd_tls_wrappermode=yes"
-    postconf -M "127.0.0.1:2526/inet=127.0.0.1:2526 inet n - n - - smtpd -o syslog_name=postfix/port2526 -o smtpd_tls_key_file=$BAD_KEY"
-    postfix check
-    if postfix status >/dev/null 2>&1; then
-        postfix reload >/dev/null 2>&1
-    else
-        log "starting postfix"
-        postfix start
-    fi
-    wait_listening 25 2525 587 465 2526
-    local p g
-    for p in 25 2525 587 2526; do
-        g=$("$PY" "$TOOLS/port_peers.py" probe "$p") || die "postfix does not answer on 127.0.0.1:$p"
-        [ "$g" = "220 $MYHOST ESMTP mailsess-test" ] || die "127.0.0.1:$p greets '$g'"
-    done
-    g=$("$PY" "$TOOLS/port_peers.py" probe 465 tls) || die "postfix does not answer TLS on 127.0.0.1:465"
-    [ "$g" = "220 $MYHOST ESMTP mailsess-test" ] || die "127.0.0.1:465 greets '$g' inside TLS"
-    postqueue -f >/dev/null 2>&1 || true
-}
-
-###########################################################################
-# 3. dovecot instance for POP3 1110, pop3s 995 and IMAP 1143
-###########################################################################
-# The Debian package starts the default instance (/etc/dovecot/dovecot.conf)
-# when systemd or sysvinit lets it; it would hold 110/143/993/995 on all
-# addresses: stop_default_dovecot (lib.sh).
-
-setup_dovecot_ports() {
-    log "configuring dovecot POP3/IMAP on 1110, 995, 1143 (private instance: $DCONF)"
-    if ! id "$DVUSER" >/dev/null 2>&1; then
-        useradd -r -M -d "$DROOT" -s /usr/sbin/nologin "$DVUSER"
-    fi
-    mkdir -p "$DROOT/.dovecot-state"
-    chown "$DVUSER:$DVUSER" "$DROOT"
-    chmod 700 "$DROOT"
-    mkdir -p "$DTLS"
-    if [ ! -s "$DTLS/cert.pem" ] || [ ! -s "$DTLS/key.pem" ]; then
-        log "creating throwaway self-signed certificate for $POPHOST"
-        openssl req -x509 -newkey rsa:2048 -nodes -days 3650 \
-            -subj "/CN=$POPHOST" -addext "subjectAltName=DNS:$POPHOST" \
-            -keyout "$DTLS/key.pem" -out "$DTLS/cert.pem" 2>/dev/null
-    fi
-    chmod 600 "$DTLS/key.pem"
-    cat >"$DUSERS" <<'PWEOF'
-alice:{PLAIN}alicepw
-bob:{PLAIN}bobpw
-PWEOF
-    chown root:dovecot "$DUSERS"
-    chmod 640 "$DUSERS"
-    local uid gid
-    uid=$(id -u "$DVUSER"); gid=$(id -g "$DVUSER")
-    cat >"$DCONF" <<DCEOF
-# mailsess test setup: POP3 on 127.0.0.1:1110, pop3s on 127.0.0.1:995 and
-# IMAP on 127.0.0.1:1143 for the port-* / nonmail-* test captures.
-# Generated by test-captures/make-port-captures.sh - do not edit.
-# POP3 settings as in mailsess-pop3.conf (make-pop3-captures.sh, port 110),
-# which stays a separate instance.
-instance_name = dovecot-mailsess-ports
-base_dir = $DBASE
-state_dir = $DROOT/.dovecot-state
-protocols = pop3 imap
-listen = 127.0.0.1
-hostname = $POPHOST
-login_greeting = mailsess-test POP3 ready.
-protocol imap {
-  login_greeting = mailsess-test IMAP ready.
-}
-log_path = $DLOG
-auth_verbose = yes
-
-disable_plaintext_auth = no
-auth_mechanisms = plain login cram-md5 apop
-auth_failure_delay = 0
-service anvil {
-  unix_listener anvil-auth-penalty {
-    mode = 0
-  }
-}
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u $DUSERS
-}
-userdb {
-  driver = static
-  args = uid=$uid gid=$gid home=$DROOT/%u
-}
-first_valid_uid = $uid
-last_valid_uid = $uid
-first_valid_gid = $gid
-last_valid_gid = $gid
-mail_location = maildir:~/Maildir
-
-# STLS/STARTTLS offered (not required) on 1110 and 1143; implicit TLS on 995
-ssl = yes
-ssl_cert = <$DTLS/cert.pem
-ssl_key = <$DTLS/key.pem
-ssl_dh = </usr/share/dovecot/dh.pem
-
-pop3_uidl_format = %f
-
-service pop3-login {
-  inet_listener pop3 {
-    port = 1110
-  }
-  inet_listener pop3s {
-    port = 995
-    ssl = yes
-  }
-}
-service imap-login {
-  inet_listener imap {
-    port = 1143
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-DCEOF
-    doveconf -c "$DCONF" -n >/dev/null || die "dovecot rejects $DCONF"
-    if [ -e "$DBASE/master.pid" ] && kill -0 "$(cat "$DBASE/master.pid")" 2>/dev/null; then
-        dovecot -c "$DCONF" stop || true
-        local i
-        for i in $(seq 50); do
-            [ -e "$DBASE/master.pid" ] || break
-            sleep 0.1
-        done
-    fi
-    local p
-    for p in 1110 995 1143; do
-        if ss -Hltn "sport = :$p" | grep -q .; then
-            ss -Hltnp "sport = :$p" >&2
-            die "something else listens on port $p"
-        fi
-    done
-    dovecot -c "$DCONF" </dev/null >/dev/null 2>&1 || die "dovecot did not start, see $DLOG"
-    wait_listening 1110 995 1143
-    if ss -Hltnp | grep "pid=$(cat "$DBASE/master.pid")," | grep -v -E '127\.0\.0\.1:(1110|995|1143) ' | grep -q .; then
-        ss -Hltnp | grep "pid=$(cat "$DBASE/master.pid")," >&2
-        die "the dovecot ports instance listens on more than 127.0.0.1:1110/995/1143"
-    fi
-    local g
-    g=$("$PY" "$TOOLS/port_peers.py" probe 1110) || die "no answer on 1110"
-    case $g in "+OK mailsess-test POP3 ready. <"*">") ;; *) die "1110 greets '$g'" ;; esac
-    g=$("$PY" "$TOOLS/port_peers.py" probe 995 tls) || die "no TLS answer on 995"
-    case $g in "+OK mailsess-test POP3 ready. <"*">") ;; *) die "995 greets '$g'" ;; esac
-    g=$("$PY" "$TOOLS/port_peers.py" probe 1143) || die "no answer on 1143"
-    case $g in "* OK "*"mailsess-test IMAP ready.") ;; *) die "1143 greets '$g'" ;; esac
-}
 
 # prefill: alice's maildrop of the ports instance back to its fixed state
 # (2 messages; LF line ends as maildir stores them, fixed names and mtimes);
@@ -342,14 +145,7 @@ capture_once() {
     local poff doff
     poff=$(stat -c %s "$PLOG" 2>/dev/null || echo 0)
     doff=$(stat -c %s "$DLOG" 2>/dev/null || echo 0)
-    start_tcpdump "$(pcap_of "$c")" "host 127.0.0.1 and tcp port $port" || return 1
-    local rc=0
-    "$@" >"$WORK/$c.log" 2>&1 || rc=$?
-    stop_tcpdump "$(pcap_of "$c")" "$port" || return 1
-    if [ "$rc" != 0 ]; then
-        cat "$WORK/$c.log" >&2
-        die "client for case $c exited with $rc"
-    fi
+    run_recorded "$c" "$(pcap_of "$c")" "host 127.0.0.1 and tcp port $port" "$port" "$@" || return 1
     server_logs "$c" "$poff" "$doff"
     check_one_connection "$c"
 }
@@ -1053,9 +849,8 @@ summary() {
 ###########################################################################
 main() {
     install_packages
-    setup_postfix_ports
-    stop_default_dovecot 995
-    setup_dovecot_ports
+    setup_smtp_server
+    setup_ports_server
     run_cases
     summary
     log "done; captures are in $OUT/port-*/ and $OUT/nonmail-*/"
