@@ -15,7 +15,9 @@
 #      (no systemd needed): servers.sh, setup_smtp_server;
 #   3. records one SMTP session per case with tcpdump on "lo" into
 #      test-captures/smtp-<case>/capture.pcap (+ keylog.txt for TLS) and
-#      writes a README.md per case (python clients: tools/smtp_client.py).
+#      writes a README.md per case: first the simple swaks/curl cases, one
+#      row of scenarios.tsv each, then the cases coded below (python clients:
+#      tools/smtp_client.py).
 # All traffic goes to 127.0.0.1 / ::1 only.
 #
 # CASES="split-lines smuggling" (folder names with or without the "smtp-"
@@ -37,10 +39,11 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$SCRIPT_DIR/servers.sh"     # DOMAIN MYHOST HELO, setup_smtp_server
 OUT=${OUT:-$SCRIPT_DIR}
 
-# every case, in recording order (folder smtp-<name>)
-ALL_CASES="noauth auth-plain auth-login auth-login-swaks auth-cram-md5
-    auth-fail-then-ok multi-msg-rejected-rcpt pipelining bdat bdat-pipelined
-    starttls-auth rset no-quit ipv6 large
+# every case, in recording order (folder smtp-<name>): the rows of
+# scenarios.tsv, then the cases coded below
+ALL_CASES="$(awk -F'\t' '!/^#/ && NF { print $1 }' "$SCRIPT_DIR/scenarios.tsv")
+    auth-fail-then-ok multi-msg-rejected-rcpt bdat bdat-pipelined
+    starttls-auth rset large
     split-lines smuggling utf8 auth-cancel many-rcpt data-refused early-talker
     long-line"
 select_cases smtp-
@@ -172,65 +175,44 @@ readme() {
 ###########################################################################
 SWAKS=(swaks --server 127.0.0.1 --port 25 --ehlo "$HELO" --timeout 30)
 
+# run_scenarios: the simple cases, one row of scenarios.tsv each (see there)
+run_scenarios() {
+    local c msg to check cmds client rest m="$WORK/msg" a words argv readme
+    local TSHARK_EXTRA=()
+    while IFS=$'\t' read -r c msg to check cmds client rest; do
+        case $c in ''|'#'*) continue ;; esac
+        want "$c" || continue
+        [ "$to" = - ] && to=
+        case $msg in
+            swaks) swaksmsg "$m-$c" "$c" ${to:+"$to"} ;;
+            curl)  mkmsg "$m-$c" "$c" ${to:+"$to"} ;;
+            *) die "scenarios.tsv: case $c: unknown message kind '$msg'" ;;
+        esac
+        argv=()
+        read -ra words <<<"$client"
+        for a in "${words[@]}"; do
+            case $a in
+                '{SWAKS}') argv+=("${SWAKS[@]}") ;;
+                *) a=${a//'{MSG}'/$m-$c}; argv+=("$a") ;;
+            esac
+        done
+        capture "$c" "${argv[@]}"
+        check_cmds "$c" "$cmds"
+        case $check in
+            -) ;;
+            ipv6) [ "$(tshark -r "$OUT/smtp-$c/capture.pcap" -Y 'ipv6.src==::1' 2>/dev/null | wc -l)" = "$(frames "$OUT/smtp-$c/capture.pcap")" ] ||
+                      die "case $c: not all frames are IPv6" ;;
+            *) die "scenarios.tsv: case $c: unknown check '$check'" ;;
+        esac
+        IFS=$'\t' read -ra readme <<<"$rest"
+        readme=("${readme[@]//'{SWAKSV}'/$SWAKSV}")
+        readme "$c" "${readme[@]//'{CURLV}'/$CURLV}"
+    done <"$SCRIPT_DIR/scenarios.tsv"
+}
+
 run_cases() {
     local m="$WORK/msg" c
     local TSHARK_EXTRA=()
-
-    # --- smtp-noauth -------------------------------------------------------
-    if want noauth; then
-        c=noauth; swaksmsg "$m-$c" "$c"
-        capture $c "${SWAKS[@]}" --from "alice@$DOMAIN" --to "bob@$DOMAIN" --data "@$m-$c"
-        check_cmds $c "EHLO MAIL RCPT DATA QUIT"
-        readme $c \
-            "Client: swaks $(swaks --version 2>/dev/null | awk '/version/{print $3; exit}'), to 127.0.0.1:25, EHLO client.example.test, no AUTH, no TLS (STARTTLS is offered but not used)." \
-            "One message alice@example.test -> bob@example.test, accepted (250 ... queued as ...); then QUIT / 221."
-    fi
-
-    # --- smtp-auth-plain ---------------------------------------------------
-    if want auth-plain; then
-        c=auth-plain; swaksmsg "$m-$c" "$c"
-        capture $c "${SWAKS[@]}" --from "alice@$DOMAIN" --to "bob@$DOMAIN" --data "@$m-$c" \
-            --auth PLAIN --auth-user alice --auth-password alicepw
-        check_cmds $c "EHLO AUTH MAIL RCPT DATA QUIT"
-        readme $c \
-            "Client: swaks --auth PLAIN, cleartext (no TLS). \`AUTH PLAIN <initial-response>\` (base64 of \\0alice\\0alicepw) -> 235 2.7.0 Authentication successful." \
-            "One message alice@example.test -> bob@example.test, accepted; then QUIT / 221."
-    fi
-
-    # --- smtp-auth-login (curl) -------------------------------------------
-    if want auth-login; then
-        c=auth-login; mkmsg "$m-$c" "$c"
-        capture $c curl -sS --url "smtp://127.0.0.1:25/$HELO" \
-            --login-options AUTH=LOGIN -u alice:alicepw \
-            --mail-from "alice@$DOMAIN" --mail-rcpt "bob@$DOMAIN" -T "$m-$c"
-        check_cmds $c "EHLO AUTH MAIL RCPT DATA QUIT"
-        readme $c \
-            "Client: curl $(curl --version | awk 'NR==1{print $2}') (smtp://127.0.0.1:25/client.example.test, --login-options AUTH=LOGIN -u alice:alicepw), cleartext." \
-            "\`AUTH LOGIN\` -> 334 VXNlcm5hbWU6, client sends base64 user (YWxpY2U=) -> 334 UGFzc3dvcmQ6, base64 password -> 235. The two base64 lines are AUTH continuation lines, not commands." \
-            "One message alice@example.test -> bob@example.test, accepted; then QUIT / 221."
-    fi
-
-    # --- smtp-auth-login-swaks ---------------------------------------------
-    if want auth-login-swaks; then
-        c=auth-login-swaks; swaksmsg "$m-$c" "$c"
-        capture $c "${SWAKS[@]}" --from "alice@$DOMAIN" --to "bob@$DOMAIN" --data "@$m-$c" \
-            --auth LOGIN --auth-user alice --auth-password alicepw
-        check_cmds $c "EHLO AUTH MAIL RCPT DATA QUIT"
-        readme $c \
-            "Client: swaks --auth LOGIN as alice (password alicepw), cleartext. \`AUTH LOGIN\` -> 334 VXNlcm5hbWU6 / base64 user -> 334 UGFzc3dvcmQ6 / base64 password -> 235." \
-            "One message alice@example.test -> bob@example.test, accepted; then QUIT / 221."
-    fi
-
-    # --- smtp-auth-cram-md5 -------------------------------------------------
-    if want auth-cram-md5; then
-        c=auth-cram-md5; swaksmsg "$m-$c" "$c"
-        capture $c "${SWAKS[@]}" --from "alice@$DOMAIN" --to "bob@$DOMAIN" --data "@$m-$c" \
-            --auth CRAM-MD5 --auth-user alice --auth-password alicepw
-        check_cmds $c "EHLO AUTH MAIL RCPT DATA QUIT"
-        readme $c \
-            "Client: swaks --auth CRAM-MD5 as alice (password alicepw), cleartext. \`AUTH CRAM-MD5\` -> 334 <base64 challenge>, client answers one base64 line (\"alice <hmac-md5 hex>\") -> 235." \
-            "One message alice@example.test -> bob@example.test, accepted; then QUIT / 221."
-    fi
 
     # --- smtp-auth-fail-then-ok --------------------------------------------
     if want auth-fail-then-ok; then
@@ -252,17 +234,6 @@ run_cases() {
             "Client: python3 smtplib (swaks/curl send one message per session), no AUTH, no TLS, no pipelining (each command waits for its reply). NB: smtplib sends lower-case verbs (\`ehlo\`, \`mail FROM:\`, \`rcpt TO:\`, \`data\`, \`quit\`)." \
             "3 messages in one session, all from alice@example.test and all accepted (3 x 250 after DATA). Message 1: RCPT bob (250). Message 2: RCPT bob@example.test (250) and RCPT nosuchuser@example.test (550 5.1.1 User unknown in local recipient table), DATA delivered to bob only. Message 3: RCPT bob (250)." \
             "Then QUIT / 221."
-    fi
-
-    # --- smtp-pipelining -----------------------------------------------------
-    if want pipelining; then
-        c=pipelining; swaksmsg "$m-$c" "$c" "Bob <bob@$DOMAIN>, Alice <alice@$DOMAIN>"
-        capture $c "${SWAKS[@]}" --pipeline --from "alice@$DOMAIN" \
-            --to "bob@$DOMAIN,alice@$DOMAIN" --data "@$m-$c"
-        check_cmds $c "EHLO MAIL RCPT RCPT DATA QUIT"
-        readme $c \
-            "Client: swaks --pipeline, no AUTH, no TLS. After EHLO the client sends MAIL FROM:<alice@example.test>, RCPT TO:<bob@example.test>, RCPT TO:<alice@example.test> and DATA in ONE segment; the server answers 250 250 250 354 (postfix also batches the replies)." \
-            "One message to 2 recipients (both accepted); then QUIT / 221."
     fi
 
     # --- smtp-bdat ------------------------------------------------------------
@@ -332,30 +303,6 @@ run_cases() {
         readme $c \
             "Client: python3 smtplib (swaks/curl cannot send RSET mid-session), no AUTH, no TLS. NB: smtplib sends lower-case verbs (\`ehlo\`, \`mail FROM:\`, \`rcpt TO:\`, \`rset\`, \`data\`, \`quit\`)." \
             "MAIL FROM:<alice@example.test>, RCPT TO:<bob@example.test>, RSET -> 250 (that transaction is discarded), then MAIL/RCPT again and DATA: one message alice -> bob accepted; QUIT / 221."
-    fi
-
-    # --- smtp-no-quit ---------------------------------------------------------
-    if want no-quit; then
-        c=no-quit; swaksmsg "$m-$c" "$c"
-        capture $c "${SWAKS[@]}" --from "alice@$DOMAIN" --to "bob@$DOMAIN" --data "@$m-$c" \
-            --drop-after DOT
-        check_cmds $c "EHLO MAIL RCPT DATA"
-        readme $c \
-            "Client: swaks --drop-after DOT, no AUTH, no TLS." \
-            "One message alice@example.test -> bob@example.test, accepted (250 after the final '.'), then the client closes the TCP connection (FIN) WITHOUT sending QUIT; there is no 221." 
-    fi
-
-    # --- smtp-ipv6 ---------------------------------------------------------------
-    if want ipv6; then
-        c=ipv6; swaksmsg "$m-$c" "$c"
-        capture $c swaks -6 --server ::1 --port 25 --ehlo "$HELO" --timeout 30 \
-            --from "alice@$DOMAIN" --to "bob@$DOMAIN" --data "@$m-$c"
-        check_cmds $c "EHLO MAIL RCPT DATA QUIT"
-        [ "$(tshark -r "$OUT/smtp-$c/capture.pcap" -Y 'ipv6.src==::1' 2>/dev/null | wc -l)" = "$(frames "$OUT/smtp-$c/capture.pcap")" ] ||
-            die "case ipv6: not all frames are IPv6"
-        readme $c \
-            "Client: swaks -6 --server ::1 (IPv6 loopback, [::1]:25), no AUTH, no TLS." \
-            "One message alice@example.test -> bob@example.test, accepted; then QUIT / 221."
     fi
 
     # --- smtp-large ----------------------------------------------------------------
@@ -644,6 +591,8 @@ summary() {
 main() {
     install_packages
     setup_smtp_server
+    versions
+    run_scenarios
     run_cases
     summary
     log "done; captures are in $OUT/smtp-*/"
