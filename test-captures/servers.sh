@@ -97,9 +97,9 @@ dovecot_instance() {
     doveconf -c "$conf" -n >/dev/null || die "dovecot rejects $conf"
     # shellcheck disable=SC2086
     [ -z "$ports" ] || free_ports $ports
-    # no inherited stdout/stderr: the daemon would keep a caller's pipe open
+    # no inherited stdout/stderr/fd 3: the daemon would keep a caller's pipe open
     # (start-up errors go to its log)
-    dovecot -c "$conf" </dev/null >/dev/null 2>&1 || die "dovecot did not start, see /var/log/$name.log"
+    dovecot -c "$conf" </dev/null >/dev/null 2>&1 3>&- || die "dovecot did not start, see /var/log/$name.log"
 }
 
 # only_ports <base_dir> <regex of addr:port>: the instance listens on nothing else
@@ -118,6 +118,21 @@ free_ports() {
             die "something else listens on port $p"
         fi
     done
+}
+# v4_and_v6 <port> <server>: it listens on 127.0.0.1 and [::1] (up to 10 s),
+# and on no other address
+v4_and_v6() {
+    local p=$1 i
+    for i in $(seq 100); do
+        ss -Hltn "sport = :$p" | grep -q "127\.0\.0\.1:$p\b" &&
+            ss -Hltn "sport = :$p" | grep -q "\[::1\]:$p\b" && break
+        sleep 0.1
+    done
+    ss -Hltn "sport = :$p" | grep -q "127\.0\.0\.1:$p\b" || die "$2 not listening on 127.0.0.1:$p"
+    ss -Hltn "sport = :$p" | grep -q "\[::1\]:$p\b" || die "$2 not listening on [::1]:$p"
+    if ss -Hltn "sport = :$p" | grep -v -e "127\.0\.0\.1:$p\b" -e "\[::1\]:$p\b" | grep -q .; then
+        die "something listens on port $p on a non-loopback address"
+    fi
 }
 # greets <port> [tls] <glob>: the first line the server sends matches
 greets() {
@@ -243,27 +258,33 @@ setup_smtp_server() {
             sleep 0.2
         done
     fi
-    postfix start
-    local i
-    for i in $(seq 100); do
-        if ss -Hltn 'sport = :25' | grep -q '127\.0\.0\.1:25' &&
-           ss -Hltn 'sport = :25' | grep -q '\[::1\]:25'; then
-            break
-        fi
-        sleep 0.1
-    done
-    ss -Hltn 'sport = :25' | grep -q '127\.0\.0\.1:25' || die "postfix not listening on 127.0.0.1:25"
-    ss -Hltn 'sport = :25' | grep -q '\[::1\]:25' || die "postfix not listening on [::1]:25"
+    postfix start 3>&-                 # (fd 3: see dovecot_instance)
+    v4_and_v6 25 postfix
     [ -S /var/spool/postfix/private/auth ] || die "dovecot auth socket missing"
-    if ss -Hltn 'sport = :25' | grep -v -e '127\.0\.0\.1:25' -e '\[::1\]:25' | grep -q .; then
-        die "something listens on port 25 on a non-loopback address"
-    fi
     wait_listening 2525 587 465 2526
     local p
     for p in 25 2525 587 2526; do greets "$p" "220 $MYHOST ESMTP mailsess-test"; done
     greets 465 tls "220 $MYHOST ESMTP mailsess-test"
     # drain anything left in the queue from earlier runs
     postqueue -f >/dev/null 2>&1 || true
+}
+
+# mail_instance <x> <tags> <role> <listen> <KEY=value...>: the POP3/IMAP
+# instance mailsess-<x>: system user mailsess-<x> owning the maildirs under
+# /var/lib/mailsess-<x>, certificate in /etc/dovecot/mailsess-<x>-tls,
+# /etc/dovecot/mailsess-<x>.conf and -users, base_dir and log
+# dovecot-mailsess-<x>
+mail_instance() {
+    local x=$1 tags=$2 role=$3 listen=$4
+    shift 4
+    log "configuring dovecot instance /etc/dovecot/mailsess-$x.conf: $role"
+    system_user "mailsess-$x" "/var/lib/mailsess-$x"
+    self_signed "/etc/dovecot/mailsess-$x-tls" "$POPHOST"
+    dovecot_instance "/etc/dovecot/mailsess-$x.conf" "MAIL $tags" \
+        NAME="dovecot-mailsess-$x" ROLE="$role" LISTEN="$listen" HOSTNAME="$POPHOST" \
+        MECHANISMS="plain login cram-md5 apop" USERS="/etc/dovecot/mailsess-$x-users" \
+        UID="$(id -u "mailsess-$x")" GID="$(id -g "mailsess-$x")" MAILROOT="/var/lib/mailsess-$x" \
+        TLS_DIR="/etc/dovecot/mailsess-$x-tls" "$@"
 }
 
 ###########################################################################
@@ -280,28 +301,9 @@ setup_pop3_server() {
     [ -x /usr/lib/dovecot/pop3 ] && [ -x /usr/lib/dovecot/pop3-login ] ||
         die "dovecot-pop3d is not installed"
     stop_default_dovecot 110
-    log "configuring dovecot POP3 (private instance: $POP3_CONF)"
-    system_user "$POP3_USER" "$POP3_ROOT"
-    self_signed /etc/dovecot/mailsess-pop3-tls "$POPHOST"
-    dovecot_instance "$POP3_CONF" MAIL PORTS=110 \
-        NAME=dovecot-mailsess-pop3 ROLE="POP3 server for the POP3 test captures (pop3-*)" \
-        PROTOCOLS=pop3 LISTEN="127.0.0.1, ::1" HOSTNAME="$POPHOST" \
-        MECHANISMS="plain login cram-md5 apop" USERS=/etc/dovecot/mailsess-pop3-users \
-        UID="$(id -u "$POP3_USER")" GID="$(id -g "$POP3_USER")" MAILROOT="$POP3_ROOT" \
-        TLS_DIR=/etc/dovecot/mailsess-pop3-tls POP3_PORT=110 POP3S_PORT=0
-    local i
-    for i in $(seq 100); do
-        if ss -Hltn 'sport = :110' | grep -q '127\.0\.0\.1:110' &&
-           ss -Hltn 'sport = :110' | grep -q '\[::1\]:110'; then
-            break
-        fi
-        sleep 0.1
-    done
-    ss -Hltn 'sport = :110' | grep -q '127\.0\.0\.1:110' || die "dovecot not listening on 127.0.0.1:110"
-    ss -Hltn 'sport = :110' | grep -q '\[::1\]:110' || die "dovecot not listening on [::1]:110"
-    if ss -Hltn 'sport = :110' | grep -v -e '127\.0\.0\.1:110' -e '\[::1\]:110' | grep -q .; then
-        die "something listens on port 110 on a non-loopback address"
-    fi
+    mail_instance pop3 "" "POP3 server for the POP3 test captures (pop3-*)" "127.0.0.1, ::1" \
+        PORTS=110 PROTOCOLS=pop3 POP3_PORT=110 POP3S_PORT=0
+    v4_and_v6 110 dovecot
     only_ports "$POP3_BASE" '(127\.0\.0\.1|\[::1\]):110'
 }
 
@@ -321,16 +323,9 @@ setup_ports_server() {
     [ -x /usr/lib/dovecot/pop3-login ] || die "dovecot-pop3d is not installed"
     [ -x /usr/lib/dovecot/imap-login ] || die "dovecot-imapd is not installed"
     stop_default_dovecot 995
-    log "configuring dovecot POP3/IMAP on 1110, 995, 1143 (private instance: $PORTS_CONF)"
-    system_user "$PORTS_USER" "$PORTS_ROOT"
-    self_signed /etc/dovecot/mailsess-ports-tls "$POPHOST"
-    dovecot_instance "$PORTS_CONF" "MAIL IMAP POP3S" PORTS="1110 995 1143" \
-        NAME=dovecot-mailsess-ports \
-        ROLE="POP3 on 127.0.0.1:1110, pop3s on 127.0.0.1:995 and IMAP on 127.0.0.1:1143 (port-*, nonmail-imap)" \
-        PROTOCOLS="pop3 imap" LISTEN=127.0.0.1 HOSTNAME="$POPHOST" \
-        MECHANISMS="plain login cram-md5 apop" USERS=/etc/dovecot/mailsess-ports-users \
-        UID="$(id -u "$PORTS_USER")" GID="$(id -g "$PORTS_USER")" MAILROOT="$PORTS_ROOT" \
-        TLS_DIR=/etc/dovecot/mailsess-ports-tls POP3_PORT=1110 POP3S_PORT=995 IMAP_PORT=1143
+    mail_instance ports "IMAP POP3S" \
+        "POP3 on 127.0.0.1:1110, pop3s on 127.0.0.1:995 and IMAP on 127.0.0.1:1143 (port-*, nonmail-imap)" \
+        127.0.0.1 PORTS="1110 995 1143" PROTOCOLS="pop3 imap" POP3_PORT=1110 POP3S_PORT=995 IMAP_PORT=1143
     wait_listening 1110 995 1143
     only_ports "$PORTS_BASE" '127\.0\.0\.1:(1110|995|1143)'
     greets 1110 "+OK mailsess-test POP3 ready. <*>"
