@@ -22,8 +22,8 @@ import ssl
 import sys
 import time
 
-HOST = "127.0.0.1"
-HELO = "client.example.test"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from smtp_client import HELO, HOST, Raw2, msg  # noqa: E402  (the raw SMTP client and test message)
 
 
 def out(label, value):
@@ -43,56 +43,10 @@ def probe(port, tls=False):
     s.close()
 
 
-def msg(case):
-    lines = [
-        "From: Alice <alice@example.test>",
-        "To: Bob <bob@example.test>",
-        "Subject: mailsess test " + case,
-        "Date: Mon, 01 Jan 2024 12:00:00 +0000",
-        "Message-ID: <%s@client.example.test>" % case,
-        "",
-        "Hello Bob,",
-        "",
-        "this is the fixed test message for case %s." % case,
-        "",
-        "Alice",
-    ]
-    return ("\r\n".join(lines) + "\r\n").encode()
-
-
-class Raw:
-    """raw SMTP client: every send() is one write (TCP_NODELAY), logged as 'C: <repr>'"""
-
-    def __init__(self, port):
-        self.sock = socket.create_connection((HOST, port), timeout=30)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.f = self.sock.makefile("rb")
-
-    def send(self, data):
-        self.sock.sendall(data)
-        print("C: %r" % data)
-        sys.stdout.flush()
-
-    def reply(self, code, what):
-        lines = []
-        while True:
-            line = self.f.readline()
-            if not line:
-                raise SystemExit("%s: connection closed" % what)
-            lines.append(line)
-            if line[3:4] != b"-":
-                break
-        print("S: %r  (%s)" % (b"".join(lines), what))
-        sys.stdout.flush()
-        if int(lines[-1][:3]) != code:
-            raise SystemExit("%s: expected %d, got %r" % (what, code, lines))
-        return lines
-
-
 def midsession(greeted, go):
     """connect to 2525, read the greeting, then wait until the script has
     started tcpdump (it creates the file <go>), then EHLO ... QUIT"""
-    r = Raw(2525)
+    r = Raw2(port=2525)
     r.reply(220, "greeting (before the capture starts)")
     open(greeted, "w").close()
     t0 = time.time()

@@ -169,8 +169,8 @@ class Raw2(Raw):
     'C: <repr>', so the script can compare the writes with the captured
     client segments."""
 
-    def __init__(self, send_first=None):
-        self.sock = socket.create_connection((HOST, 25), timeout=30)
+    def __init__(self, send_first=None, port=25):
+        self.sock = socket.create_connection((HOST, port), timeout=30)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = b""
         if send_first is not None:          # early talker: before reading anything
