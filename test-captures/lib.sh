@@ -8,6 +8,8 @@ export DEBIAN_FRONTEND=noninteractive
 export LC_ALL=C.UTF-8
 
 PY=/usr/bin/python3          # Debian's python3, not some pyenv shim
+# the Python helpers of the scripts (clients, servers, stream walkers)
+TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/tools
 
 # fd 3 = the script's stderr, also inside functions whose output goes to a log
 exec 3>&2
@@ -80,28 +82,6 @@ need_tools() {
     for t in "$@"; do
         command -v "$t" >/dev/null || die "missing tool: $t"
     done
-}
-
-# stop_default_dovecot <port>: the dovecot packages' maintainer scripts may
-# start the system's default instance, which holds 110/143/993/995 on all
-# addresses.
-stop_default_dovecot() {
-    local pidf=/run/dovecot/master.pid
-    if [ -s "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; then
-        log "stopping the system's default dovecot instance (it would hold port $1)"
-        if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
-            systemctl stop dovecot.service dovecot.socket 2>/dev/null || true
-        fi
-        if [ -s "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; then
-            doveadm -c /etc/dovecot/dovecot.conf stop 2>/dev/null ||
-                dovecot -c /etc/dovecot/dovecot.conf stop 2>/dev/null || true
-        fi
-        local i
-        for i in $(seq 50); do
-            [ -s "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null || break
-            sleep 0.1
-        done
-    fi
 }
 
 listening() { ss -Hltn "sport = :$1" | grep -q "127\.0\.0\.1:$1\b"; }
@@ -190,6 +170,22 @@ stop_tcpdump() {
     [ "$n" = "$(frames "$pcap")" ] ||
         { log "tcpdump says '$n' packets, the file has $(frames "$pcap")"; return 1; }
     chmod 644 "$pcap"
+}
+
+# run_recorded <case> <pcap> <filter> <port> <command...>: tcpdump on lo into
+# <pcap> while the client <command...> runs (its output in $WORK/<case>.log);
+# returns 1 when tcpdump misbehaved (the client may have run); stops the
+# script when the client failed
+run_recorded() {
+    local c=$1 pcap=$2 filter=$3 port=$4 rc=0
+    shift 4
+    start_tcpdump "$pcap" "$filter" || return 1
+    "$@" >"$WORK/$c.log" 2>&1 || rc=$?
+    stop_tcpdump "$pcap" "$port" || return 1
+    if [ "$rc" != 0 ]; then
+        cat "$WORK/$c.log" >&3
+        die "client for case $c exited with $rc"
+    fi
 }
 
 # check_one_session <case> <pcap>: exactly one TCP connection, nothing else,

@@ -15,20 +15,16 @@
 #   port-pop3-stls-stripped           MITM proxy (python) before dovecot: STLS
 #                                     passed / removed
 #
-# Run as root on Debian 12, AFTER make-smtp-captures.sh and
-# make-port-captures.sh (this script uses the postfix listeners
-# 127.0.0.1:587 and 127.0.0.1:2525 and the dovecot instance with POP3 on
-# 127.0.0.1:1110 that those scripts set up; it checks them and starts postfix
-# and the two dovecot instances with the same commands if they are not
-# running, but it does not configure them):
-#     sudo bash test-captures/make-smtp-captures.sh     # once (or earlier)
-#     sudo bash test-captures/make-port-captures.sh     # once (or earlier)
+# Run as root on Debian 12 (in any order with the other make-*-captures.sh):
 #     sudo bash test-captures/make-injection-captures.sh
 #
 # What it does (idempotent, re-runnable):
-#   1. apt-get installs swaks, tcpdump, tshark, python3, openssl and the Perl
-#      modules swaks needs for AUTH/TLS (SKIP_APT=1 skips this step);
-#   2. checks/starts the servers (no configuration is changed);
+#   1. apt-get installs postfix, dovecot, swaks, tcpdump, tshark, python3,
+#      openssl and the Perl modules swaks needs for AUTH/TLS (SKIP_APT=1 skips
+#      this step);
+#   2. configures and (re)starts postfix (listeners 127.0.0.1:587 and
+#      127.0.0.1:2525) and the dovecot instance with POP3 on 127.0.0.1:1110,
+#      as make-port-captures.sh does (servers.sh);
 #   3. records each case with tcpdump on "lo" into
 #      test-captures/<case>/capture.pcap (+ keylog.txt where a key log can be
 #      written), checks what is on the wire and writes a README.md per case.
@@ -58,16 +54,11 @@ set -euo pipefail
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
 . "$SCRIPT_DIR/lib.sh"
+# shellcheck source=servers.sh
+. "$SCRIPT_DIR/servers.sh"   # MYHOST HELO PLOG PORTS_*, setup_smtp_server, setup_ports_server
 OUT=${OUT:-$SCRIPT_DIR}
-DOMAIN=example.test
-MYHOST=mx.example.test
-HELO=client.example.test
-PLOG=/var/log/postfix-mailsess.log
-SMTP_AUTH_CONF=/etc/dovecot/mailsess-auth.conf        # from make-smtp-captures.sh
-SMTP_TLS_DIR=/etc/postfix/mailsess-tls                 # from make-smtp-captures.sh
-DCONF=/etc/dovecot/mailsess-ports.conf                 # from make-port-captures.sh
-DBASE=/run/dovecot-mailsess-ports
-DLOG=/var/log/dovecot-mailsess-ports.log
+DCONF=$PORTS_CONF
+DLOG=$PORTS_LOG
 EARLY_TRIES=${EARLY_TRIES:-10}
 DELAY_PORT=2539              # the delay proxy of the "early" case (fallback only)
 
@@ -85,809 +76,35 @@ setup_work mailsess-injection-captures
 # 1. packages
 ###########################################################################
 install_packages() {
-    apt_install -- swaks tcpdump tshark python3 openssl iproute2 \
+    apt_install "${POSTFIX_DEBCONF[@]}" -- \
+        postfix dovecot-core dovecot-pop3d dovecot-imapd swaks tcpdump tshark python3 openssl iproute2 \
         libdigest-hmac-perl libauthen-sasl-perl libnet-ssleay-perl \
         libio-socket-ssl-perl
-    command -v postfix >/dev/null && command -v postconf >/dev/null ||
-        die "postfix is not installed: run make-smtp-captures.sh first"
-    need_tools dovecot doveconf swaks tcpdump tshark openssl ss "$PY"
-    [ -x /usr/lib/dovecot/pop3-login ] || die "dovecot-pop3d is not installed: run make-port-captures.sh first"
+    need_tools swaks tcpdump tshark openssl ss "$PY"
 }
 
 ###########################################################################
-# python helpers: clients, fake server, proxy, capture checks
+# python helpers: tools/inject_peers.py (clients, the fake server, the proxy),
+# tools/inject_check.py (the checks of a recorded capture), tools/port_peers.py probe
 ###########################################################################
-write_tools() {
-    cat >"$WORK/tools.py" <<'PYEOF'
-#!/usr/bin/python3
-"""Helpers for make-injection-captures.sh: the clients, the fake server and
-the proxy of the STARTTLS injection / stripping cases, and the checks of the
-recorded captures.
-
-  tools.py probe <port>                         first line the server sends
-  tools.py smtp-inject <port> <keylog> same|early
-  tools.py pop3-inject <port> <keylog>
-  tools.py fake-smtp <port> <cert> <key> <keylog|-> <connections>
-  tools.py smtplib-client <port> <message file>
-  tools.py pop3-opportunistic <port> <keylog>
-  tools.py proxy <listen port> <target port> smtp|pop3 <mode>...
-        (one mode per connection, in order: pass, strip, replace, delay)
-  tools.py check <case> <pcap> <server port> <keylog|-> <dir for table-N.txt>
-"""
-import binascii, os, re, select, socket, ssl, subprocess, sys, threading, time
-
-HOST = "127.0.0.1"
-HELO = "client.example.test"
-
-
-def out(label, value):
-    print("%s: %s" % (label, value))
-    sys.stdout.flush()
-
-
-def client_ctx(keylog):
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    if keylog and keylog != "-":
-        ctx.keylog_filename = keylog
-    return ctx
-
-
-class Raw:
-    """raw client: every send() is one write (TCP_NODELAY), own read buffer
-    (so that no byte after the go-ahead is swallowed by a buffered reader)"""
-
-    def __init__(self, port):
-        self.sock = socket.create_connection((HOST, port), timeout=30)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.buf = b""
-
-    def send(self, data):
-        self.sock.sendall(data)
-        print("C: %r" % data)
-        sys.stdout.flush()
-
-    def line(self, what):
-        while b"\r\n" not in self.buf:
-            d = self.sock.recv(65536)
-            if not d:
-                raise SystemExit("%s: connection closed" % what)
-            self.buf += d
-        l, _, self.buf = self.buf.partition(b"\r\n")
-        return l + b"\r\n"
-
-    def smtp_reply(self, code, what):
-        lines = []
-        while True:
-            l = self.line(what)
-            lines.append(l)
-            if l[3:4] != b"-":
-                break
-        r = b"".join(lines)
-        print("S: %r  (%s)" % (r, what))
-        sys.stdout.flush()
-        if int(lines[-1][:3]) != code:
-            raise SystemExit("%s: expected %d, got %r" % (what, code, r))
-        return r
-
-    def pop3_reply(self, what, multi=False):
-        l = self.line(what)
-        r = l
-        if multi and l.startswith(b"+OK"):
-            while True:
-                l = self.line(what)
-                r += l
-                if l == b".\r\n":
-                    break
-        print("S: %r  (%s)" % (r, what))
-        sys.stdout.flush()
-        if not r.startswith(b"+OK"):
-            raise SystemExit("%s: got %r" % (what, r))
-        return r
-
-    def leftover(self):
-        """bytes the server sent after the go-ahead, before the handshake"""
-        if self.buf:
-            out("bytes after the go-ahead", repr(self.buf))
-        else:
-            out("bytes after the go-ahead", "none")
-
-    def start_tls(self, keylog):
-        """TLS handshake on the raw socket; None when it fails"""
-        try:
-            t = client_ctx(keylog).wrap_socket(self.sock)
-        except (ssl.SSLError, OSError) as e:
-            out("handshake", "failed: %s: %s" % (type(e).__name__, e))
-            return None
-        out("handshake", "ok %s %s" % (t.version(), t.cipher()[0]))
-        # a server that ran the injected command inside TLS answers it now,
-        # unasked: wait 1 s for such data
-        t.settimeout(1.0)
-        try:
-            d = t.recv(65536)
-            out("unsolicited data in TLS", repr(d))
-        except socket.timeout:
-            out("unsolicited data in TLS", "none")
-        t.settimeout(30)
-        self.sock = t
-        return t
-
-
-# ---------------------------------------------------------------------------
-# clients
-# ---------------------------------------------------------------------------
-def probe(port):
-    s = socket.create_connection((HOST, port), timeout=10)
-    f = s.makefile("rb")
-    print(f.readline().decode().rstrip("\r\n"))
-    s.close()
-
-
-def smtp_inject(port, keylog, how):
-    """(a) STARTTLS and RSET in one segment; (b) STARTTLS, then EHLO x in a
-    second segment, both before the 220 go-ahead is read"""
-    r = Raw(port)
-    r.smtp_reply(220, "greeting")
-    r.send(("EHLO %s\r\n" % HELO).encode())
-    e = r.smtp_reply(250, "EHLO")
-    if b"\r\n250-STARTTLS\r\n" not in e:
-        raise SystemExit("STARTTLS not offered")
-    if how == "same":
-        r.send(b"STARTTLS\r\nRSET\r\n")
-    else:
-        r.send(b"STARTTLS\r\n")
-        r.send(b"EHLO x\r\n")
-    r.smtp_reply(220, "STARTTLS")
-    r.leftover()
-    if r.start_tls(keylog) is None:
-        return
-    r.send(("EHLO %s\r\n" % HELO).encode())
-    r.smtp_reply(250, "EHLO inside TLS")
-    r.send(b"QUIT\r\n")
-    r.smtp_reply(221, "QUIT inside TLS")
-    r.sock.close()
-
-
-def pop3_inject(port, keylog):
-    """(c) CAPA, then STLS and CAPA in one segment"""
-    r = Raw(port)
-    r.pop3_reply("greeting")
-    r.send(b"CAPA\r\n")
-    c = r.pop3_reply("CAPA", multi=True)
-    if b"\r\nSTLS\r\n" not in c:
-        raise SystemExit("STLS not offered")
-    r.send(b"STLS\r\nCAPA\r\n")
-    r.pop3_reply("STLS")
-    r.leftover()
-    if r.start_tls(keylog) is None:
-        r.sock.close()
-        return
-    r.send(b"CAPA\r\n")
-    r.pop3_reply("CAPA inside TLS", multi=True)
-    r.send(b"QUIT\r\n")
-    r.pop3_reply("QUIT inside TLS")
-    r.sock.close()
-
-
-def smtplib_client(port, msgfile):
-    """(d) an ordinary python smtplib client with STARTTLS"""
-    import smtplib
-    with open(msgfile, "rb") as f:
-        msg = f.read()
-    s = smtplib.SMTP(HOST, port, local_hostname=HELO, timeout=30)
-    code, resp = s.ehlo()
-    out("EHLO", "%d %r" % (code, resp))
-    code, resp = s.starttls(context=client_ctx("-"))
-    out("STARTTLS", "%d %r" % (code, resp))
-    code, resp = s.ehlo()
-    out("EHLO inside TLS", "%d %r" % (code, resp))
-    if code != 250 or b"injected" in resp:
-        raise SystemExit("smtplib took the injected line as its EHLO reply")
-    refused = s.sendmail("alice@example.test", ["bob@example.test"], msg)
-    out("refused", refused)
-    code, resp = s.docmd("QUIT")
-    out("QUIT", "%d %r" % (code, resp))
-    s.close()
-
-
-def pop3_opportunistic(port, keylog):
-    """(f) poplib: STLS when the server offers it (poplib's stls() sends CAPA
-    and gives up without sending STLS when STLS is not listed), then USER/PASS"""
-    import poplib
-    p = poplib.POP3(HOST, port, timeout=30)
-    out("greeting", p.getwelcome().decode())
-    try:
-        out("STLS", p.stls(context=client_ctx(keylog)).decode())
-    except poplib.error_proto as e:
-        out("STLS", "not used: %s" % e)
-    out("USER", p.user("alice").decode())
-    out("PASS", p.pass_("alicepw").decode())
-    out("QUIT", p.quit().decode())
-
-
-# ---------------------------------------------------------------------------
-# fake SMTP server with response injection (d)
-# ---------------------------------------------------------------------------
-def fake_smtp(port, cert, key, keylog, nconn):
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert, key)
-    if keylog != "-":
-        ctx.keylog_filename = keylog
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind((HOST, port))
-    ls.listen(1)
-    print("listening")
-    sys.stdout.flush()
-    for n in range(nconn):
-        s, peer = ls.accept()
-        print("connection %d from %s:%d" % (n + 1, peer[0], peer[1]))
-        try:
-            fake_smtp_session(s, ctx)
-        except (OSError, ssl.SSLError) as e:
-            print("connection %d: %s: %s" % (n + 1, type(e).__name__, e))
-        sys.stdout.flush()
-    ls.close()
-
-
-def fake_smtp_session(s, ctx):
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    s.settimeout(30)
-    st = {"conn": s, "buf": b""}
-
-    def send(b):
-        st["conn"].sendall(b)               # one write = one segment
-        print("S: %r" % b)
-        sys.stdout.flush()
-
-    def line():
-        while b"\r\n" not in st["buf"]:
-            d = st["conn"].recv(65536)
-            if not d:
-                return None
-            st["buf"] += d
-        l, _, st["buf"] = st["buf"].partition(b"\r\n")
-        print("C: %r" % l)
-        sys.stdout.flush()
-        return l
-
-    send(b"220 fake.example.test ESMTP mailsess-inject-test\r\n")
-    tls = False
-    data = False
-    while True:
-        l = line()
-        if l is None:
-            print("client closed")
-            break
-        if data:
-            if l == b".":
-                data = False
-                send(b"250 2.0.0 Ok: queued as FAKE0001\r\n")
-            continue
-        verb = l.split(b" ", 1)[0].upper()
-        if verb == b"EHLO":
-            caps = [b"fake.example.test", b"PIPELINING"] + ([] if tls else [b"STARTTLS"]) + \
-                   [b"ENHANCEDSTATUSCODES", b"8BITMIME"]
-            send(b"".join(b"250-" + c + b"\r\n" for c in caps[:-1]) + b"250 " + caps[-1] + b"\r\n")
-        elif verb == b"HELO":
-            send(b"250 fake.example.test\r\n")
-        elif verb == b"STARTTLS" and not tls:
-            if st["buf"]:
-                print("client data after STARTTLS (discarded): %r" % st["buf"])
-                st["buf"] = b""
-            # the response injection: a second reply right after the go-ahead,
-            # in the same segment, before the TLS handshake
-            send(b"220 2.0.0 Ready to start TLS\r\n250 injected\r\n")
-            st["conn"] = ctx.wrap_socket(s, server_side=True)
-            tls = True
-            print("TLS %s %s" % (st["conn"].version(), st["conn"].cipher()[0]))
-        elif verb in (b"MAIL", b"RCPT"):
-            send(b"250 2.1.0 Ok\r\n" if verb == b"MAIL" else b"250 2.1.5 Ok\r\n")
-        elif verb in (b"RSET", b"NOOP"):
-            send(b"250 2.0.0 Ok\r\n")
-        elif verb == b"DATA":
-            send(b"354 End data with <CR><LF>.<CR><LF>\r\n")
-            data = True
-        elif verb == b"QUIT":
-            send(b"221 2.0.0 Bye\r\n")
-            break
-        else:
-            send(b"502 5.5.2 Error: command not recognized\r\n")
-    st["conn"].close()
-
-
-# ---------------------------------------------------------------------------
-# MITM / delay proxy (e, f, and the fallback of b)
-# ---------------------------------------------------------------------------
-def proxy(listen_port, target_port, proto, modes):
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind((HOST, listen_port))
-    ls.listen(1)
-    print("listening")
-    sys.stdout.flush()
-    for n, mode in enumerate(modes, 1):
-        c, peer = ls.accept()
-        u = socket.create_connection((HOST, target_port), timeout=60)
-        for x in (c, u):
-            x.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        print("connection %d (%s) from port %d" % (n, mode, peer[1]))
-        sys.stdout.flush()
-        t1 = threading.Thread(target=relay, args=(c, u, n, "c2s", mode, proto))
-        t2 = threading.Thread(target=relay, args=(u, c, n, "s2c", mode, proto))
-        t1.start(); t2.start(); t1.join(); t2.join()
-        for x in (c, u):
-            x.close()
-        print("connection %d closed" % n)
-        sys.stdout.flush()
-    ls.close()
-
-
-def filter_line(line, mode, proto, n):
-    """line without CRLF -> new line or None (removed)"""
-    if proto == "smtp":
-        hit = line.upper() == b"250-STARTTLS"
-    else:
-        hit = line.upper() == b"STLS"
-    if not hit:
-        return line
-    if mode == "strip":
-        print("connection %d: removed %r" % (n, line))
-        sys.stdout.flush()
-        return None
-    new = line.replace(b"STARTTLS", b"XXXXXXXA").replace(b"starttls", b"XXXXXXXA")
-    print("connection %d: replaced %r by %r" % (n, line, new))
-    sys.stdout.flush()
-    return new
-
-
-def relay(src, dst, n, direction, mode, proto):
-    tail = b""
-    try:
-        while True:
-            d = src.recv(65536)
-            if not d:
-                break
-            if direction == "c2s" and mode == "delay":
-                # hold the client's bytes until it has been quiet for 0.2 s,
-                # then pass them on in one write
-                while select.select([src], [], [], 0.2)[0]:
-                    more = src.recv(65536)
-                    if not more:
-                        break
-                    d += more
-                print("connection %d: passed on %r after 0.2 s quiet" % (n, d[:60]))
-                sys.stdout.flush()
-            elif direction == "s2c" and mode in ("strip", "replace"):
-                d = tail + d
-                lines = d.split(b"\r\n")
-                tail = lines.pop()          # incomplete last line (b"" normally)
-                kept = [x for x in (filter_line(l, mode, proto, n) for l in lines) if x is not None]
-                d = b"".join(x + b"\r\n" for x in kept)
-                if not d:
-                    continue
-            dst.sendall(d)
-        if tail:
-            dst.sendall(tail)
-        dst.shutdown(socket.SHUT_WR)
-    except OSError as e:
-        print("connection %d %s: %s" % (n, direction, e))
-        sys.stdout.flush()
-        for x in (src, dst):
-            try:
-                x.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-
-# ---------------------------------------------------------------------------
-# checks of a recorded capture
-# ---------------------------------------------------------------------------
-class Fail(Exception):
-    pass
-
-
-def need(cond, msg):
-    if not cond:
-        raise Fail(msg)
-
-
-def tshark(*args):
-    return subprocess.run(["tshark"] + list(args), capture_output=True, text=True,
-                          check=True).stdout
-
-
-def is_tls(p):
-    return len(p) >= 5 and 20 <= p[0] <= 23 and p[1] == 3
-
-
-class Cap:
-    def __init__(self, pcap, port, keylog=None, decode=None):
-        self.pcap, self.port, self.keylog = pcap, port, keylog
-        self.decode = decode or []
-        self.frames = []                    # every frame: stream, frame, dir, flags, payload
-        for l in tshark("-r", pcap, "-T", "fields", "-e", "tcp.stream", "-e", "frame.number",
-                        "-e", "tcp.srcport", "-e", "tcp.flags.str", "-e", "tcp.payload").splitlines():
-            f = l.split("\t")
-            self.frames.append({"stream": int(f[0]), "frame": int(f[1]),
-                                "dir": "S" if int(f[2]) == port else "C", "flags": f[3],
-                                "payload": bytes.fromhex(f[4].replace(":", "")) if f[4] else b""})
-        self.info = {}
-        args = ["-r", pcap] + self.decode
-        if keylog:
-            args += ["-o", "tls.keylog_file:" + keylog]
-        for l in tshark(*(args + ["-T", "fields", "-e", "frame.number", "-e", "_ws.col.Info"])).splitlines():
-            num, _, info = l.partition("\t")
-            self.info[int(num)] = info
-
-    def streams(self):
-        return sorted(set(f["stream"] for f in self.frames))
-
-    def payload(self, stream):
-        return [f for f in self.frames if f["stream"] == stream and f["payload"]]
-
-    def clear(self, stream):
-        """payload frames before the first TLS record; no clear text after it"""
-        pf = self.payload(stream)
-        for i, f in enumerate(pf):
-            if is_tls(f["payload"]):
-                need(all(is_tls(g["payload"]) for g in pf[i:]),
-                     "stream %d: clear text after the first TLS record" % stream)
-                return pf[:i], pf[i:]
-        return pf, []
-
-    def follow(self, stream, kind="tcp"):
-        args = ["-r", self.pcap] + self.decode
-        if kind == "tls":
-            args += ["-o", "tls.keylog_file:" + self.keylog]
-        o = tshark(*(args + ["-q", "-z", "follow,%s,raw,%d" % (kind, stream)]))
-        cli, srv, nodes, started, server_node = bytearray(), bytearray(), {}, False, None
-        for line in o.splitlines():
-            if line.startswith("====="):
-                if started:
-                    break
-                continue
-            if not started:
-                m = re.match(r"Node (\d): (.*):(\d+)\s*$", line)
-                if m:
-                    nodes[int(m.group(1))] = int(m.group(3))
-                if line.startswith("Node 1:"):
-                    started = True
-                    # tshark 4.0's follow,tls may name the server Node 0
-                    server_node = 0 if nodes.get(0) == self.port else 1
-                continue
-            if not line.strip():
-                continue
-            node = 1 if line.startswith("\t") else 0
-            (srv if node == server_node else cli).extend(binascii.unhexlify(line.strip()))
-        return bytes(cli), bytes(srv)
-
-    def closing(self, stream):
-        r = []
-        for f in self.frames:
-            if f["stream"] == stream and ("F" in f["flags"] or "R" in f["flags"]):
-                r.append("%s from the %s (frame %d)" % ("RST" if "R" in f["flags"] else "FIN",
-                                                        "server" if f["dir"] == "S" else "client",
-                                                        f["frame"]))
-        return ", then ".join(r)
-
-    def table(self, stream):
-        """the payload frames of a stream for the README"""
-        rows = []
-        for f in self.payload(stream):
-            p = f["payload"]
-            if is_tls(p):
-                what = "TLS: " + self.info.get(f["frame"], "")
-            else:
-                what = repr(p)[2:-1]
-            rows.append("    %5d  %s  %5d  %s" % (f["frame"], f["dir"], len(p), what))
-        return "\n".join(["    frame dir bytes  payload (clear text as bytes; TLS: tshark's Info column%s)"
-                          % (" with the key log" if self.keylog else "")] + rows)
-
-
-def fact(k, v):
-    print("fact\t%s\t%s" % (k, v))
-
-
-def smtp_lines(b):
-    return [l + b"\r\n" for l in b.split(b"\r\n")[:-1]]
-
-
-def check_smtp_inject(cap, how):
-    need(cap.streams() == [0], "expected one TCP stream, got %s" % cap.streams())
-    clear, tls = cap.clear(0)
-    dirs = "".join(f["dir"] for f in clear)
-    if how == "early" and dirs == "SCSCSC":
-        fact("race", "lost")                # the 220 came before EHLO x
-        return
-    exp = "SCSCS" if how == "same" else "SCSCCS"
-    need(dirs == exp, "clear-text segments %s, expected %s" % (dirs, exp))
-    g, e, er = clear[0], clear[1], clear[2]
-    need(g["payload"] == b"220 mx.example.test ESMTP mailsess-test\r\n", "greeting %r" % g["payload"])
-    need(e["payload"] == ("EHLO %s\r\n" % HELO).encode(), "EHLO %r" % e["payload"])
-    need(er["payload"].startswith(b"250-mx.example.test\r\n") and b"\r\n250-STARTTLS\r\n" in er["payload"],
-         "EHLO reply %r" % er["payload"])
-    if how == "same":
-        st, go = clear[3], clear[4]
-        need(st["payload"] == b"STARTTLS\r\nRSET\r\n", "STARTTLS segment %r" % st["payload"])
-        fact("inject_frame", st["frame"])
-    else:
-        st, inj, go = clear[3], clear[4], clear[5]
-        need(st["payload"] == b"STARTTLS\r\n", "STARTTLS segment %r" % st["payload"])
-        need(inj["payload"] == b"EHLO x\r\n", "second segment %r" % inj["payload"])
-        need(st["frame"] < inj["frame"] < go["frame"], "frame order")
-        fact("race", "won")
-        fact("inject_frame", inj["frame"])
-    need(go["payload"] == b"220 2.0.0 Ready to start TLS\r\n", "go-ahead %r" % go["payload"])
-    fact("greeting_frame", g["frame"])
-    fact("ehlo_frame", e["frame"])
-    fact("ehlo_reply_frame", er["frame"])
-    fact("starttls_frame", st["frame"])
-    fact("goahead_frame", go["frame"])
-    need(tls and tls[0]["dir"] == "C" and tls[0]["payload"][0] == 0x16 and tls[0]["payload"][5] == 1,
-         "no ClientHello after the go-ahead")
-    fact("clienthello_frame", tls[0]["frame"])
-    cli, srv = cap.follow(0, "tls")
-    need(cli == ("EHLO %s\r\nQUIT\r\n" % HELO).encode(), "decrypted client bytes %r" % cli)
-    sl = smtp_lines(srv)
-    need(sl and sl[0] == b"250-mx.example.test\r\n" and sl[-1] == b"221 2.0.0 Bye\r\n",
-         "decrypted server bytes %r" % srv)
-    need(b"STARTTLS" not in srv, "STARTTLS offered inside TLS")
-    need(sum(1 for l in sl if l[3:4] == b" ") == 2, "more than 2 replies inside TLS: %r" % srv)
-    fact("tls_server_replies", "EHLO reply (%d lines), 221 2.0.0 Bye" % (len(sl) - 1))
-    fact("ehlo_reply", repr(er["payload"])[2:-1])
-    fact("closing", cap.closing(0))
-
-
-def check_pop3_inject(cap):
-    need(cap.streams() == [0], "expected one TCP stream, got %s" % cap.streams())
-    clear, tls = cap.clear(0)
-    dirs = "".join(f["dir"] for f in clear)
-    need(dirs == "SCSCS", "clear-text segments %s, expected SCSCS" % dirs)
-    g, c, cr, st, go = clear
-    need(re.fullmatch(rb"\+OK mailsess-test POP3 ready\. <[^>]+>\r\n", g["payload"]), "greeting %r" % g["payload"])
-    need(c["payload"] == b"CAPA\r\n", "CAPA %r" % c["payload"])
-    need(cr["payload"].startswith(b"+OK\r\n") and b"\r\nSTLS\r\n" in cr["payload"] and
-         cr["payload"].endswith(b"\r\n.\r\n"), "CAPA reply %r" % cr["payload"])
-    need(st["payload"] == b"STLS\r\nCAPA\r\n", "STLS segment %r" % st["payload"])
-    need(go["payload"] == b"+OK Begin TLS negotiation now.\r\n", "go-ahead %r" % go["payload"])
-    need(all(f["dir"] == "C" for f in tls), "the server sent TLS data")
-    for k, f in (("greeting", g), ("capa", c), ("capa_reply", cr), ("inject", st), ("goahead", go)):
-        fact(k + "_frame", f["frame"])
-    fact("greeting", repr(g["payload"])[2:-1])
-    fact("capa_reply", repr(cr["payload"])[2:-1])
-    fact("clienthello_frame", tls[0]["frame"] if tls else "none")
-    fact("closing", cap.closing(0))
-
-
-def check_smtp_response_inject(cap):
-    need(cap.streams() == [0], "expected one TCP stream, got %s" % cap.streams())
-    clear, tls = cap.clear(0)
-    dirs = "".join(f["dir"] for f in clear)
-    need(dirs == "SCSCS", "clear-text segments %s, expected SCSCS" % dirs)
-    g, e, er, st, go = clear
-    need(g["payload"] == b"220 fake.example.test ESMTP mailsess-inject-test\r\n", "greeting %r" % g["payload"])
-    need(e["payload"] == ("ehlo %s\r\n" % HELO).encode(), "EHLO %r" % e["payload"])
-    need(b"\r\n250-STARTTLS\r\n" in er["payload"], "EHLO reply %r" % er["payload"])
-    need(st["payload"] == b"STARTTLS\r\n", "STARTTLS %r" % st["payload"])
-    need(go["payload"] == b"220 2.0.0 Ready to start TLS\r\n250 injected\r\n", "go-ahead segment %r" % go["payload"])
-    for k, f in (("greeting", g), ("ehlo", e), ("ehlo_reply", er), ("starttls", st), ("inject", go)):
-        fact(k + "_frame", f["frame"])
-    fact("ehlo_reply", repr(er["payload"])[2:-1])
-    need(tls and tls[0]["dir"] == "C" and tls[0]["payload"][5] == 1, "no ClientHello after the go-ahead")
-    fact("clienthello_frame", tls[0]["frame"])
-    cli, srv = cap.follow(0, "tls")
-    cl = smtp_lines(cli)
-    verbs = [l.split(b" ")[0].rstrip(b"\r\n").upper() for l in cl]
-    need(verbs[:4] == [b"EHLO", b"MAIL", b"RCPT", b"DATA"], "decrypted client verbs %r" % verbs)
-    i = 3
-    j = cl.index(b".\r\n", i)
-    content = b"".join(cl[i + 1:j])
-    need([l.upper() for l in cl[j + 1:]] == [b"QUIT\r\n"], "after the data %r" % cl[j + 1:])
-    fact("tls_client_lines", " | ".join(repr(l.rstrip(b"\r\n"))[2:-1] for l in cl[:i + 1]) +
-         " | <%d content lines> | . | %s" % (j - i - 1, repr(cl[j + 1].rstrip(b"\r\n"))[2:-1]))
-    fact("content_bytes", len(content) - sum(1 for l in cl[i + 1:j] if l.startswith(b".")))
-    sl = smtp_lines(srv)
-    need(b"injected" not in srv, "the injected reply inside TLS")
-    need(b"STARTTLS" not in srv, "STARTTLS offered inside TLS")
-    need(sl[-1] == b"221 2.0.0 Bye\r\n" and b"250 2.0.0 Ok: queued as FAKE0001\r\n" in sl, "decrypted server %r" % srv)
-    fact("closing", cap.closing(0))
-
-
-def check_smtp_stripped(cap):
-    need(cap.streams() == [0, 1, 2], "expected three TCP streams, got %s" % cap.streams())
-    replies = {}
-    for s in (0, 1, 2):
-        clear, tls = cap.clear(s)
-        need(clear[0]["dir"] == "S" and clear[0]["payload"] == b"220 mx.example.test ESMTP mailsess-test\r\n",
-             "stream %d greeting" % s)
-        need(clear[1]["payload"] == ("EHLO %s\r\n" % HELO).encode(), "stream %d EHLO" % s)
-        need(clear[2]["dir"] == "S" and clear[2]["payload"].startswith(b"250-mx.example.test\r\n"),
-             "stream %d EHLO reply" % s)
-        replies[s] = clear[2]["payload"]
-        fact("s%d_greeting_frame" % s, clear[0]["frame"])
-        fact("s%d_ehlo_frame" % s, clear[1]["frame"])
-        fact("s%d_ehlo_reply_frame" % s, clear[2]["frame"])
-        fact("s%d_closing" % s, cap.closing(s))
-        if s == 0:
-            need([f["payload"] for f in clear[3:]] == [b"STARTTLS\r\n", b"220 2.0.0 Ready to start TLS\r\n"],
-                 "stream 0 after EHLO: %r" % [f["payload"] for f in clear[3:]])
-            need(tls and tls[0]["dir"] == "C", "stream 0: no TLS after STARTTLS")
-            fact("s0_starttls_frame", clear[3]["frame"])
-            fact("s0_goahead_frame", clear[4]["frame"])
-            fact("s0_tls_frames", "%d-%d" % (tls[0]["frame"], tls[-1]["frame"]))
-        else:
-            need(not tls, "stream %d has TLS" % s)
-    r0 = replies[0]
-    need(b"\r\n250-STARTTLS\r\n" in r0, "stream 0 EHLO reply without STARTTLS")
-    need(replies[1] == r0.replace(b"250-STARTTLS\r\n", b""), "stream 1 EHLO reply is not stream 0's minus STARTTLS")
-    need(replies[2] == r0.replace(b"250-STARTTLS\r\n", b"250-XXXXXXXA\r\n"), "stream 2 EHLO reply is not stream 0's with XXXXXXXA")
-    fact("ehlo_reply_0", repr(r0)[2:-1])
-    fact("ehlo_reply_1", repr(replies[1])[2:-1])
-    fact("ehlo_reply_2", repr(replies[2])[2:-1])
-    # the whole clear-text dialogues of streams 1 and 2
-    import base64
-    for s, exp in ((1, [b"EHLO", b"AUTH", b"QUIT"]), (2, [b"EHLO", b"MAIL", b"RCPT", b"DATA", b"QUIT"])):
-        cli, srv = cap.follow(s)
-        cl = smtp_lines(cli)
-        if s == 2:
-            i = cl.index(b"DATA\r\n")
-            j = cl.index(b".\r\n", i)
-            fact("s2_content_bytes", len(b"".join(cl[i + 1:j])) - sum(1 for l in cl[i + 1:j] if l.startswith(b".")))
-            cl = cl[:i + 1] + cl[j + 1:]
-        verbs = [l.split(b" ")[0].rstrip(b"\r\n").upper() for l in cl]
-        need(verbs == exp, "stream %d client verbs %r" % (s, verbs))
-        replies_ = [l for l in smtp_lines(srv) if l[3:4] == b" "]
-        fact("s%d_client_lines" % s, " | ".join(repr(l.rstrip(b"\r\n"))[2:-1] for l in cl))
-        fact("s%d_final_replies" % s, " | ".join(repr(l.rstrip(b"\r\n"))[2:-1] for l in replies_))
-        need(b"STARTTLS\r\n" not in cli, "stream %d: the client sent STARTTLS" % s)
-    cli1, srv1 = cap.follow(1)
-    auth = b"AUTH PLAIN " + base64.b64encode(b"\0alice\0alicepw") + b"\r\n"
-    need(auth in cli1, "stream 1: no AUTH PLAIN alice in clear")
-    need(b"235 2.7.0 Authentication successful\r\n" in srv1, "stream 1: AUTH not accepted")
-    for f in cap.payload(1):
-        if f["payload"].startswith(b"AUTH PLAIN "):
-            fact("s1_auth_frame", f["frame"])
-    for f in cap.payload(2):
-        if f["payload"].startswith(b"MAIL FROM:"):
-            fact("s2_mail_frame", f["frame"])
-
-
-def check_pop3_stripped(cap):
-    need(cap.streams() == [0, 1], "expected two TCP streams, got %s" % cap.streams())
-    capas = {}
-    for s in (0, 1):
-        clear, tls = cap.clear(s)
-        need(re.fullmatch(rb"\+OK mailsess-test POP3 ready\. <[^>]+>\r\n", clear[0]["payload"]), "stream %d greeting" % s)
-        need(clear[1]["payload"] == b"CAPA\r\n", "stream %d CAPA" % s)
-        need(clear[2]["dir"] == "S" and clear[2]["payload"].startswith(b"+OK\r\n"), "stream %d CAPA reply" % s)
-        capas[s] = clear[2]["payload"]
-        fact("s%d_greeting_frame" % s, clear[0]["frame"])
-        fact("s%d_capa_frame" % s, clear[1]["frame"])
-        fact("s%d_capa_reply_frame" % s, clear[2]["frame"])
-        fact("s%d_closing" % s, cap.closing(s))
-        if s == 0:
-            need([f["payload"] for f in clear[3:]] == [b"STLS\r\n", b"+OK Begin TLS negotiation now.\r\n"],
-                 "stream 0 after CAPA: %r" % [f["payload"] for f in clear[3:]])
-            fact("s0_stls_frame", clear[3]["frame"])
-            fact("s0_goahead_frame", clear[4]["frame"])
-            need(tls and tls[0]["dir"] == "C", "stream 0: no TLS after STLS")
-            cli, srv = cap.follow(0, "tls")
-            need(cli == b"USER alice\r\nPASS alicepw\r\nQUIT\r\n", "stream 0 decrypted client %r" % cli)
-            need(srv == b"+OK\r\n+OK Logged in.\r\n+OK Logging out.\r\n", "stream 0 decrypted server %r" % srv)
-        else:
-            need(not tls, "stream 1 has TLS")
-            need([f["payload"] for f in clear[3:]] ==
-                 [b"USER alice\r\n", b"+OK\r\n", b"PASS alicepw\r\n", b"+OK Logged in.\r\n", b"QUIT\r\n", b"+OK Logging out.\r\n"],
-                 "stream 1 after CAPA: %r" % [f["payload"] for f in clear[3:]])
-            fact("s1_user_frame", clear[3]["frame"])
-            fact("s1_pass_frame", clear[5]["frame"])
-            fact("s1_quit_frame", clear[7]["frame"])
-    need(b"\r\nSTLS\r\n" in capas[0], "stream 0 CAPA without STLS")
-    need(capas[1] == capas[0].replace(b"\r\nSTLS\r\n", b"\r\n"), "stream 1 CAPA is not stream 0's minus STLS")
-    fact("capa_0", repr(capas[0])[2:-1])
-    fact("capa_1", repr(capas[1])[2:-1])
-
-
-def check(case, pcap, port, keylog, outdir):
-    decode = []
-    if port not in (25, 587, 110):
-        decode = ["-d", "tcp.port==%d,%s" % (port, "pop" if "pop3" in case else "smtp")]
-    cap = Cap(pcap, port, keylog, decode)
-    try:
-        if case == "port-smtp-starttls-inject-client":
-            check_smtp_inject(cap, "same")
-        elif case == "port-smtp-starttls-inject-early":
-            check_smtp_inject(cap, "early")
-        elif case == "port-pop3-stls-inject-client":
-            check_pop3_inject(cap)
-        elif case == "port-smtp-starttls-inject-server":
-            check_smtp_response_inject(cap)
-        elif case == "port-smtp-starttls-stripped":
-            check_smtp_stripped(cap)
-        elif case == "port-pop3-stls-stripped":
-            check_pop3_stripped(cap)
-        else:
-            raise Fail("unknown case")
-    except Fail as e:
-        print("FAIL\t%s" % e)
-        sys.exit(1)
-    for s in cap.streams():
-        with open(os.path.join(outdir, "table-%d.txt" % s), "w") as f:
-            f.write(cap.table(s) + "\n")
-
-
-if __name__ == "__main__":
-    a = sys.argv[1:]
-    if a[0] == "probe":
-        probe(int(a[1]))
-    elif a[0] == "smtp-inject":
-        smtp_inject(int(a[1]), a[2], a[3])
-    elif a[0] == "pop3-inject":
-        pop3_inject(int(a[1]), a[2])
-    elif a[0] == "fake-smtp":
-        fake_smtp(int(a[1]), a[2], a[3], a[4], int(a[5]))
-    elif a[0] == "smtplib-client":
-        smtplib_client(int(a[1]), a[2])
-    elif a[0] == "pop3-opportunistic":
-        pop3_opportunistic(int(a[1]), a[2])
-    elif a[0] == "proxy":
-        proxy(int(a[1]), int(a[2]), a[3], a[4:])
-    elif a[0] == "check":
-        check(a[1], a[2], int(a[3]), a[4] if a[4] != "-" else None, a[5])
-    else:
-        raise SystemExit("unknown command %s" % a[0])
-PYEOF
-}
 
 ###########################################################################
-# 2. the servers (configured by make-smtp-captures.sh / make-port-captures.sh)
+# 2. the servers (servers.sh)
 ###########################################################################
 # (listening <port>, wait_listening <port>...: lib.sh)
 
+# check_servers: postfix (587, 2525) and the dovecot instance of 1110 set up
+# by servers.sh; the ports of this script's own servers free
 check_servers() {
-    log "checking postfix (make-smtp-captures.sh, make-port-captures.sh) and dovecot (make-port-captures.sh)"
-    [ "$(postconf -h myhostname)" = "$MYHOST" ] &&
-    [ "$(postconf -h smtpd_banner)" = "\$myhostname ESMTP mailsess-test" ] &&
-    [ "$(postconf -h smtpd_sasl_type)" = dovecot ] &&
-    [ -s "$SMTP_TLS_DIR/cert.pem" ] && [ -f "$SMTP_AUTH_CONF" ] ||
-        die "postfix is not configured for the mailsess tests: run make-smtp-captures.sh first"
-    [ -n "$(postconf -M 127.0.0.1:587/inet 2>/dev/null)" ] && [ -n "$(postconf -M 127.0.0.1:2525/inet 2>/dev/null)" ] ||
-        die "postfix has no listeners on 127.0.0.1:587/2525: run make-port-captures.sh first"
-    [ -f "$DCONF" ] || die "$DCONF is missing: run make-port-captures.sh first"
-    id alice >/dev/null 2>&1 || die "local user alice missing: run make-smtp-captures.sh first"
-    # the dovecot SASL instance of postfix, started as make-smtp-captures.sh does
-    if ! { [ -e /run/dovecot-mailsess/master.pid ] &&
-           kill -0 "$(cat /run/dovecot-mailsess/master.pid)" 2>/dev/null; }; then
-        log "starting the dovecot SASL instance ($SMTP_AUTH_CONF)"
-        mkdir -p /var/spool/postfix/private
-        dovecot -c "$SMTP_AUTH_CONF"
-    fi
-    if ! postfix status >/dev/null 2>&1; then
-        log "starting postfix"
-        postfix start
-    fi
-    # the POP3 instance of make-port-captures.sh
-    if ! { [ -e "$DBASE/master.pid" ] && kill -0 "$(cat "$DBASE/master.pid")" 2>/dev/null; }; then
-        log "starting the dovecot instance $DCONF"
-        dovecot -c "$DCONF" </dev/null >/dev/null 2>&1 || die "dovecot did not start, see $DLOG"
-    fi
-    wait_listening 587 2525 1110
-    local p g
-    for p in 587 2525; do
-        g=$("$PY" "$WORK/tools.py" probe "$p") || die "postfix does not answer on 127.0.0.1:$p"
-        [ "$g" = "220 $MYHOST ESMTP mailsess-test" ] || die "127.0.0.1:$p greets '$g'"
-    done
-    g=$("$PY" "$WORK/tools.py" probe 1110) || die "no answer on 1110"
-    case $g in "+OK mailsess-test POP3 ready. <"*">") ;; *) die "1110 greets '$g'" ;; esac
+    setup_smtp_server
+    setup_ports_server
+    local p
     for p in 2527 2528 $DELAY_PORT 1111; do
         if ss -Hltn "sport = :$p" | grep -q .; then
             ss -Hltnp "sport = :$p" >&2
             die "something else listens on port $p (needed by this script)"
         fi
     done
-    postqueue -f >/dev/null 2>&1 || true
     # throwaway certificate of the fake server (port-smtp-starttls-inject-server)
     openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=fake.example.test" \
         -addext "subjectAltName=DNS:fake.example.test" \
@@ -932,14 +149,7 @@ capture_once() {
     local poff doff
     poff=$(stat -c %s "$PLOG" 2>/dev/null || echo 0)
     doff=$(stat -c %s "$DLOG" 2>/dev/null || echo 0)
-    start_tcpdump "$(pcap_of "$c")" "host 127.0.0.1 and tcp port $port" || return 1
-    local rc=0
-    "$@" >"$WORK/$c.log" 2>&1 || rc=$?
-    stop_tcpdump "$(pcap_of "$c")" "$port" || return 1
-    if [ "$rc" != 0 ]; then
-        cat "$WORK/$c.log" >&3
-        die "client for case $c exited with $rc"
-    fi
+    run_recorded "$c" "$(pcap_of "$c")" "host 127.0.0.1 and tcp port $port" "$port" "$@" || return 1
     server_logs "$c" "$n" "$poff" "$doff"
     check_connections "$c" "$n"
 }
@@ -1007,7 +217,7 @@ check_case() {
     local c=$1 port=$2 k=${3:--}
     mkdir -p "$WORK/$c.tables"
     rm -f "$WORK/$c.tables"/*
-    "$PY" "$WORK/tools.py" check "$c" "$(pcap_of "$c")" "$port" "$k" "$WORK/$c.tables" >"$WORK/$c.facts" ||
+    "$PY" "$TOOLS/inject_check.py" "$c" "$(pcap_of "$c")" "$port" "$k" "$WORK/$c.tables" >"$WORK/$c.facts" ||
         { cat "$WORK/$c.facts" >&2; die "case $c: the capture is not what it should be"; }
 }
 # fact <case> <key>
@@ -1084,7 +294,7 @@ AUTHB64=$(printf '\0alice\0alicepw' | base64)
 
 run_inject_client() {
     rm -f "$OUT/$c/keylog.txt"
-    "$PY" "$WORK/tools.py" smtp-inject 587 "$OUT/$c/keylog.txt" same
+    "$PY" "$TOOLS/inject_peers.py" smtp-inject 587 "$OUT/$c/keylog.txt" same
 }
 
 case_inject_client() {
@@ -1146,10 +356,10 @@ case_inject_client() {
 CHRT=()
 run_inject_early() {   # <port>
     rm -f "$OUT/$c/keylog.txt"
-    ${CHRT[@]+"${CHRT[@]}"} "$PY" "$WORK/tools.py" smtp-inject "$1" "$OUT/$c/keylog.txt" early
+    ${CHRT[@]+"${CHRT[@]}"} "$PY" "$TOOLS/inject_peers.py" smtp-inject "$1" "$OUT/$c/keylog.txt" early
 }
 run_inject_early_proxy() {
-    start_server delay-proxy $DELAY_PORT "$PY" "$WORK/tools.py" proxy $DELAY_PORT 587 smtp delay
+    start_server delay-proxy $DELAY_PORT "$PY" "$TOOLS/inject_peers.py" proxy $DELAY_PORT 587 smtp delay
     run_inject_early $DELAY_PORT || return
     wait_server
 }
@@ -1166,7 +376,7 @@ early_outcome() {
         OUTCOME=$(fact $c race)
     else
         # only the order of the frames matters here
-        "$PY" "$WORK/tools.py" check $c "$(pcap_of $c)" "$port" - "$WORK" >"$WORK/$c.facts" 2>&1 || true
+        "$PY" "$TOOLS/inject_check.py" $c "$(pcap_of $c)" "$port" - "$WORK" >"$WORK/$c.facts" 2>&1 || true
         if [ "$(awk -F'\t' '$2 == "race" { print $3 }' "$WORK/$c.facts")" = lost ]; then
             OUTCOME=lost
         else
@@ -1270,7 +480,7 @@ case_inject_early() {
 # --- port-pop3-stls-inject-client ----------------------------------------------
 run_pop3_inject() {
     rm -f "$WORK/$c.keylog"
-    "$PY" "$WORK/tools.py" pop3-inject 1110 "$WORK/$c.keylog"
+    "$PY" "$TOOLS/inject_peers.py" pop3-inject 1110 "$WORK/$c.keylog"
 }
 
 case_pop3_inject() {
@@ -1324,14 +534,14 @@ case_pop3_inject() {
 
 # --- port-smtp-starttls-inject-server --------------------------------------------
 run_fake_server_swaks() {
-    start_server fake-probe 2527 "$PY" "$WORK/tools.py" fake-smtp 2527 "$WORK/fake-cert.pem" "$WORK/fake-key.pem" - 1
+    start_server fake-probe 2527 "$PY" "$TOOLS/inject_peers.py" fake-smtp 2527 "$WORK/fake-cert.pem" "$WORK/fake-key.pem" - 1
     "${SWAKS[@]}" --port 2527 --tls --from "alice@$DOMAIN" --to "bob@$DOMAIN" --data "@$WORK/msg-$c.swaks" || true
     wait_server
 }
 run_fake_server() {
     rm -f "$OUT/$c/keylog.txt"
-    start_server fake 2527 "$PY" "$WORK/tools.py" fake-smtp 2527 "$WORK/fake-cert.pem" "$WORK/fake-key.pem" "$OUT/$c/keylog.txt" 1
-    "$PY" "$WORK/tools.py" smtplib-client 2527 "$WORK/msg-$c" || return
+    start_server fake 2527 "$PY" "$TOOLS/inject_peers.py" fake-smtp 2527 "$WORK/fake-cert.pem" "$WORK/fake-key.pem" "$OUT/$c/keylog.txt" 1
+    "$PY" "$TOOLS/inject_peers.py" smtplib-client 2527 "$WORK/msg-$c" || return
     wait_server
 }
 
@@ -1399,7 +609,7 @@ case_inject_server() {
 
 # --- port-smtp-starttls-stripped -------------------------------------------------
 run_smtp_stripped() {
-    start_server proxy 2528 "$PY" "$WORK/tools.py" proxy 2528 2525 smtp pass strip replace
+    start_server proxy 2528 "$PY" "$TOOLS/inject_peers.py" proxy 2528 2525 smtp pass strip replace
     local s=("${SWAKS[@]}" --port 2528 --tls-optional-strict)
     echo "### connection 1"
     "${s[@]}" --auth PLAIN --auth-user alice --auth-password alicepw --quit-after auth || return
@@ -1484,11 +694,11 @@ case_smtp_stripped() {
 # --- port-pop3-stls-stripped ---------------------------------------------------
 run_pop3_stripped() {
     rm -f "$OUT/$c/keylog.txt"
-    start_server proxy 1111 "$PY" "$WORK/tools.py" proxy 1111 1110 pop3 pass strip
+    start_server proxy 1111 "$PY" "$TOOLS/inject_peers.py" proxy 1111 1110 pop3 pass strip
     echo "### connection 1"
-    "$PY" "$WORK/tools.py" pop3-opportunistic 1111 "$OUT/$c/keylog.txt" || return
+    "$PY" "$TOOLS/inject_peers.py" pop3-opportunistic 1111 "$OUT/$c/keylog.txt" || return
     echo "### connection 2"
-    "$PY" "$WORK/tools.py" pop3-opportunistic 1111 "$OUT/$c/keylog.txt" || return
+    "$PY" "$TOOLS/inject_peers.py" pop3-opportunistic 1111 "$OUT/$c/keylog.txt" || return
     wait_server
 }
 
@@ -1563,7 +773,6 @@ summary() {
 ###########################################################################
 main() {
     install_packages
-    write_tools
     check_servers
     versions
     want port-smtp-starttls-inject-client && case_inject_client

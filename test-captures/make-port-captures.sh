@@ -5,24 +5,20 @@
 # refused STARTTLS, and non-mail sessions (HTTP, FTP, IMAP, random bytes) that
 # a mail heuristic must NOT take for SMTP or POP3.
 #
-# Run as root on Debian 12, AFTER make-smtp-captures.sh (this script adds
-# listeners to the postfix that make-smtp-captures.sh configured; it checks
-# that postfix answers and starts it, and its dovecot SASL instance, with the
-# same commands as that script if they are not running):
-#     sudo bash test-captures/make-smtp-captures.sh     # once (or earlier)
+# Run as root on Debian 12 (in any order with the other make-*-captures.sh):
 #     sudo bash test-captures/make-port-captures.sh
 #
 # What it does (idempotent, re-runnable):
-#   1. apt-get installs swaks, curl, tcpdump, tshark, python3, openssl,
+#   1. apt-get installs postfix, swaks, curl, tcpdump, tshark, python3, openssl,
 #      dovecot-core, dovecot-pop3d, dovecot-imapd, python3-pyftpdlib and the
 #      Perl modules swaks needs for AUTH/TLS (SKIP_APT=1 skips this step);
-#   2. adds four smtpd services to postfix's master.cf (postconf -M, kept
-#      across runs of make-smtp-captures.sh, which never rewrites master.cf):
+#   2. configures and (re)starts postfix as for make-smtp-captures.sh, with
+#      four more smtpd services in master.cf (servers.sh, setup_smtp_server):
 #      127.0.0.1:2525, 127.0.0.1:587, 127.0.0.1:465 (smtpd_tls_wrappermode)
 #      and 127.0.0.1:2526 (TLS key that does not match the certificate, so
 #      STARTTLS is advertised but answered 454); all other settings are those
-#      of port 25, which is not changed; then "postfix reload";
-#   3. configures and starts a separate dovecot instance
+#      of port 25;
+#   3. configures and starts (servers.sh, setup_ports_server) a separate dovecot instance
 #      (/etc/dovecot/mailsess-ports.conf, base_dir /run/dovecot-mailsess-ports)
 #      with POP3 on 127.0.0.1:1110, pop3s on 127.0.0.1:995 and IMAP on
 #      127.0.0.1:1143, set up like the POP3 instance of make-pop3-captures.sh
@@ -49,22 +45,13 @@ set -euo pipefail
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
 . "$SCRIPT_DIR/lib.sh"       # PY: Debian's python3 (has pyftpdlib)
+# shellcheck source=servers.sh
+. "$SCRIPT_DIR/servers.sh"   # MYHOST HELO PLOG BAD_KEY PORTS_*, setup_smtp_server, setup_ports_server
 OUT=${OUT:-$SCRIPT_DIR}
-DOMAIN=example.test
-MYHOST=mx.example.test
-HELO=client.example.test
-PLOG=/var/log/postfix-mailsess.log
-SMTP_AUTH_CONF=/etc/dovecot/mailsess-auth.conf        # from make-smtp-captures.sh
-SMTP_TLS_DIR=/etc/postfix/mailsess-tls                 # from make-smtp-captures.sh
-BAD_KEY=/etc/postfix/mailsess-ports-tls/mismatched-key.pem
-POPHOST=pop.example.test
-DCONF=/etc/dovecot/mailsess-ports.conf
-DUSERS=/etc/dovecot/mailsess-ports-users
-DBASE=/run/dovecot-mailsess-ports
-DTLS=/etc/dovecot/mailsess-ports-tls
-DROOT=/var/lib/mailsess-ports
-DVUSER=mailsess-ports
-DLOG=/var/log/dovecot-mailsess-ports.log
+DCONF=$PORTS_CONF
+DROOT=$PORTS_ROOT
+DVUSER=$PORTS_USER
+DLOG=$PORTS_LOG
 
 # every case, in recording order (= folder names)
 ALL_CASES="port-smtp-2525 port-smtp-587-starttls port-smtp-2525-starttls
@@ -80,676 +67,32 @@ setup_work mailsess-port-captures
 install_packages() {
     # the dovecot packages' maintainer scripts may start the system's
     # default dovecot instance; it is stopped below (stop_default_dovecot)
-    apt_install -- swaks curl tcpdump tshark python3 openssl iproute2 \
+    apt_install "${POSTFIX_DEBCONF[@]}" -- \
+        postfix swaks curl tcpdump tshark python3 openssl iproute2 \
         libdigest-hmac-perl libauthen-sasl-perl libnet-ssleay-perl \
         libio-socket-ssl-perl \
         dovecot-core dovecot-pop3d dovecot-imapd python3-pyftpdlib
-    command -v postfix >/dev/null && command -v postconf >/dev/null ||
-        die "postfix is not installed: run make-smtp-captures.sh first"
     need_tools dovecot doveconf swaks curl tcpdump tshark openssl ss useradd "$PY"
     [ -x /usr/lib/dovecot/pop3-login ] || die "dovecot-pop3d is not installed"
     [ -x /usr/lib/dovecot/imap-login ] || die "dovecot-imapd is not installed"
     "$PY" -c 'import pyftpdlib' 2>/dev/null || die "python3-pyftpdlib is not installed"
 }
 
-###########################################################################
-# python helpers (dialogue walkers, clients and servers where no ordinary
-# program fits, probes)
-###########################################################################
-write_tools() {
-    cat >"$WORK/tools.py" <<'PYEOF'
-#!/usr/bin/python3
-"""Helpers for make-port-captures.sh: dialogue walkers for captured streams,
-the python clients/servers used where no ordinary client fits, and probes.
-
-  tools.py walk smtp|pop3|imap|ftp <server port> [-n]   < tshark follow raw
-  tools.py probe <port> [tls]          first line the server sends
-  tools.py midsession <greeted file> <go file>
-  tools.py pop3-1110
-  tools.py random-server | random-client
-  tools.py ftp-server <root> <log>
-  tools.py segs                        tshark tcp.payload hex -> repr per line
-"""
-import base64, binascii, os, random, re, socket, ssl, sys, time
-
-HOST = "127.0.0.1"
-HELO = "client.example.test"
-
-
-def out(label, value):
-    print("%s: %s" % (label, value))
-    sys.stdout.flush()
-
-
-# ---------------------------------------------------------------------------
-# dialogue walkers
-# ---------------------------------------------------------------------------
-def read_follow(port):
-    """client bytes, server bytes from 'tshark -q -z follow,<tcp|tls>,raw,0'"""
-    cli, srv = bytearray(), bytearray()
-    nodes, started, server_node = {}, False, None
-    for line in sys.stdin:
-        if line.startswith("====="):
-            if started:
-                break
-            continue
-        if not started:
-            m = re.match(r"Node (\d): (.*):(\d+)\s*$", line)
-            if m:
-                nodes[int(m.group(1))] = int(m.group(3))
-            if line.startswith("Node 1:"):
-                started = True
-                # tshark 4.0's follow,tls may name the server Node 0 and
-                # leave Node 1 as ":0"; decide by the server port
-                server_node = 0 if nodes.get(0) == port else 1
-            continue
-        if not line.strip():
-            continue
-        from_node = 1 if line.startswith("\t") else 0
-        (srv if from_node == server_node else cli).extend(binascii.unhexlify(line.strip()))
-    return bytes(cli), bytes(srv)
-
-
-class Lines:
-    def __init__(self, data):
-        self.d, self.p = data, 0
-
-    def eof(self):
-        return self.p >= len(self.d)
-
-    def line(self):
-        i = self.d.find(b"\r\n", self.p)
-        if i < 0:
-            raise SystemExit("incomplete line at offset %d: %r" % (self.p, self.d[self.p:self.p + 80]))
-        l, self.p = self.d[self.p:i], i + 2
-        return l
-
-    def rest(self):
-        return self.d[self.p:]
-
-
-def show(b):
-    return b.decode("utf-8", "backslashreplace").replace("\t", " ")
-
-
-def emit(kind, line, reply, content="-", stuffed="-", wire="-"):
-    print("\t".join(str(x) for x in (kind, line, reply, content, stuffed, wire)))
-
-
-def smtp_reply(S):
-    lines = []
-    while True:
-        l = S.line()
-        lines.append(l)
-        if l[3:4] != b"-":
-            return lines
-
-
-def walk_smtp(cli, srv, greeting):
-    C, S = Lines(cli), Lines(srv)
-    if greeting:
-        emit("greeting", "", " | ".join(show(l) for l in smtp_reply(S)))
-    mode = "cmd"
-    while not C.eof():
-        l = C.line()
-        if mode == "data":
-            content = stuffed = wire = 0
-            n = 0
-            while l != b".":
-                n += 1
-                wire += len(l) + 2
-                if l.startswith(b"."):
-                    stuffed += 1
-                    content += len(l) + 1
-                else:
-                    content += len(l) + 2
-                l = C.line()
-            rep = smtp_reply(S)
-            emit("content", "(%d lines)" % n, " | ".join(show(x) for x in rep), content, stuffed, wire)
-            mode = "cmd"
-            continue
-        kind = "auth" if mode == "auth" else "cmd"
-        if S.eof():
-            emit(kind, show(l), "(no reply)")
-            continue
-        rep = smtp_reply(S)
-        code = rep[-1][:3]
-        verb = l.split(b" ", 1)[0].upper()
-        mode = "cmd"
-        if kind == "cmd" and verb == b"DATA" and code == b"354":
-            mode = "data"
-        elif code == b"334":
-            mode = "auth"
-        emit(kind, show(l), " | ".join(show(x) for x in rep))
-        if kind == "cmd" and verb == b"STARTTLS" and code == b"220":
-            return                          # the rest is TLS
-    if not S.eof():
-        raise SystemExit("server bytes left over: %r" % S.rest()[:200])
-
-
-def walk_pop3(cli, srv, greeting):
-    C, S = Lines(cli), Lines(srv)
-    if greeting:
-        emit("greeting", "", show(S.line()))
-    in_auth = False
-    while not C.eof():
-        l = C.line()
-        kind = "auth" if in_auth else "cmd"
-        if S.eof():
-            emit(kind, show(l), "(no reply)")
-            continue
-        rep = S.line()
-        parts = l.split(b" ", 1)
-        cmd, arg = parts[0].upper(), (parts[1] if len(parts) > 1 else b"")
-        in_auth = rep.startswith(b"+ ") or rep == b"+"
-        multi = kind == "cmd" and rep.startswith(b"+OK") and (
-            cmd in (b"RETR", b"TOP", b"CAPA") or (cmd in (b"LIST", b"UIDL") and not arg))
-        if multi:
-            content = stuffed = wire = 0
-            body = []
-            while True:
-                ml = S.line()
-                if ml == b".":
-                    break
-                wire += len(ml) + 2
-                if ml.startswith(b"."):
-                    stuffed += 1
-                    ml = ml[1:]
-                content += len(ml) + 2
-                body.append(show(ml))
-            r = show(rep)
-            if cmd in (b"CAPA", b"LIST", b"UIDL"):
-                r += " | " + " | ".join(body)
-            emit(kind, show(l), r, content, stuffed, wire)
-        else:
-            emit(kind, show(l), show(rep))
-        if kind == "cmd" and cmd == b"STLS" and rep.startswith(b"+OK"):
-            return
-    if not S.eof():
-        raise SystemExit("server bytes left over: %r" % S.rest()[:200])
-
-
-def walk_imap(cli, srv, greeting):
-    C, S = Lines(cli), Lines(srv)
-    if greeting:
-        emit("greeting", "", show(S.line()))
-    tag = None                              # set while an AUTHENTICATE is in progress
-    while not C.eof():
-        l = C.line()
-        kind = "auth" if tag else "cmd"
-        if not tag:
-            tag = l.split(b" ", 1)[0]
-        replies = []
-        while True:
-            r = S.line()
-            replies.append(show(r))
-            if r.startswith(tag + b" "):
-                tag = None                  # tagged completion
-                break
-            if r.startswith(b"+"):          # continuation request: the client answers
-                break
-        emit(kind, show(l), " | ".join(replies))
-    if not S.eof():
-        raise SystemExit("server bytes left over: %r" % S.rest()[:200])
-
-
-def ftp_reply(S):
-    first = S.line()
-    lines = [first]
-    if first[3:4] == b"-":
-        while True:
-            l = S.line()
-            lines.append(l)
-            if l[:3] == first[:3] and l[3:4] == b" ":
-                break
-    return lines
-
-
-def walk_ftp(cli, srv, greeting):
-    C, S = Lines(cli), Lines(srv)
-    if greeting:
-        emit("greeting", "", " | ".join(show(x) for x in ftp_reply(S)))
-    while not C.eof():
-        l = C.line()
-        reps = [ftp_reply(S)]
-        while reps[-1][0][:1] == b"1":      # preliminary reply, the final one follows
-            reps.append(ftp_reply(S))
-        emit("cmd", show(l), " || ".join(" | ".join(show(x) for x in r) for r in reps))
-    if not S.eof():
-        raise SystemExit("server bytes left over: %r" % S.rest()[:200])
-
-
-def walk(proto, port, greeting):
-    cli, srv = read_follow(port)
-    {"smtp": walk_smtp, "pop3": walk_pop3, "imap": walk_imap, "ftp": walk_ftp}[proto](cli, srv, greeting)
-
-
-# ---------------------------------------------------------------------------
-# probes and clients
-# ---------------------------------------------------------------------------
-def probe(port, tls=False):
-    s = socket.create_connection((HOST, port), timeout=10)
-    if tls:
-        ctx = ssl.create_default_context()
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        s = ctx.wrap_socket(s)
-    f = s.makefile("rb")
-    print(f.readline().decode().rstrip("\r\n"))
-    s.close()
-
-
-def msg(case):
-    lines = [
-        "From: Alice <alice@example.test>",
-        "To: Bob <bob@example.test>",
-        "Subject: mailsess test " + case,
-        "Date: Mon, 01 Jan 2024 12:00:00 +0000",
-        "Message-ID: <%s@client.example.test>" % case,
-        "",
-        "Hello Bob,",
-        "",
-        "this is the fixed test message for case %s." % case,
-        "",
-        "Alice",
-    ]
-    return ("\r\n".join(lines) + "\r\n").encode()
-
-
-class Raw:
-    """raw SMTP client: every send() is one write (TCP_NODELAY), logged as 'C: <repr>'"""
-
-    def __init__(self, port):
-        self.sock = socket.create_connection((HOST, port), timeout=30)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.f = self.sock.makefile("rb")
-
-    def send(self, data):
-        self.sock.sendall(data)
-        print("C: %r" % data)
-        sys.stdout.flush()
-
-    def reply(self, code, what):
-        lines = []
-        while True:
-            line = self.f.readline()
-            if not line:
-                raise SystemExit("%s: connection closed" % what)
-            lines.append(line)
-            if line[3:4] != b"-":
-                break
-        print("S: %r  (%s)" % (b"".join(lines), what))
-        sys.stdout.flush()
-        if int(lines[-1][:3]) != code:
-            raise SystemExit("%s: expected %d, got %r" % (what, code, lines))
-        return lines
-
-
-def midsession(greeted, go):
-    """connect to 2525, read the greeting, then wait until the script has
-    started tcpdump (it creates the file <go>), then EHLO ... QUIT"""
-    r = Raw(2525)
-    r.reply(220, "greeting (before the capture starts)")
-    open(greeted, "w").close()
-    t0 = time.time()
-    while not os.path.exists(go):
-        if time.time() - t0 > 60:
-            raise SystemExit("the script did not say go")
-        time.sleep(0.05)
-    time.sleep(1)                           # tcpdump is running; let the connection idle 1 s
-    r.send(("EHLO %s\r\n" % HELO).encode()); r.reply(250, "EHLO")
-    r.send(b"AUTH PLAIN " + base64.b64encode(b"\0alice\0alicepw") + b"\r\n"); r.reply(235, "AUTH PLAIN")
-    r.send(b"MAIL FROM:<alice@example.test>\r\n"); r.reply(250, "MAIL")
-    r.send(b"RCPT TO:<bob@example.test>\r\n"); r.reply(250, "RCPT")
-    r.send(b"DATA\r\n"); r.reply(354, "DATA")
-    m = msg("port-smtp-2525-midsession")
-    r.send(m + b".\r\n"); r.reply(250, "end of data")
-    r.send(b"QUIT\r\n"); r.reply(221, "QUIT")
-    out("content bytes", len(m))
-
-
-def pop3_1110():
-    import poplib
-    p = poplib.POP3(HOST, 1110, timeout=30)
-    out("greeting", p.getwelcome().decode())
-    out("USER", p.user("alice").decode())
-    out("PASS", p.pass_("alicepw").decode())
-    out("STAT", "%d %d" % p.stat())
-    resp, lines, octets = p.retr(1)        # poplib removes the dot-stuffing
-    out("RETR 1", resp.decode())
-    content = b"".join(l + b"\r\n" for l in lines)
-    assert len(content) == octets
-    out("RETR 1 content bytes", len(content))
-    out("QUIT", p.quit().decode())
-
-
-# ---- nonmail-random ---------------------------------------------------------
-RANDOM_PORT = 4000
-RANDOM_SEED = 20240101
-# (sender, prefix, number of random bytes after the prefix); the server talks first
-RANDOM_PLAN = [("S", b"220 ", 196), ("C", b"", 300), ("S", b"+OK ", 146), ("C", b"", 64),
-               ("S", b"", 1000), ("C", b"", 517), ("S", b"", 80), ("C", b"", 1200)]
-
-
-def random_segments():
-    rng = random.Random(RANDOM_SEED)
-    return [(who, prefix + bytes(rng.getrandbits(8) for _ in range(n))) for who, prefix, n in RANDOM_PLAN]
-
-
-def recv_exact(s, n):
-    b = b""
-    while len(b) < n:
-        d = s.recv(n - len(b))
-        if not d:
-            raise SystemExit("peer closed after %d of %d bytes" % (len(b), n))
-        b += d
-    return b
-
-
-def random_peer(me, s):
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    for who, data in random_segments():
-        if who == me:
-            s.sendall(data)
-            print("%s: %s" % (who, data.hex()))
-        else:
-            got = recv_exact(s, len(data))
-            if got != data:
-                raise SystemExit("unexpected bytes from the peer")
-        sys.stdout.flush()
-
-
-def random_server():
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind((HOST, RANDOM_PORT))
-    ls.listen(1)
-    print("listening"); sys.stdout.flush()
-    s, _ = ls.accept()
-    s.settimeout(30)
-    random_peer("S", s)
-    if s.recv(1) != b"":                    # wait for the client's FIN, then close
-        raise SystemExit("client sent more than planned")
-    s.close()
-    ls.close()
-
-
-def random_client():
-    s = socket.create_connection((HOST, RANDOM_PORT), timeout=30)
-    random_peer("C", s)
-    s.shutdown(socket.SHUT_WR)
-    if s.recv(1) != b"":
-        raise SystemExit("server sent more than planned")
-    s.close()
-
-
-# ---- nonmail-ftp --------------------------------------------------------------
-def ftp_server(root, logfile):
-    import logging
-    from pyftpdlib.authorizers import DummyAuthorizer
-    from pyftpdlib.handlers import FTPHandler
-    from pyftpdlib.servers import FTPServer
-    logging.basicConfig(filename=logfile, level=logging.INFO)
-    a = DummyAuthorizer()
-    a.add_user("alice", "alicepw", root, perm="elr")
-    h = FTPHandler
-    h.authorizer = a
-    h.banner = "ftp.example.test FTP server (pyftpdlib) ready."
-    h.passive_ports = range(2122, 2131)
-    srv = FTPServer((HOST, 2121), h)
-    srv.serve_forever()
-
-
-def segs():
-    for l in sys.stdin:
-        l = l.strip().replace(":", "")
-        print(repr(bytes.fromhex(l)))
-
-
-if __name__ == "__main__":
-    a = sys.argv[1:]
-    if a[0] == "walk":
-        walk(a[1], int(a[2]), "-n" not in a[3:])
-    elif a[0] == "probe":
-        probe(int(a[1]), len(a) > 2 and a[2] == "tls")
-    elif a[0] == "midsession":
-        midsession(a[1], a[2])
-    elif a[0] == "pop3-1110":
-        pop3_1110()
-    elif a[0] == "random-server":
-        random_server()
-    elif a[0] == "random-client":
-        random_client()
-    elif a[0] == "ftp-server":
-        ftp_server(a[1], a[2])
-    elif a[0] == "segs":
-        segs()
-    else:
-        raise SystemExit("unknown command %s" % a[0])
-PYEOF
-}
+# python helpers: tools/dialogue.py (dialogue walkers), tools/port_peers.py
+# (clients and servers where no ordinary program fits, probes), tools/streams.py
 
 ###########################################################################
-# 2. postfix: extra listeners (postfix itself is set up by make-smtp-captures.sh)
+# 2./3. postfix with its listeners 2525, 587, 465, 2526 and the dovecot
+# instance for POP3 1110, pop3s 995 and IMAP 1143: servers.sh
+# (setup_smtp_server, setup_ports_server)
 ###########################################################################
-# (listening <port>, wait_listening <port>...: lib.sh)
-
-setup_postfix_ports() {
-    log "checking the postfix of make-smtp-captures.sh"
-    [ "$(postconf -h myhostname)" = "$MYHOST" ] &&
-    [ "$(postconf -h smtpd_banner)" = "\$myhostname ESMTP mailsess-test" ] &&
-    [ "$(postconf -h smtpd_sasl_type)" = dovecot ] &&
-    [ -s "$SMTP_TLS_DIR/cert.pem" ] && [ -s "$SMTP_TLS_DIR/key.pem" ] && [ -f "$SMTP_AUTH_CONF" ] ||
-        die "postfix is not configured for the mailsess tests: run make-smtp-captures.sh first"
-    id alice >/dev/null 2>&1 && id bob >/dev/null 2>&1 ||
-        die "local users alice/bob missing: run make-smtp-captures.sh first"
-    # its dovecot SASL instance, started as make-smtp-captures.sh does
-    if ! { [ -e /run/dovecot-mailsess/master.pid ] &&
-           kill -0 "$(cat /run/dovecot-mailsess/master.pid)" 2>/dev/null; }; then
-        log "starting the dovecot SASL instance ($SMTP_AUTH_CONF)"
-        mkdir -p /var/spool/postfix/private
-        dovecot -c "$SMTP_AUTH_CONF"
-    fi
-
-    # the key of port 2526: a valid RSA key that does not belong to the
-    # certificate, so smtpd's TLS set-up fails ("key values mismatch") while
-    # smtpd_tls_security_level = may still advertises STARTTLS
-    mkdir -p "$(dirname "$BAD_KEY")"
-    if [ ! -s "$BAD_KEY" ]; then
-        log "creating the mismatched TLS key for port 2526"
-        openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$BAD_KEY" 2>/dev/null
-    fi
-    chmod 600 "$BAD_KEY"
-    if [ "$(openssl pkey -in "$BAD_KEY" -pubout 2>/dev/null | sha256sum)" = \
-         "$(openssl x509 -in "$SMTP_TLS_DIR/cert.pem" -noout -pubkey | sha256sum)" ]; then
-        die "$BAD_KEY matches the certificate; delete it and run again"
-    fi
-
-    log "adding postfix listeners 127.0.0.1:2525, :587, :465 (smtps), :2526 (broken TLS) to master.cf"
-    # same settings as port 25 (main.cf); syslog_name only tells them apart in the log
-    postconf -M "127.0.0.1:2525/inet=127.0.0.1:2525 inet n - n - - smtpd -o syslog_name=postfix/port2525"
-    postconf -M "127.0.0.1:587/inet=127.0.0.1:587 inet n - n - - smtpd -o syslog_name=postfix/port587"
-    postconf -M "127.0.0.1:465/inet=127.0.0.1:465 inet n - n - - smtpd -o syslog_name=postfix/port465 -o smtpd_tls_wrappermode=yes"
-    postconf -M "127.0.0.1:2526/inet=127.0.0.1:2526 inet n - n - - smtpd -o syslog_name=postfix/port2526 -o smtpd_tls_key_file=$BAD_KEY"
-    postfix check
-    if postfix status >/dev/null 2>&1; then
-        postfix reload >/dev/null 2>&1
-    else
-        log "starting postfix"
-        postfix start
-    fi
-    wait_listening 25 2525 587 465 2526
-    local p g
-    for p in 25 2525 587 2526; do
-        g=$("$PY" "$WORK/tools.py" probe "$p") || die "postfix does not answer on 127.0.0.1:$p"
-        [ "$g" = "220 $MYHOST ESMTP mailsess-test" ] || die "127.0.0.1:$p greets '$g'"
-    done
-    g=$("$PY" "$WORK/tools.py" probe 465 tls) || die "postfix does not answer TLS on 127.0.0.1:465"
-    [ "$g" = "220 $MYHOST ESMTP mailsess-test" ] || die "127.0.0.1:465 greets '$g' inside TLS"
-    postqueue -f >/dev/null 2>&1 || true
-}
-
-###########################################################################
-# 3. dovecot instance for POP3 1110, pop3s 995 and IMAP 1143
-###########################################################################
-# The Debian package starts the default instance (/etc/dovecot/dovecot.conf)
-# when systemd or sysvinit lets it; it would hold 110/143/993/995 on all
-# addresses: stop_default_dovecot (lib.sh).
-
-setup_dovecot_ports() {
-    log "configuring dovecot POP3/IMAP on 1110, 995, 1143 (private instance: $DCONF)"
-    if ! id "$DVUSER" >/dev/null 2>&1; then
-        useradd -r -M -d "$DROOT" -s /usr/sbin/nologin "$DVUSER"
-    fi
-    mkdir -p "$DROOT/.dovecot-state"
-    chown "$DVUSER:$DVUSER" "$DROOT"
-    chmod 700 "$DROOT"
-    mkdir -p "$DTLS"
-    if [ ! -s "$DTLS/cert.pem" ] || [ ! -s "$DTLS/key.pem" ]; then
-        log "creating throwaway self-signed certificate for $POPHOST"
-        openssl req -x509 -newkey rsa:2048 -nodes -days 3650 \
-            -subj "/CN=$POPHOST" -addext "subjectAltName=DNS:$POPHOST" \
-            -keyout "$DTLS/key.pem" -out "$DTLS/cert.pem" 2>/dev/null
-    fi
-    chmod 600 "$DTLS/key.pem"
-    cat >"$DUSERS" <<'PWEOF'
-alice:{PLAIN}alicepw
-bob:{PLAIN}bobpw
-PWEOF
-    chown root:dovecot "$DUSERS"
-    chmod 640 "$DUSERS"
-    local uid gid
-    uid=$(id -u "$DVUSER"); gid=$(id -g "$DVUSER")
-    cat >"$DCONF" <<DCEOF
-# mailsess test setup: POP3 on 127.0.0.1:1110, pop3s on 127.0.0.1:995 and
-# IMAP on 127.0.0.1:1143 for the port-* / nonmail-* test captures.
-# Generated by test-captures/make-port-captures.sh - do not edit.
-# POP3 settings as in mailsess-pop3.conf (make-pop3-captures.sh, port 110),
-# which stays a separate instance.
-instance_name = dovecot-mailsess-ports
-base_dir = $DBASE
-state_dir = $DROOT/.dovecot-state
-protocols = pop3 imap
-listen = 127.0.0.1
-hostname = $POPHOST
-login_greeting = mailsess-test POP3 ready.
-protocol imap {
-  login_greeting = mailsess-test IMAP ready.
-}
-log_path = $DLOG
-auth_verbose = yes
-
-disable_plaintext_auth = no
-auth_mechanisms = plain login cram-md5 apop
-auth_failure_delay = 0
-service anvil {
-  unix_listener anvil-auth-penalty {
-    mode = 0
-  }
-}
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u $DUSERS
-}
-userdb {
-  driver = static
-  args = uid=$uid gid=$gid home=$DROOT/%u
-}
-first_valid_uid = $uid
-last_valid_uid = $uid
-first_valid_gid = $gid
-last_valid_gid = $gid
-mail_location = maildir:~/Maildir
-
-# STLS/STARTTLS offered (not required) on 1110 and 1143; implicit TLS on 995
-ssl = yes
-ssl_cert = <$DTLS/cert.pem
-ssl_key = <$DTLS/key.pem
-ssl_dh = </usr/share/dovecot/dh.pem
-
-pop3_uidl_format = %f
-
-service pop3-login {
-  inet_listener pop3 {
-    port = 1110
-  }
-  inet_listener pop3s {
-    port = 995
-    ssl = yes
-  }
-}
-service imap-login {
-  inet_listener imap {
-    port = 1143
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-DCEOF
-    doveconf -c "$DCONF" -n >/dev/null || die "dovecot rejects $DCONF"
-    if [ -e "$DBASE/master.pid" ] && kill -0 "$(cat "$DBASE/master.pid")" 2>/dev/null; then
-        dovecot -c "$DCONF" stop || true
-        local i
-        for i in $(seq 50); do
-            [ -e "$DBASE/master.pid" ] || break
-            sleep 0.1
-        done
-    fi
-    local p
-    for p in 1110 995 1143; do
-        if ss -Hltn "sport = :$p" | grep -q .; then
-            ss -Hltnp "sport = :$p" >&2
-            die "something else listens on port $p"
-        fi
-    done
-    dovecot -c "$DCONF" </dev/null >/dev/null 2>&1 || die "dovecot did not start, see $DLOG"
-    wait_listening 1110 995 1143
-    if ss -Hltnp | grep "pid=$(cat "$DBASE/master.pid")," | grep -v -E '127\.0\.0\.1:(1110|995|1143) ' | grep -q .; then
-        ss -Hltnp | grep "pid=$(cat "$DBASE/master.pid")," >&2
-        die "the dovecot ports instance listens on more than 127.0.0.1:1110/995/1143"
-    fi
-    local g
-    g=$("$PY" "$WORK/tools.py" probe 1110) || die "no answer on 1110"
-    case $g in "+OK mailsess-test POP3 ready. <"*">") ;; *) die "1110 greets '$g'" ;; esac
-    g=$("$PY" "$WORK/tools.py" probe 995 tls) || die "no TLS answer on 995"
-    case $g in "+OK mailsess-test POP3 ready. <"*">") ;; *) die "995 greets '$g'" ;; esac
-    g=$("$PY" "$WORK/tools.py" probe 1143) || die "no answer on 1143"
-    case $g in "* OK "*"mailsess-test IMAP ready.") ;; *) die "1143 greets '$g'" ;; esac
-}
 
 # prefill: alice's maildrop of the ports instance back to its fixed state
 # (2 messages; LF line ends as maildir stores them, fixed names and mtimes);
 # writes $WORK/maildrop.txt: user n base file-bytes crlf-bytes dot-lines
 prefill() {
     rm -rf "$DROOT/alice" "$DROOT/bob"
-    "$PY" - "$DROOT" >"$WORK/maildrop.txt" <<'PYEOF'
-import os, sys
-root = sys.argv[1]
-def hdr(n, subj):
-    return ["Return-Path: <bob@example.test>", "From: Bob <bob@example.test>",
-            "To: Alice <alice@example.test>", "Subject: " + subj,
-            "Date: Mon, 01 Jan 2024 10:0%d:00 +0000" % n,
-            "Message-ID: <port-msg%d@example.test>" % n,
-            "MIME-Version: 1.0", "Content-Type: text/plain; charset=us-ascii", ""]
-msgs = [("1704103200.M300001P1.port", hdr(1, "mailsess port test message 1") + [
-            "Hello Alice,", "", "this is fixed test message 1 of the port-* cases.", "", "Bob"]),
-        ("1704103260.M300002P1.port", hdr(2, "mailsess port test message 2") + [
-            "Hello again Alice,", "",
-            "220 this line looks like an SMTP greeting, the next one starts with a dot:",
-            ".a line with one leading dot (sent as '..a line')", "", "Bob"])]
-md = os.path.join(root, "alice", "Maildir")
-for sub in ("cur", "new", "tmp"):
-    os.makedirs(os.path.join(md, sub))
-for n, (base, lines) in enumerate(msgs, 1):
-    data = ("\n".join(lines) + "\n").encode("ascii")
-    fn = os.path.join(md, "cur", base + ":2,")
-    with open(fn, "wb") as f:
-        f.write(data)
-    os.utime(fn, (1704103200, 1704103200))
-    print("alice", n, base, len(data), len(data) + data.count(b"\n"),
-          sum(1 for l in lines if l.startswith(".")))
-PYEOF
+    "$PY" "$TOOLS/maildrop.py" ports "$DROOT" >"$WORK/maildrop.txt"
     chown -R "$DVUSER:$DVUSER" "$DROOT/alice"
     chmod -R go-rwx "$DROOT/alice"
 }
@@ -802,14 +145,7 @@ capture_once() {
     local poff doff
     poff=$(stat -c %s "$PLOG" 2>/dev/null || echo 0)
     doff=$(stat -c %s "$DLOG" 2>/dev/null || echo 0)
-    start_tcpdump "$(pcap_of "$c")" "host 127.0.0.1 and tcp port $port" || return 1
-    local rc=0
-    "$@" >"$WORK/$c.log" 2>&1 || rc=$?
-    stop_tcpdump "$(pcap_of "$c")" "$port" || return 1
-    if [ "$rc" != 0 ]; then
-        cat "$WORK/$c.log" >&2
-        die "client for case $c exited with $rc"
-    fi
+    run_recorded "$c" "$(pcap_of "$c")" "host 127.0.0.1 and tcp port $port" "$port" "$@" || return 1
     server_logs "$c" "$poff" "$doff"
     check_one_connection "$c"
 }
@@ -864,15 +200,15 @@ follow() {
 walk_dialogue() {
     local c=$1 proto=$2 port=$3 mode=$4 f="$WORK/$1.dlg"
     case $mode in
-        clear) follow "$c" tcp | "$PY" "$WORK/tools.py" walk "$proto" "$port" >"$f" ;;
-        mid)   follow "$c" tcp | "$PY" "$WORK/tools.py" walk "$proto" "$port" -n >"$f" ;;
+        clear) follow "$c" tcp | "$PY" "$TOOLS/dialogue.py" "$proto" "$port" >"$f" ;;
+        mid)   follow "$c" tcp | "$PY" "$TOOLS/dialogue.py" "$proto" "$port" -n >"$f" ;;
         starttls)
-            follow "$c" tcp | "$PY" "$WORK/tools.py" walk "$proto" "$port" >"$f"
+            follow "$c" tcp | "$PY" "$TOOLS/dialogue.py" "$proto" "$port" >"$f"
             printf 'tls\t\t\t-\t-\t-\n' >>"$f"
-            follow "$c" tls | "$PY" "$WORK/tools.py" walk "$proto" "$port" -n >>"$f" ;;
+            follow "$c" tls | "$PY" "$TOOLS/dialogue.py" "$proto" "$port" -n >>"$f" ;;
         implicit)
             printf 'tls\t\t\t-\t-\t-\n' >"$f"
-            follow "$c" tls | "$PY" "$WORK/tools.py" walk "$proto" "$port" >>"$f" ;;
+            follow "$c" tls | "$PY" "$TOOLS/dialogue.py" "$proto" "$port" >>"$f" ;;
     esac || die "case $c: cannot walk the $proto dialogue"
 }
 # dlg_sig <case> [imap]: the dialogue in short: (greeting), verbs, (auth), (content), (tls)
@@ -928,7 +264,7 @@ no_mail_dissected() {
 # client_segments <case> <port> to|from: payload of each segment to/from the server, one repr per line
 client_segments() {
     local f; [ "$3" = to ] && f="tcp.dstport==$2" || f="tcp.srcport==$2"
-    tshark -r "$(pcap_of "$1")" -Y "$f && tcp.len>0" -T fields -e tcp.payload 2>/dev/null | "$PY" "$WORK/tools.py" segs
+    tshark -r "$(pcap_of "$1")" -Y "$f && tcp.len>0" -T fields -e tcp.payload 2>/dev/null | "$PY" "$TOOLS/streams.py" segs
 }
 
 TSV=; CURLV=; SWAKSV=; PFV=; DOVV=
@@ -992,7 +328,7 @@ capture_midsession_once() {
     local c=$1 i
     rm -f "$WORK/greeted" "$WORK/go"
     local poff; poff=$(stat -c %s "$PLOG" 2>/dev/null || echo 0)
-    "$PY" "$WORK/tools.py" midsession "$WORK/greeted" "$WORK/go" >"$WORK/$c.log" 2>&1 &
+    "$PY" "$TOOLS/port_peers.py" midsession "$WORK/greeted" "$WORK/go" >"$WORK/$c.log" 2>&1 &
     local cpid=$!
     for i in $(seq 300); do
         [ -e "$WORK/greeted" ] && break
@@ -1145,7 +481,7 @@ run_cases() {
         p=$(pcap_of $c)
         first=$(tshark -r "$p" -c 1 -T fields -e tcp.dstport -e tcp.payload 2>/dev/null)
         [ "$(printf '%s' "$first" | cut -f1)" = 2525 ] || die "case $c: the first frame is not from the client"
-        [ "$(printf '%s' "$first" | cut -f2 | "$PY" "$WORK/tools.py" segs)" = "b'EHLO $HELO\\r\\n'" ] ||
+        [ "$(printf '%s' "$first" | cut -f2 | "$PY" "$TOOLS/streams.py" segs)" = "b'EHLO $HELO\\r\\n'" ] ||
             die "case $c: the first frame is not the EHLO"
         [ "$(tshark -r "$p" -Y 'frame contains "ESMTP mailsess-test"' 2>/dev/null | wc -l)" = 0 ] || die "case $c: the greeting is in the capture"
         dec=$(ts_field "$p" smtp.req.command "${DEC_SMTP_2525[@]}")
@@ -1169,7 +505,7 @@ run_cases() {
     # --- port-pop3-1110 ---------------------------------------------------------
     if want port-pop3-1110; then
         c=port-pop3-1110
-        capture $c 1110 "$PY" "$WORK/tools.py" pop3-1110
+        capture $c 1110 "$PY" "$TOOLS/port_peers.py" pop3-1110
         walk_dialogue $c pop3 1110 clear
         check_sig $c "(greeting) USER PASS STAT RETR QUIT"
         local s1 s2 stat g
@@ -1359,20 +695,7 @@ run_nonmail_cases() {
         stop_server
         cmp -s "$WORK/$c.out" "$www/hello.txt" || die "case $c: curl got other bytes"
         local req resp
-        req=$(follow $c tcp | "$PY" -c '
-import sys, binascii
-cli = b""; srv = b""; started = False
-for l in sys.stdin:
-    if l.startswith("====="):
-        if started: break
-        continue
-    if not started:
-        started = l.startswith("Node 1:"); continue
-    if l.strip():
-        if l.startswith("\t"): srv += binascii.unhexlify(l.strip())
-        else: cli += binascii.unhexlify(l.strip())
-h, _, body = srv.partition(b"\r\n\r\n")
-print(cli.split(b"\r\n")[0].decode(), "|", h.split(b"\r\n")[0].decode(), "|", len(cli), len(h) + 4, len(body))')
+        req=$(follow $c tcp | "$PY" "$TOOLS/dialogue.py" http 8081)
         read -r _ _ _ _ _ _ _ _ creq shdr sbody <<<"$req"
         case $req in "GET /hello.txt HTTP/1.1 | HTTP/1.0 200 OK |"*) ;; *) die "case $c: request/response '$req'" ;; esac
         [ "$sbody" = "$(stat -c %s "$www/hello.txt")" ] || die "case $c: body $sbody bytes"
@@ -1400,7 +723,7 @@ print(cli.split(b"\r\n")[0].decode(), "|", h.split(b"\r\n")[0].decode(), "|", le
         printf 'readme of the mailsess nonmail-ftp test\n' >"$root/readme.txt"
         printf 'MAIL FROM:<alice@example.test>\n' >"$root/notes.txt"
         touch -d '2024-01-01 12:00:00 UTC' "$root/readme.txt" "$root/notes.txt" "$root"
-        start_server ftp 2121 "$PY" "$WORK/tools.py" ftp-server "$root" "$WORK/ftp-server.log"
+        start_server ftp 2121 "$PY" "$TOOLS/port_peers.py" ftp-server "$root" "$WORK/ftp-server.log"
         capture $c 2121 curl -sS --max-time 30 -u alice:alicepw -o "$WORK/$c.out" ftp://127.0.0.1:2121/
         stop_server
         walk_dialogue $c ftp 2121 clear
@@ -1470,12 +793,12 @@ print(cli.split(b"\r\n")[0].decode(), "|", h.split(b"\r\n")[0].decode(), "|", le
     # --- nonmail-random -----------------------------------------------------------
     if want nonmail-random; then
         c=nonmail-random
-        start_server random 4000 "$PY" "$WORK/tools.py" random-server
-        capture $c 4000 "$PY" "$WORK/tools.py" random-client
+        start_server random 4000 "$PY" "$TOOLS/port_peers.py" random-server
+        capture $c 4000 "$PY" "$TOOLS/port_peers.py" random-client
         stop_server
         # every write of each side must be exactly one segment, in order
-        grep '^C: ' "$WORK/$c.log" | sed 's/^C: //' | "$PY" "$WORK/tools.py" segs >"$WORK/$c.cw"
-        grep '^S: ' "$WORK/server-random.log" | sed 's/^S: //' | "$PY" "$WORK/tools.py" segs >"$WORK/$c.sw"
+        grep '^C: ' "$WORK/$c.log" | sed 's/^C: //' | "$PY" "$TOOLS/streams.py" segs >"$WORK/$c.cw"
+        grep '^S: ' "$WORK/server-random.log" | sed 's/^S: //' | "$PY" "$TOOLS/streams.py" segs >"$WORK/$c.sw"
         client_segments $c 4000 to >"$WORK/$c.cs"
         client_segments $c 4000 from >"$WORK/$c.ss"
         cmp -s "$WORK/$c.cw" "$WORK/$c.cs" || die "case $c: client segments differ from the client's writes"
@@ -1489,13 +812,7 @@ print(cli.split(b"\r\n")[0].decode(), "|", h.split(b"\r\n")[0].decode(), "|", le
         local dflt facts
         dflt=$(protos "$(pcap_of $c)")
         # what the bytes look like: CR/LF/NUL and printable ASCII per segment
-        facts=$(cat "$WORK/$c.ss" "$WORK/$c.cs" | "$PY" -c '
-import sys, ast
-segs = [ast.literal_eval(l) for l in sys.stdin]
-crlf = sum(s.count(b"\r\n") for s in segs)
-s1, s2 = segs[0], segs[1]
-def pr(b): return sum(32 <= x < 127 for x in b)
-print("%d %d %d %d %d" % (crlf, pr(s1[4:]), len(s1) - 4, pr(s2[4:]), len(s2) - 4))')
+        facts=$(cat "$WORK/$c.ss" "$WORK/$c.cs" | "$PY" "$TOOLS/port_peers.py" random-facts)
         local n_crlf p1 l1 p2 l2
         read -r n_crlf p1 l1 p2 l2 <<<"$facts"
         [ "$n_crlf" = 0 ] || die "case $c: the random bytes contain CRLF (README text assumes none)"
@@ -1532,10 +849,8 @@ summary() {
 ###########################################################################
 main() {
     install_packages
-    write_tools
-    setup_postfix_ports
-    stop_default_dovecot 995
-    setup_dovecot_ports
+    setup_smtp_server
+    setup_ports_server
     run_cases
     summary
     log "done; captures are in $OUT/port-*/ and $OUT/nonmail-*/"

@@ -2,7 +2,8 @@
 """Independent check of mailsess.msg_bytes on the captures made here.
 
 For each smtp-* case without TLS, recompute the size of the message content
-straight from the client's byte stream (tshark -z follow,tcp,raw, no plugin):
+straight from the client's byte stream (tshark -z follow,tcp,raw, no plugin;
+test-captures/tools/streams.py, also used by the capture scripts' checks):
 for DATA, the bytes after the DATA line up to CRLF.CRLF, minus one per
 dot-stuffed line; for BDAT, the announced chunk sizes. Every message in these
 captures was accepted, so the sum must equal the msg_bytes of the reviewed
@@ -11,8 +12,6 @@ file cannot pass by echoing the plugin.
 SPDX-License-Identifier: GPL-2.0-or-later
 """
 import pathlib
-import re
-import subprocess
 import sys
 
 sys.dont_write_bytecode = True
@@ -22,32 +21,17 @@ import goldens  # noqa: E402
 root = pathlib.Path(sys.argv[1])
 
 
+# the stream reading and message sizes are shared with the capture scripts
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "test-captures" / "tools"))
+import streams  # noqa: E402
+
+
 def client_bytes(cap):
-    out = subprocess.run(["tshark", "-r", str(cap), "-q", "-z", "follow,tcp,raw,0"],
-                         capture_output=True, text=True, check=True).stdout
-    data = b""
-    for line in out.splitlines():
-        if not line or line[0] == "\t" or not re.fullmatch(r"[0-9a-f]+", line):
-            continue  # server lines are indented; skip headers
-        data += bytes.fromhex(line)
-    return data
+    return streams.parse_follow(streams.follow(cap))[0]
 
 
 def content_size(stream):
-    total = 0
-    pos = 0
-    while True:
-        m = re.compile(rb"(?im)^data\r\n").search(stream, pos)
-        if not m:
-            break
-        end = stream.find(b"\r\n.\r\n", m.end() - 2)
-        if end < 0:
-            break  # DATA refused: no content followed
-        body = stream[m.end():end + 2]
-        total += len(body) - sum(1 for ln in body.split(b"\r\n") if ln.startswith(b"."))
-        pos = end + 5
-    total += sum(int(n) for n in re.findall(rb"(?i)^bdat (\d+)", stream, re.M))
-    return total
+    return sum(streams.message_sizes(stream))
 
 
 def golden_msg_bytes(case):
