@@ -23,6 +23,7 @@ void ms_conn_init(ms_conn_t *c, ms_proto_t proto, ms_frame_t first_frame, ms_tim
 
 void ms_conn_clear(ms_conn_t *c)
 {
+    g_free(c->reply_text);
     ms_fifo_free(&c->queue);
     g_free(c->spill_slot);
     c->spill_slot = NULL;
@@ -33,6 +34,8 @@ void ms_conn_clear(ms_conn_t *c)
 
 void ms_conn_shrink(ms_conn_t *c)
 {
+    g_free(c->reply_text);
+    c->reply_text = NULL;
     ms_fifo_free(&c->queue);
     g_free(c->spill_slot);
     c->spill_slot = NULL;

@@ -32,6 +32,7 @@ typedef struct {
     ms_fifo_t     queue;        /* commands awaiting replies, each ms_cmd_t first */
     uint8_t      *spill_slot;   /* stands for a spilled command (kind and flags only) */
     uint16_t      unknown_kind; /* the protocol's kind for a command spilled without one */
+    char         *reply_text;   /* the current reply's (first) line, printable */
 
     /* the switch to TLS (STARTTLS, STLS) */
     bool          in_tls;       /* accepted (or implicit): later bytes are inside TLS */

@@ -48,7 +48,6 @@ typedef struct {
     pop_state_t   state;
     smode_t       smode;
     bool          user_sent;     /* USER sent, PASS may follow */
-    char         *reply_text;    /* text of the current reply's status line */
     uint64_t      multi_bytes;   /* content of the current multi-line reply */
     ms_auth_t     auth;
 } ms_pop3_t;
@@ -189,7 +188,7 @@ static void on_stat(ms_pop3_t *p, ms_frame_t frame)
 {
     uint32_t n;
     uint64_t m;
-    if (!ms_pop3_stat_parse(p->reply_text, &n, &m)) {
+    if (!ms_pop3_stat_parse(p->c.reply_text, &n, &m)) {
         anomaly(p, frame, MS_AN_SYNTAX, "STAT reply is not \"+OK messages octets\"");
         return;
     }
@@ -206,7 +205,7 @@ static void on_reply(ms_pop3_t *p, const ms_cmd_t *e, bool ok, ms_frame_t frame,
     case POP3_CMD_USER:
         if (!ok) {
             p->user_sent = false;
-            ms_auth_done(&p->auth, &p->c.sum, &p->c.rep, false, p->reply_text, frame);
+            ms_auth_done(&p->auth, &p->c.sum, &p->c.rep, false, p->c.reply_text, frame);
         }
         break;
     case POP3_CMD_PASS:
@@ -214,7 +213,7 @@ static void on_reply(ms_pop3_t *p, const ms_cmd_t *e, bool ok, ms_frame_t frame,
     case POP3_CMD_AUTH:
         if ((e->flags & POP3_F_LISTING) || !p->auth.open)
             break;
-        ms_auth_done(&p->auth, &p->c.sum, &p->c.rep, ok, p->reply_text, frame);
+        ms_auth_done(&p->auth, &p->c.sum, &p->c.rep, ok, p->c.reply_text, frame);
         if (ok)
             p->state = POP_TRANSACTION;
         break;
@@ -256,7 +255,7 @@ static void on_reply(ms_pop3_t *p, const ms_cmd_t *e, bool ok, ms_frame_t frame,
         }
         break;
     case POP3_CMD_STLS:
-        ms_conn_tls_reply(&p->c, ok, p->reply_text, frame);
+        ms_conn_tls_reply(&p->c, ok, p->c.reply_text, frame);
         break;
     default:
         break;
@@ -322,13 +321,13 @@ static void on_reply_line(ms_pop3_t *p, const ms_line_t *l, ms_frame_t frame, ms
         g_free(t);
         return;
     }
-    g_free(p->reply_text);
-    p->reply_text = ms_text_printable(text, text_len, MS_TEXT_MAX);
+    g_free(p->c.reply_text);
+    p->c.reply_text = ms_text_printable(text, text_len, MS_TEXT_MAX);
 
     if (!p->c.start_known) {
         p->c.start_known = true;
         if (!front(p) && st != MS_POP3_CHALLENGE) {
-            ms_conn_greeting(&p->c, ok, "-ERR", p->reply_text, frame, ts);
+            ms_conn_greeting(&p->c, ok, "-ERR", p->c.reply_text, frame, ts);
             return;
         }
         ms_conn_midstream(&p->c, frame);
@@ -397,10 +396,7 @@ static void close_checks(ms_conn_t *c, ms_frame_t frame)
 
 static void clear(ms_conn_t *c)
 {
-    ms_pop3_t *p = (ms_pop3_t *)c;
-    g_free(p->reply_text);
-    p->reply_text = NULL;
-    p->smode = SMODE_STATUS;
+    ((ms_pop3_t *)c)->smode = SMODE_STATUS;
 }
 
 const ms_proto_ops_t ms_pop3_ops = {

@@ -27,8 +27,8 @@ typedef struct {
     const char *(*gap)(ms_conn_t *c, ms_dir_t dir);
     /* after the shared close checks; NULL when there is nothing more */
     void (*close)(ms_conn_t *c, ms_frame_t frame);
-    /* frees the protocol's own memory (queued commands' data, reply text);
-     * the machine stays usable (shrink) or is freed next */
+    /* frees the protocol's own memory (queued commands' data) and resets its
+     * reply state; the machine stays usable (shrink) or is freed next */
     void (*clear)(ms_conn_t *c);
 } ms_proto_ops_t;
 

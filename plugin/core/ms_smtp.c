@@ -70,7 +70,6 @@ typedef struct {
     /* reply being assembled (multi-line replies end at "NNN ") */
     bool       reply_open;
     unsigned   reply_code;
-    char      *reply_text;  /* first line */
     uint32_t   reply_lines;
 
     /* client side */
@@ -203,7 +202,7 @@ static void message_done(ms_smtp_t *s, const smtp_pending_t *p, unsigned code,
             ms_report_transfer(&s->c.rep, &s->c.sum, ms_time_diff(ts, p->start_ts), frame);
     } else {
         anomaly(s, frame, MS_AN_MSG_REJECTED, "Message of %" G_GUINT64_FORMAT
-                " bytes refused: %u %s", p->bytes, code, s->reply_text);
+                " bytes refused: %u %s", p->bytes, code, s->c.reply_text);
     }
     reset_transaction(s);
 }
@@ -463,7 +462,7 @@ static void on_auth_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame)
         s->auth.expect++;
         return;
     }
-    char *reply = g_strdup_printf("%u %s", code, s->reply_text);
+    char *reply = g_strdup_printf("%u %s", code, s->c.reply_text);
     ms_auth_done(&s->auth, &s->c.sum, &s->c.rep, code / 100 == 2, reply, frame);
     g_free(reply);
 }
@@ -477,7 +476,7 @@ static bool first_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t
            : code == 220 && p->cmd.kind != SMTP_CMD_STARTTLS) {
         char status[8];
         g_snprintf(status, sizeof(status), "%u", code);
-        ms_conn_greeting(&s->c, code == 220, status, s->reply_text, frame, ts);
+        ms_conn_greeting(&s->c, code == 220, status, s->c.reply_text, frame, ts);
         return true;
     }
     ms_conn_midstream(&s->c, frame);
@@ -492,7 +491,7 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
     if (!p && code == 421)
         return; /* RFC 5321 3.8: the server may announce that it closes at any time */
     if (!p) {
-        char *what = g_strdup_printf("%u %s", code, s->reply_text);
+        char *what = g_strdup_printf("%u %s", code, s->c.reply_text);
         ms_conn_unmatched(&s->c, what, frame);
         g_free(what);
         return;
@@ -517,11 +516,11 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
                 ms_report_list_add_text(&s->c.rep, &s->c.sum.rcpt_rejected, "rejected recipient",
                                         false, a, frame);
                 anomaly(s, frame, MS_AN_RCPT_REJECTED, "Recipient <%s> refused: %u %s", a, code,
-                        s->reply_text);
+                        s->c.reply_text);
                 g_free(a);
             } else {
                 anomaly(s, frame, MS_AN_RCPT_REJECTED, "A recipient was refused: %u %s (its "
-                        "address was not kept: the command queue was full)", code, s->reply_text);
+                        "address was not kept: the command queue was full)", code, s->c.reply_text);
             }
         }
         break;
@@ -555,7 +554,7 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
         on_auth_reply(s, code, frame);
         break;
     case SMTP_CMD_STARTTLS: {
-        char *reply = g_strdup_printf("%u %s", code, s->reply_text);
+        char *reply = g_strdup_printf("%u %s", code, s->c.reply_text);
         ms_conn_tls_reply(&s->c, code == 220, reply, frame);
         g_free(reply);
         if (code == 220) {
@@ -612,8 +611,8 @@ static void on_reply_line(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms
         s->reply_open = true;
         s->reply_code = r.code;
         s->reply_lines = 0;
-        g_free(s->reply_text);
-        s->reply_text = ms_text_printable(r.text, r.text_len, MS_TEXT_MAX);
+        g_free(s->c.reply_text);
+        s->c.reply_text = ms_text_printable(r.text, r.text_len, MS_TEXT_MAX);
     } else if (r.code != s->reply_code) {
         anomaly(s, frame, MS_AN_SYNTAX, "Reply code changes from %u to %u inside a multi-line reply",
                 s->reply_code, r.code);
@@ -741,8 +740,6 @@ static void clear(ms_conn_t *c)
     ms_smtp_t *s = (ms_smtp_t *)c;
     while (ms_conn_queued(&s->c) > 0)
         pop(s);
-    g_free(s->reply_text);
-    s->reply_text = NULL;
     s->reply_open = false;
 }
 
