@@ -27,11 +27,29 @@ ch_mount() {
     mountpoint -q "$root/proc" || { mount -t proc proc "$root/proc" && CH_MOUNTS+=("$root/proc"); }
 }
 
+# unmounts whatever an earlier run left mounted under DIR (before rm -rf)
+ch_unmount_all() {
+    local root m
+    root=$(readlink -f "$1")
+    awk -v r="$root/" 'index($2 "/", r) == 1 {print $2}' /proc/mounts | sort -r |
+        while read -r m; do umount "$m" 2> /dev/null || umount -l "$m"; done
+    if awk -v r="$root/" 'index($2 "/", r) == 1 {f = 1} END {exit !f}' /proc/mounts; then
+        echo "something is still mounted under $root: not removing it" >&2
+        return 1
+    fi
+}
+
+# ch_remove DIR: unmount, then delete a chroot
+ch_remove() {
+    ch_unmount_all "$1" && rm -rf "$1"
+}
+
 # ch_make SUITE DIR: a fresh minimal SUITE in DIR (removed first), mounted
 ch_make() {
     local suite=$1 root=$2 cache=${MAILSESS_CHROOT_CACHE:-}
     command -v debootstrap > /dev/null || { echo "needs debootstrap (apt-get install debootstrap)" >&2; return 1; }
     trap ch_cleanup EXIT
+    ch_unmount_all "$root"
     rm -rf "$root"
     mkdir -p "$root"
     if [ -n "$cache" ] && [ -f "$cache/$suite.tar" ]; then
