@@ -11,6 +11,8 @@
  * printable CRLF-terminated line of at least 2 bytes within the limit. */
 static size_t first_line(const uint8_t *data, size_t len)
 {
+    if (len == 0) /* memchr(NULL, c, 0) is undefined (UBSan: nonnull argument) */
+        return 0;
     const uint8_t *nl = memchr(data, '\n', len < MS_OPENING_MAX ? len : MS_OPENING_MAX);
     if (!nl || nl - data < 2 || nl[-1] != '\r')
         return 0;

@@ -19,11 +19,15 @@ ms_env_setup() {
     MS_ENV=$(mktemp -d "${TMPDIR:-/tmp}/mailsess-test.XXXXXX")
     chmod 755 "$MS_ENV"
     mkdir -p "$MS_ENV/home/.local/lib/wireshark/plugins/$wsver/epan" "$MS_ENV/home/.config/wireshark"
-    cp "$plugin" "$MS_ENV/home/.local/lib/wireshark/plugins/$wsver/epan/"
-    MS_PLUGIN_UNDER_TEST=$(readlink -f "$plugin")
     chmod -R a+rX "$MS_ENV"
     trap 'rm -rf "$MS_ENV"' EXIT
-    ms_env_system_plugins "$wsver"
+    # asked while the personal dir is still empty: tshark loads every plugin
+    # it finds even for -G folders, and an ASan build loads only with the ASan
+    # runtime preloaded (MS_TSHARK_ENV, set later by the robustness tests)
+    ms_env_system_plugins "$wsver" || return 1
+    cp "$plugin" "$MS_ENV/home/.local/lib/wireshark/plugins/$wsver/epan/"
+    MS_PLUGIN_UNDER_TEST=$(readlink -f "$plugin")
+    chmod -R a+rX "$MS_ENV/home"
 }
 
 # $MS_ENV/sysplugins: the system plugin dir of this tshark without mailsess.so
