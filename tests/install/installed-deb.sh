@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # installed-deb.sh DEB [CHROOT_DIR] - the Debian package as a user gets it,
 # in a fresh Debian 12 chroot (debootstrap; default dir
-# /var/tmp/mailsess-install/deb-test, removed first): `apt-get install ./DEB`
+# /var/tmp/mailsess-install/deb-test, removed first, and after a pass):
+# `apt-get install ./DEB`
 # pulls in what it needs (libwireshark, and tshark through Recommends), as
 # root `tshark -G plugins` lists mailsess.so from the system plugin dir, a
 # test capture shows the session fields, and `apt-get remove` removes the
@@ -55,5 +56,8 @@ if [ -e "$root$sysdir/mailsess.so" ]; then bad "apt-get remove left $sysdir/mail
     echo "apt-get remove wireshark-mailsess: $sysdir/mailsess.so is gone"; fi
 ch_run "$root" "tshark -G plugins 2>/dev/null" | grep -q '^mailsess\.so' && bad "tshark still lists mailsess.so after remove"
 ch_cleanup
-[ "$fail" = 0 ] && echo "ok: installed-package test passed ($(( $(date +%s) - t0 )) s)"
+if [ "$fail" = 0 ]; then
+    ch_remove "$root"   # kept after a failure, to look into
+    echo "ok: installed-package test passed ($(( $(date +%s) - t0 )) s)"
+fi
 exit "$fail"
