@@ -1,19 +1,37 @@
 #!/usr/bin/env bash
 # quickstart.sh - install the dependencies (apt-get), build mailsess, install
-# it for the current user, and show the session layer on bundled captures.
+# it for the current user (as root: system-wide, where root's tshark looks),
+# check that tshark loads that very copy, and show the session layer on
+# bundled captures.
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 cd "$(dirname "$0")"
 if [ "$(id -u)" = 0 ]; then bash .ci/install-deps.sh; else sudo bash .ci/install-deps.sh; fi
 cmake -S . -B build
 cmake --build build -j"$(nproc)"
+sysdir=$(tshark -G folders 2>/dev/null | sed -n 's/^Global Plugins:[[:space:]]*//p')/epan
 if [ "$(id -u)" = 0 ]; then
     # tshark ignores personal plugin dirs when run by root: use the system dir
+    if owner=$(dpkg-query -S "$sysdir/mailsess.so" 2>/dev/null); then
+        echo "quickstart: $sysdir/mailsess.so belongs to the package ${owner%%:*}; not overwriting it" >&2
+        echo "  (apt-get remove ${owner%%:*} first, or run quickstart as a normal user)" >&2
+        exit 1
+    fi
     cmake --install build
+    echo "installed $sysdir/mailsess.so for every user (undo: cmake --build build --target uninstall)"
 else
     cmake --build build --target install-user
 fi
-tshark -G plugins | grep mailsess
+# the copy tshark loads must be the one just built (a stale system-wide copy
+# hides a personal one)
+loaded=$(tshark -G plugins 2>/dev/null | awk '$1 == "mailsess.so" {print $NF}')
+echo "tshark loads $loaded"
+if [ "$(echo "$loaded" | wc -l)" != 1 ] || ! cmp -s "$loaded" build/plugin/mailsess.so; then
+    echo "quickstart: tshark does not load the plugin just built (build/plugin/mailsess.so)." >&2
+    [ -e "$sysdir/mailsess.so" ] && [ "$(id -u)" != 0 ] &&
+        echo "  A system-wide $sysdir/mailsess.so hides it: remove it (sudo cmake --build build --target uninstall, or sudo apt-get remove wireshark-mailsess)." >&2
+    exit 1
+fi
 
 fields=(mailsess.proto mailsess.auth_method mailsess.auth_user mailsess.auth_result
         mailsess.auth_plaintext mailsess.tls mailsess.mail_from mailsess.rcpt_to

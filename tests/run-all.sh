@@ -9,6 +9,13 @@ cd "$(dirname "$0")/.."
 build=${MAILSESS_BUILD_DIR:-build}
 cmake -S . -B "$build" -DMAILSESS_WERROR=ON
 cmake --build "$build" -j"$(nproc)"
+# which mailsess.so is tested: the one just built, whatever is installed
+# (tests/integration/tshark-env.sh hides a system-wide copy from the tests)
+echo "Testing $PWD/$build/plugin/mailsess.so (mailsess $(head -1 VERSION)) with $(tshark -v 2>/dev/null | head -1)"
+sysso=$(tshark -G folders 2>/dev/null | sed -n 's/^Global Plugins:[[:space:]]*//p')/epan/mailsess.so
+if [ -e "$sysso" ]; then
+    echo "note: a system-wide $sysso is installed; the tests do not load it (Wireshark run outside the tests does)"
+fi
 ctest --test-dir "$build" --output-on-failure -j"$(nproc)"
 if [ "${MAILSESS_ROBUSTNESS:-1}" != 0 ]; then
     asan=${MAILSESS_ASAN_BUILD_DIR:-build-asan}
