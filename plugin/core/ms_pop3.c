@@ -31,10 +31,7 @@ typedef enum {
 #define POP3_F_MULTI   0x1u /* "+OK" opens a multi-line reply */
 #define POP3_F_LISTING 0x2u /* AUTH without a mechanism: a list, not an attempt */
 
-/* A queued command: kind is an ms_pop3_verb_t, flags POP3_F_*. */
-typedef struct {
-    ms_cmd_t cmd;
-} pop3_pending_t;
+/* A queued command is a bare ms_cmd_t: kind an ms_pop3_verb_t, flags POP3_F_*. */
 
 /* Where the server's next line belongs. */
 typedef enum {
@@ -400,7 +397,7 @@ static void clear(ms_conn_t *c)
 }
 
 const ms_proto_ops_t ms_pop3_ops = {
-    .size = sizeof(ms_pop3_t), .cmd_size = sizeof(pop3_pending_t),
+    .size = sizeof(ms_pop3_t), .cmd_size = sizeof(ms_cmd_t),
     .queue_cap = MS_POP3_CAP_PENDING, .unknown_kind = POP3_CMD_OTHER,
     .line_keep = MS_POP3_LINE_KEEP, .client_line = client_line, .server_line = server_line,
     .gap = gap, .close = close_checks, .clear = clear, /* only lines from the client */
