@@ -9,7 +9,8 @@
 # unpacked tree installs them; .ci/install-deps.sh has them all).
 # Prints the .deb's path on its last line.
 # SPDX-License-Identifier: GPL-2.0-or-later
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "FAIL: $0 line $LINENO: $BASH_COMMAND (exit $?)" >&2' ERR
 cd "$(dirname "$0")/.."
 out=$(mkdir -p "${1:-build/deb}" && cd "${1:-build/deb}" && pwd)
 version=$(head -1 VERSION)

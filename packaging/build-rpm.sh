@@ -6,7 +6,8 @@
 # BuildRequires, which are Debian packages here: --nodeps. Prints the files
 # of the RPM (rpm -qlp) and its path on the last line.
 # SPDX-License-Identifier: GPL-2.0-or-later
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "FAIL: $0 line $LINENO: $BASH_COMMAND (exit $?)" >&2' ERR
 cd "$(dirname "$0")/.."
 top=$(mkdir -p "${1:-build/rpm}" && cd "${1:-build/rpm}" && pwd)
 rm -rf "${top:?}"/*

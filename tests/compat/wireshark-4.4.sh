@@ -10,7 +10,8 @@
 # It fails unless the plugin was built for 4.4 and every test passes.
 # (4.6, Debian sid, changes daily: tests/compat/newer-wireshark.sh, by hand.)
 # SPDX-License-Identifier: GPL-2.0-or-later
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "FAIL: $0 line $LINENO: $BASH_COMMAND (exit $?)" >&2' ERR
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 root=${1:-/var/tmp/mailsess-ci/trixie}

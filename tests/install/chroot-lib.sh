@@ -30,7 +30,8 @@ ch_mount() {
 # unmounts whatever an earlier run left mounted under DIR (before rm -rf)
 ch_unmount_all() {
     local root m
-    root=$(readlink -f "$1")
+    # -m: on a fresh machine neither DIR nor its parent exists yet (-f fails)
+    root=$(readlink -m "$1")
     awk -v r="$root/" 'index($2 "/", r) == 1 {print $2}' /proc/mounts | sort -r |
         while read -r m; do umount "$m" 2> /dev/null || umount -l "$m"; done
     if awk -v r="$root/" 'index($2 "/", r) == 1 {f = 1} END {exit !f}' /proc/mounts; then
@@ -51,6 +52,7 @@ ch_make() {
     trap ch_cleanup EXIT
     ch_unmount_all "$root"
     rm -rf "$root"
+    mkdir -p "$(dirname "$root")"
     mkdir -p "$root"
     if [ -n "$cache" ] && [ -f "$cache/$suite.tar" ]; then
         tar -xf "$cache/$suite.tar" -C "$root"

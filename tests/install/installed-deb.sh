@@ -8,7 +8,8 @@
 # test capture shows the session fields, and `apt-get remove` removes the
 # plugin file. Root only (chroot). Nothing is installed on the host.
 # SPDX-License-Identifier: GPL-2.0-or-later
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "FAIL: $0 line $LINENO: $BASH_COMMAND (exit $?)" >&2' ERR
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 deb=$(readlink -f "$1")

@@ -11,7 +11,8 @@
 # invisible outside; the script checks both. Environment variables (e.g.
 # MAILSESS_FUZZ_SECONDS) pass through to run-all.sh.
 # SPDX-License-Identifier: GPL-2.0-or-later
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "FAIL: $0 line $LINENO: $BASH_COMMAND (exit $?)" >&2' ERR
 cd "$(dirname "$0")/../.."
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 2; }
 plugins=$(tshark -G folders 2>/dev/null | sed -n 's/^Global Plugins:[[:space:]]*//p')
