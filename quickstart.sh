@@ -33,19 +33,18 @@ if [ "$(echo "$loaded" | wc -l)" != 1 ] || ! cmp -s "$loaded" build/plugin/mails
     exit 1
 fi
 
-fields=(mailsess.proto mailsess.auth_method mailsess.auth_user mailsess.auth_result
-        mailsess.auth_plaintext mailsess.tls mailsess.mail_from mailsess.rcpt_to
-        mailsess.rcpt_rejected mailsess.msg_count mailsess.msg_bytes mailsess.deleted
-        mailsess.deleted_committed mailsess.quit mailsess.duration)
-{
-    printf 'capture'; printf '\t%s' "${fields[@]#mailsess.}"; printf '\n'
-    for c in smtp-auth-plain smtp-auth-fail-then-ok smtp-multi-msg-rejected-rcpt \
-             smtp-starttls-auth smtp-no-quit pop3-user-pass pop3-dele-no-quit pop3-stls; do
-        dir=test-captures/$c
-        opts=()
-        [ -f "$dir/keylog.txt" ] && opts=(-o "tls.keylog_file:$dir/keylog.txt")
-        # -2: two passes, so the row shows the session's final values
-        tshark -2 -r "$dir/capture.pcap" "${opts[@]}" -Y 'frame.number == mailsess.last_frame' \
-            -T fields -E occurrence=a -E aggregator=, "${fields[@]/#/-e}" | sed "s/^/$c\t/"
-    done
-} | column -t -s $'\t'
+# The session table (-z mailsess,sessions; Statistics > Mail Sessions in
+# Wireshark) of a few bundled captures, merged into one file, their TLS keys
+# into one key log.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+caps=()
+: > "$tmp/keylog.txt"
+for c in smtp-auth-plain smtp-auth-fail-then-ok smtp-multi-msg-rejected-rcpt \
+         smtp-starttls-auth smtp-no-quit pop3-user-pass pop3-dele-no-quit pop3-stls; do
+    caps+=("test-captures/$c/capture.pcap")
+    if [ -f "test-captures/$c/keylog.txt" ]; then cat "test-captures/$c/keylog.txt" >> "$tmp/keylog.txt"; fi
+done
+mergecap -F pcap -w "$tmp/sessions.pcap" "${caps[@]}"
+chmod -R a+rX "$tmp"
+tshark -r "$tmp/sessions.pcap" -o "tls.keylog_file:$tmp/keylog.txt" -q -z mailsess,sessions

@@ -115,7 +115,7 @@ bool ms_conn_line_in(ms_conn_t *c, ms_dir_t dir, ms_frame_t frame)
         return false;
     }
     if (c->in_tls)
-        c->tls_seen = true;
+        c->tls_seen = true, c->sum.tls_hidden = false;
     return true;
 }
 
@@ -175,6 +175,7 @@ void ms_conn_tls_reply(ms_conn_t *c, bool ok, const char *reply, ms_frame_t fram
     c->tls_go_frame = frame;
     c->sum.tls = MS_TLS_STARTTLS;
     c->in_tls = true;
+    c->sum.tls_hidden = !c->tls_seen;
     ms_linebuf_reset(&c->lb[MS_DIR_CLIENT]);
 }
 

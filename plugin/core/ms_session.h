@@ -70,6 +70,7 @@ typedef struct {
     ms_strlist_t     capabilities;  /* distinct EHLO keywords / CAPA lines */
     bool             starttls_offered;
     ms_tls_t         tls;
+    bool             tls_hidden;    /* STARTTLS/STLS accepted, no decrypted client data since */
     ms_starttls_result_t starttls_result; /* the last STARTTLS/STLS */
     ms_strlist_t     auth_methods;  /* distinct mechanisms, in order */
     ms_strlist_t     auth_users;    /* distinct user names, decoded */

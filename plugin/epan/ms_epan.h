@@ -16,6 +16,7 @@
 
 #include "ms_machine.h"
 #include "ms_note.h"
+#include "ms_row.h"
 #include "ms_tls_offers.h"
 
 /* A stored note: what ms_note_t says, kept in wmem_file_scope. */
@@ -62,6 +63,12 @@ void ms_heur_handoff(void);
 void ms_heur_init(void);
 void ms_heur_cleanup(void);
 gboolean ms_heur_found(conversation_t *conv);
+
+/* ---- ms_tap.c ---- */
+void ms_tap_register(void);
+/* Queues this frame's session record on the "mailsess" tap (when listened to). */
+void ms_tap_queue(packet_info *pinfo, const ms_session_t *sess, const ms_summary_t *sum,
+                  gboolean from_server);
 
 /* ---- ms_render.c ---- */
 void ms_render_register(int proto);

@@ -112,20 +112,11 @@ static void register_experts(int proto_id)
     expert_register_field_array(expert_register_protocol(proto_id), eis, MS_AN_COUNT);
 }
 
-static const char *proto_name(ms_proto_t p)
-{
-    return p == MS_PROTO_POP3 ? "POP3" : "SMTP";
-}
-
-static const char *tls_name(ms_tls_t t)
-{
-    return t == MS_TLS_STARTTLS ? "starttls" : t == MS_TLS_IMPLICIT ? "implicit" : "none";
-}
-
+/* "unknown" also for a session without login (only shown with attempts) */
 static const char *auth_result_name(ms_auth_result_t r)
 {
-    return r == MS_AUTH_RESULT_SUCCESS ? "success" : r == MS_AUTH_RESULT_FAILURE ? "failure"
-                                                                                  : "unknown";
+    const char *n = ms_auth_result_name(r);
+    return n && r != MS_AUTH_RESULT_UNKNOWN ? n : "unknown";
 }
 
 static nstime_t to_nstime(ms_time_t t)
@@ -200,7 +191,7 @@ static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *se
 {
     proto_tree *t;
 
-    gen(proto_tree_add_string(st, hf_mailsess_proto, tvb, 0, 0, proto_name(s->proto)));
+    gen(proto_tree_add_string(st, hf_mailsess_proto, tvb, 0, 0, ms_proto_name(s->proto)));
     gen(proto_tree_add_boolean(st, hf_mailsess_final, tvb, 0, 0, final));
     gen(proto_tree_add_uint(st, hf_mailsess_session, tvb, 0, 0, sess->stream));
     gen(proto_tree_add_boolean(st, hf_mailsess_heuristic, tvb, 0, 0, sess->heuristic));
@@ -209,7 +200,7 @@ static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *se
         gen(proto_tree_add_string(st, hf_mailsess_banner, tvb, 0, 0, s->banner));
     if (s->helo)
         gen(proto_tree_add_string(st, hf_mailsess_helo, tvb, 0, 0, s->helo));
-    gen(proto_tree_add_string(st, hf_mailsess_tls, tvb, 0, 0, tls_name(s->tls)));
+    gen(proto_tree_add_string(st, hf_mailsess_tls, tvb, 0, 0, ms_tls_name(s->tls)));
     gen(proto_tree_add_boolean(st, hf_mailsess_starttls_offered, tvb, 0, 0, s->starttls_offered));
     if (s->starttls_result != MS_STARTTLS_NONE)
         gen(proto_tree_add_string(st, hf_mailsess_starttls_result, tvb, 0, 0,
@@ -283,13 +274,13 @@ void ms_render(const ms_session_t *sess, const ms_summary_t *s, tvbuff_t *tvb,
 
     /* the label is formatted only for a tree someone reads */
     if (tree && PTREE_DATA(tree)->visible)
-        proto_item_append_text(ti, ": %s%s", proto_name(s->proto), final ? "" : " (so far)");
+        proto_item_append_text(ti, ": %s%s", ms_proto_name(s->proto), final ? "" : " (so far)");
     if (st)
         render_summary(st, tvb, sess, s, final);
 
     if (sess->heuristic && pinfo->num == sess->first_seen)
         expert_add_info_format(pinfo, ti, &ei_mailsess[MS_AN_HEURISTIC], "%s found by its content on port %u",
-                               proto_name(s->proto), sess->srv_port);
+                               ms_proto_name(s->proto), sess->srv_port);
     guint n = notes ? wmem_array_get_count(notes) : 0;
     for (guint i = 0; i < n; i++) {
         const ms_stored_note_t *note = (const ms_stored_note_t *)wmem_array_index(notes, i);

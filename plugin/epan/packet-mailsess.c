@@ -248,8 +248,10 @@ static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         return 0;
     if (!PINFO_FD_VISITED(pinfo))
         first_pass(sess, conv, pinfo, tree, sess->proto == MS_PROTO_SMTP ? smtp : pop);
-    ms_render(sess, ms_machine_summary(sess->machine), tvb, pinfo, tree,
+    const ms_summary_t *sum = ms_machine_summary(sess->machine);
+    ms_render(sess, sum, tvb, pinfo, tree,
               (wmem_array_t *)wmem_map_lookup(frame_notes, GUINT_TO_POINTER(pinfo->num)));
+    ms_tap_queue(pinfo, sess, sum, from_server(sess, pinfo));
     return tvb_captured_length(tvb);
 }
 
@@ -286,6 +288,7 @@ void proto_register_mailsess(void)
     ms_heur_register(proto_mailsess, prefs_register_protocol(proto_mailsess, NULL));
     mailsess_handle = register_dissector("mailsess", dissect_mailsess, proto_mailsess);
     register_postdissector(mailsess_handle);
+    ms_tap_register();
     register_init_routine(init_mailsess);
     register_cleanup_routine(cleanup_mailsess);
 }

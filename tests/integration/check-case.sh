@@ -6,6 +6,7 @@
 #   sessions.txt  two passes (-2): per session its frames and final values
 #   frames.txt    two passes: per-frame links, response times, expert infos
 #   running.txt   single pass: the running values where they change
+#   table.jsonl   the session table (-z mailsess,sessions,json), -2
 # (format: goldens.py, test-captures/README.md) and checks invariants that need
 # no golden file: the plugin loads; first-pass frames say final=0 and
 # last_frame = the frame, two-pass frames final=1; every two-pass frame of a
@@ -63,8 +64,9 @@ ms_tshark "${r[@]}" -2 -Y mailsess -T json -J "frame mailsess" > "$out/pass2.jso
 # -z expert and frame counts per display filter (io,stat, one interval), with
 # no session field named (plain: mailsess adds only its protocol item) and
 # with filters naming every field (named), in both modes
-ms_tshark "${r[@]}" -q -z expert -z io,stat,0,frame,mailsess > "$out/plain1.txt"
-ms_tshark "${r[@]}" -2 -q -z expert -z io,stat,0,frame,mailsess > "$out/plain2.txt"
+# (and the session table: -z mailsess,sessions,json, both modes)
+ms_tshark "${r[@]}" -q -z expert -z io,stat,0,frame,mailsess -z mailsess,sessions,json > "$out/plain1.txt"
+ms_tshark "${r[@]}" -2 -q -z expert -z io,stat,0,frame,mailsess -z mailsess,sessions,json > "$out/plain2.txt"
 ms_tshark "${r[@]}" -q -z expert -z "io,stat,0,$filters" > "$out/named1.txt"
 ms_tshark "${r[@]}" -2 -q -z expert -z "io,stat,0,$filters" > "$out/named2.txt"
 # the built-in dissection with and without mailsess

@@ -23,6 +23,9 @@ The golden files (test-captures/README.md, "Golden files"):
                                                 response_time)
                     FRAME<TAB>EXPERT<TAB>SEVERITY/GROUP<TAB>MESSAGE
                                                (each mailsess expert info)
+  table.jsonl   the session table (-z mailsess,sessions,json, two passes):
+                one JSON object per session, as tshark prints it; checked
+                equal to the single-pass table and to sessions.txt's values.
   running.txt   single pass, running values where they change: per session
                     session<TAB>N
                     frames<TAB>4-23
@@ -230,6 +233,98 @@ def read_stats(path, filters):
                     raise SystemExit("%s: io,stat has %d columns, %d filters" % (path, len(frames), len(filters)))
                 counts = dict(zip(filters, frames))
     return experts, counts
+
+
+def read_table(path):
+    """The -z mailsess,sessions,json lines of a -q run -> [(line, dict)]."""
+    rows = []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if line.startswith("{"):
+                rows.append((line.rstrip("\n"), json.loads(line)))
+    return rows
+
+
+def _ms3(d):
+    """A duration in seconds as printed by tshark (9 decimals) -> "S.mmm"
+    (milliseconds cut, not rounded, as the table prints them)."""
+    sec, _, frac = d.partition(".")
+    return "%s.%s" % (sec, (frac + "000")[:3])
+
+
+def table_vs_sessions(rows, frames2):
+    """The differences between the session table and the two-pass session
+    values (both come from one record: this proves it)."""
+    out = []
+    last = {}
+    for sess, frs in by_session(frames2):
+        last[frs[-1].values.get("mailsess.last_frame", [""])[0]] = (sess, frs)
+    if len(rows) != len(last):
+        out.append("the table has %d rows, the capture %d sessions" % (len(rows), len(last)))
+    for _, r in rows:
+        key = str(r.get("last_frame"))
+        if key not in last:
+            out.append("table row with last_frame %s: no session ends there" % key)
+            continue
+        sess, frs = last.pop(key)
+        v = frs[-1].values
+        one = lambda f, d="": v.get(f, [d])[0]
+        def joined(f):
+            j = ", ".join(v.get(f, []))
+            more = one(f + "_more")
+            if more:
+                j += (", " if j else "") + "+%s more" % more
+            return j
+        smtp = one("mailsess.proto") == "SMTP"
+        hidden = one("mailsess.tls") != "none"
+        want = {
+            "proto": one("mailsess.proto"),
+            "users": joined("mailsess.auth_user"),
+            "methods": joined("mailsess.auth_method"),
+            "failures": int(one("mailsess.auth_failures", "0")),
+            "tls": one("mailsess.tls"),
+            "messages": int(one("mailsess.msg_count", "0")),
+            "bytes": int(one("mailsess.msg_bytes", "0")),
+            "refused": len(v.get("mailsess.rcpt_rejected", [])) +
+                       int(one("mailsess.rcpt_rejected_more", "0")) if smtp else None,
+            "deleted": None if smtp else int(one("mailsess.deleted", "0")),
+            "duration": _ms3(one("mailsess.duration", "0.0")),
+        }
+        got = dict(r)
+        got["users"], got["methods"] = escape(got["users"]), escape(got["methods"])
+        got["duration"] = "%.3f" % got["duration"] if isinstance(got["duration"], float) else got["duration"]
+        for k, w in want.items():
+            if got.get(k) != w:
+                out.append("session %s: table %s=%r, the session's fields say %r" % (sess, k, got.get(k), w))
+        # the flags: yes/no, or "?" only where TLS hides the rest
+        for k, f, when in (("auth", "mailsess.auth_result", None),
+                           ("cleartext", "mailsess.auth_plaintext", "1"),
+                           ("quit", "mailsess.quit", "1")):
+            t, fv = got.get(k), one(f)
+            if t == "?":
+                if not hidden or (fv and k != "quit" and fv != "0"):
+                    out.append("session %s: table %s=? although the session is seen (%s %r)" % (sess, k, f, fv))
+            elif when is None:
+                if t != fv:
+                    out.append("session %s: table auth=%r, %s=%r" % (sess, t, f, fv))
+            elif (t == "yes") != (fv == when) or t not in ("yes", "no"):
+                out.append("session %s: table %s=%r, %s=%r" % (sess, k, t, f, fv))
+        committed = one("mailsess.deleted_committed") == "1"
+        if not smtp and want["deleted"]:
+            if got.get("committed") != ("yes" if committed else "no"):
+                out.append("session %s: table committed=%r, deleted_committed=%r" % (
+                    sess, got.get("committed"), committed))
+        elif got.get("committed") != "":
+            out.append("session %s: table committed=%r without deletions" % (sess, got.get("committed")))
+        if not isinstance(got.get("first_frame"), int) or got["first_frame"] > frs[0].number:
+            out.append("session %s: table first_frame %r after its first frame %d" % (
+                sess, got.get("first_frame"), frs[0].number))
+        server = got.get("server", "")
+        if not re.match(r"^(\[[0-9a-f:.]+\]|[0-9.]+):\d+$", server) or \
+                not re.match(r"^(\[[0-9a-f:.]+\]|[0-9.]+):\d+$", got.get("client", "")):
+            out.append("session %s: table client/server %r / %r are not address:port" % (
+                sess, got.get("client"), server))
+    return out
 
 
 def expert_rows(frames):
@@ -551,9 +646,20 @@ def check(case_dir, out, update):
         for l in list(difflib.unified_diff(without, stripped, "without mailsess", "with mailsess", lineterm=""))[:20]:
             print("    " + l, file=sys.stderr)
 
+    # the session table: the same in one pass and two, and the sessions' values
+    t1 = read_table(os.path.join(out, "plain1.txt"))
+    t2 = read_table(os.path.join(out, "plain2.txt"))
+    if [l for l, _ in t1] != [l for l, _ in t2]:
+        err("the session table differs between single pass and -2")
+        for l in list(difflib.unified_diff([l for l, _ in t1], [l for l, _ in t2], "single pass", "-2",
+                                           lineterm="", n=0))[:10]:
+            print("    " + l, file=sys.stderr)
+    for d in table_vs_sessions(t2, p2):
+        err("session table: " + d)
+
     # the golden files
     new = {"sessions.txt": render_sessions(p2), "frames.txt": render_frames(p2),
-           "running.txt": render_running(p1)}
+           "running.txt": render_running(p1), "table.jsonl": "".join(l + "\n" for l, _ in t2)}
     exp_dir = os.path.join(case_dir, "expected")
     os.makedirs(exp_dir, exist_ok=True)
     for fn, text in new.items():

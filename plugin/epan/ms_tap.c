@@ -1,0 +1,355 @@
+/* ms_tap.c - the "mailsess" tap and the session table on it.
+ *
+ * Every frame of a mail session queues the session and its record on the
+ * "mailsess" tap. On it:
+ *   - Statistics > Mail Sessions (a generic stat table, no Qt code), which is
+ *     also `tshark -z mailsess,sessions[,filter]` (aligned text);
+ *   - `tshark -z mailsess,sessions,csv[,filter]` and
+ *     `-z mailsess,sessions,json[,filter]` (one JSON object per line).
+ * One row per session, in the order sessions appear; its values are the
+ * record as of the session's last frame that passed the filter (with no
+ * filter: the session's final values, in one pass as in two). The columns
+ * and their values come from the core (plugin/core/ms_row.c); addresses and
+ * frame numbers from here.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "ms_epan.h"
+#include "ms_row.h"
+
+#include <epan/stat_tap_ui.h>
+#include <epan/tap.h>
+#include <epan/to_str.h>
+#include <stdio.h>
+
+static int mailsess_tap = -1;
+
+/* What a frame queues (packet scope). */
+typedef struct {
+    const ms_session_t *sess;
+    const ms_summary_t *sum;
+    gboolean            client_is_src;
+} ms_tap_rec_t;
+
+void ms_tap_queue(packet_info *pinfo, const ms_session_t *sess, const ms_summary_t *sum,
+                  gboolean from_server)
+{
+    if (!have_tap_listener(mailsess_tap))
+        return;
+    ms_tap_rec_t *r = wmem_new(pinfo->pool, ms_tap_rec_t);
+    r->sess = sess;
+    r->sum = sum;
+    r->client_is_src = !from_server;
+    tap_queue_packet(mailsess_tap, pinfo, r);
+}
+
+static char *endpoint(const address *a, guint32 port)
+{
+    char *s = address_to_str(NULL, a);
+    char *r = a->type == AT_IPv6 ? g_strdup_printf("[%s]:%u", s, port)
+                                 : g_strdup_printf("%s:%u", s, port);
+    wmem_free(NULL, s);
+    return r;
+}
+
+/* All columns of one session as strings (g_malloc), from a queued record. */
+static void row_values(const ms_tap_rec_t *r, packet_info *pinfo, char *v[MS_COL_COUNT])
+{
+    for (int c = 0; c < MS_COL_COUNT; c++)
+        v[c] = ms_row_value(r->sum, (ms_col_t)c);
+    const address *cli = r->client_is_src ? &pinfo->src : &pinfo->dst;
+    guint32 cport = r->client_is_src ? pinfo->srcport : pinfo->destport;
+    v[MS_COL_CLIENT] = endpoint(cli, cport);
+    v[MS_COL_SERVER] = endpoint(&r->sess->srv_addr, r->sess->srv_port);
+    v[MS_COL_FIRST] = g_strdup_printf("%u", r->sum->first_frame);
+    v[MS_COL_LAST] = g_strdup_printf("%u", r->sum->last_frame);
+}
+
+static void row_free(char *v[MS_COL_COUNT])
+{
+    for (int c = 0; c < MS_COL_COUNT; c++)
+        g_free(v[c]);
+}
+
+/* ---- Statistics > Mail Sessions, -z mailsess,sessions ------------------- */
+
+#define TABLE_NAME "Mail Sessions"
+
+static stat_tap_table_item table_fields[MS_COL_COUNT];
+static GHashTable *table_rows; /* session -> row + 1 */
+
+static void table_init(stat_tap_table_ui *ui)
+{
+    stat_tap_table *t = stat_tap_find_table(ui, TABLE_NAME);
+    if (t) {
+        if (ui->stat_tap_reset_table_cb)
+            ui->stat_tap_reset_table_cb(t);
+        return;
+    }
+    stat_tap_add_table(ui, stat_tap_init_table(TABLE_NAME, MS_COL_COUNT, 0, NULL));
+}
+
+/* Numbers stay numbers in the dialog (it sorts them as such). */
+static void table_set(stat_tap_table_item_type *it, ms_col_t c, char *v)
+{
+    switch (c) {
+    case MS_COL_FAILURES:
+    case MS_COL_MSGS:
+    case MS_COL_FIRST:
+    case MS_COL_LAST:
+        it->type = TABLE_ITEM_UINT;
+        it->value.uint_value = (guint)g_ascii_strtoull(v, NULL, 10);
+        g_free(v);
+        return;
+    case MS_COL_BYTES:
+    case MS_COL_DURATION:
+        it->type = TABLE_ITEM_FLOAT;
+        it->value.float_value = g_ascii_strtod(v, NULL);
+        g_free(v);
+        return;
+    default:
+        it->type = TABLE_ITEM_STRING;
+        it->value.string_value = v;
+        return;
+    }
+}
+
+static void table_item_free(stat_tap_table *t _U_, guint row _U_, guint col _U_,
+                            stat_tap_table_item_type *it)
+{
+    if (it->type == TABLE_ITEM_STRING) {
+        g_free((char *)it->value.string_value);
+        it->value.string_value = NULL;
+    }
+}
+
+static tap_packet_status table_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
+                                      const void *data, tap_flags_t flags _U_)
+{
+    stat_data_t *sd = (stat_data_t *)tapdata;
+    const ms_tap_rec_t *r = (const ms_tap_rec_t *)data;
+    stat_tap_table *t = g_array_index(sd->stat_tap_data->tables, stat_tap_table *, 0);
+    char *v[MS_COL_COUNT];
+    stat_tap_table_item_type items[MS_COL_COUNT];
+    guint row = GPOINTER_TO_UINT(g_hash_table_lookup(table_rows, r->sess));
+
+    row_values(r, pinfo, v);
+    if (row == 0) {
+        memset(items, 0, sizeof(items));
+        row = t->num_elements;
+        for (int c = 0; c < MS_COL_COUNT; c++)
+            table_set(&items[c], (ms_col_t)c, v[c]);
+        stat_tap_init_table_row(t, row, MS_COL_COUNT, items);
+        g_hash_table_insert(table_rows, (gpointer)r->sess, GUINT_TO_POINTER(row + 1));
+        return TAP_PACKET_REDRAW;
+    }
+    row--;
+    for (int c = 0; c < MS_COL_COUNT; c++) {
+        stat_tap_table_item_type *it = stat_tap_get_field_data(t, row, c);
+        table_item_free(t, row, c, it);
+        table_set(it, (ms_col_t)c, v[c]);
+    }
+    return TAP_PACKET_REDRAW;
+}
+
+static void table_reset(stat_tap_table *t)
+{
+    for (guint row = 0; row < t->num_elements; row++)
+        for (guint c = 0; c < t->num_fields; c++)
+            table_item_free(t, row, c, stat_tap_get_field_data(t, row, c));
+    /* a reset empties the table: rows are added again as sessions come */
+    for (guint row = 0; row < t->num_elements; row++)
+        g_free(t->elements[row]);
+    g_free(t->elements);
+    t->elements = NULL;
+    t->num_elements = 0;
+    g_hash_table_remove_all(table_rows);
+}
+
+static stat_tap_table_ui table_ui = {
+    REGISTER_STAT_GROUP_GENERIC,
+    "Mail Sessions",
+    "mailsess",
+    "mailsess,sessions",
+    table_init,
+    table_packet,
+    table_reset,
+    table_item_free,
+    NULL,
+    MS_COL_COUNT, table_fields,
+    0, NULL,
+    NULL,
+    0
+};
+
+/* ---- -z mailsess,sessions,csv and ,json ------------------------------------ */
+
+typedef enum { OUT_CSV, OUT_JSON } out_format_t;
+
+typedef struct {
+    out_format_t format;
+    char        *filter;
+    GPtrArray   *order; /* sessions in order of appearance */
+    GHashTable  *rows;  /* session -> char *[MS_COL_COUNT] */
+} out_t;
+
+static void out_row_free(gpointer p)
+{
+    row_free((char **)p);
+    g_free(p);
+}
+
+static tap_packet_status out_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
+                                    const void *data, tap_flags_t flags _U_)
+{
+    out_t *o = (out_t *)tapdata;
+    const ms_tap_rec_t *r = (const ms_tap_rec_t *)data;
+    char **v = g_new(char *, MS_COL_COUNT);
+    row_values(r, pinfo, v);
+    if (!g_hash_table_contains(o->rows, r->sess))
+        g_ptr_array_add(o->order, (gpointer)r->sess);
+    g_hash_table_replace(o->rows, (gpointer)r->sess, v);
+    return TAP_PACKET_DONT_REDRAW;
+}
+
+static void out_reset(void *tapdata)
+{
+    out_t *o = (out_t *)tapdata;
+    g_ptr_array_set_size(o->order, 0);
+    g_hash_table_remove_all(o->rows);
+}
+
+static void out_draw(void *tapdata)
+{
+    out_t *o = (out_t *)tapdata;
+    if (o->format == OUT_CSV) {
+        for (int c = 0; c < MS_COL_COUNT; c++)
+            printf("%s%s", c ? "," : "", ms_row_key((ms_col_t)c));
+        printf("\n");
+    }
+    for (guint i = 0; i < o->order->len; i++) {
+        char **v = (char **)g_hash_table_lookup(o->rows, g_ptr_array_index(o->order, i));
+        if (o->format == OUT_JSON)
+            printf("{");
+        for (int c = 0; c < MS_COL_COUNT; c++) {
+            char *q;
+            if (o->format == OUT_CSV) {
+                q = ms_row_csv(v[c]);
+                printf("%s%s", c ? "," : "", q);
+            } else {
+                /* a number, null where it does not apply, else a string */
+                if (ms_row_numeric((ms_col_t)c))
+                    q = g_strdup(v[c][0] ? v[c] : "null");
+                else
+                    q = ms_row_json_string(v[c]);
+                printf("%s\"%s\":%s", c ? "," : "", ms_row_key((ms_col_t)c), q);
+            }
+            g_free(q);
+        }
+        printf(o->format == OUT_JSON ? "}\n" : "\n");
+    }
+}
+
+static void out_finish(void *tapdata)
+{
+    out_t *o = (out_t *)tapdata;
+    g_ptr_array_free(o->order, TRUE);
+    g_hash_table_destroy(o->rows);
+    g_free(o->filter);
+    g_free(o);
+}
+
+static void out_init(const char *arg, out_format_t format, const char *cli)
+{
+    out_t *o = g_new0(out_t, 1);
+    size_t n = strlen(cli);
+    o->format = format;
+    o->filter = arg[n] == ',' ? g_strdup(arg + n + 1) : NULL;
+    o->order = g_ptr_array_new();
+    o->rows = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, out_row_free);
+    GString *err = register_tap_listener("mailsess", o, o->filter, TL_REQUIRES_NOTHING, out_reset,
+                                         out_packet, out_draw, out_finish);
+    if (err) {
+        fprintf(stderr, "tshark: -z %s: %s\n", cli, err->str);
+        g_string_free(err, TRUE);
+        out_finish(o);
+        exit(1);
+    }
+}
+
+#define CLI_CSV  "mailsess,sessions,csv"
+#define CLI_JSON "mailsess,sessions,json"
+
+static void csv_init(const char *arg, void *u _U_)
+{
+    out_init(arg, OUT_CSV, CLI_CSV);
+}
+
+static void json_init(const char *arg, void *u _U_)
+{
+    out_init(arg, OUT_JSON, CLI_JSON);
+}
+
+static tap_param filter_param[] = { { PARAM_FILTER, "filter", "Filter", NULL, TRUE } };
+
+static stat_tap_ui csv_ui = { REGISTER_STAT_GROUP_GENERIC, "Mail Sessions (CSV)", CLI_CSV,
+                              csv_init, 1, filter_param };
+static stat_tap_ui json_ui = { REGISTER_STAT_GROUP_GENERIC, "Mail Sessions (JSON lines)",
+                               CLI_JSON, json_init, 1, filter_param };
+
+/* Column widths of the text table (tshark pads with them; the dialog sizes
+ * its own): wide enough for the usual values, longer values just widen. */
+static int text_width(ms_col_t c)
+{
+    switch (c) {
+    case MS_COL_CLIENT:
+    case MS_COL_SERVER:   return 21;
+    case MS_COL_USERS:    return 14;
+    case MS_COL_METHODS:  return 10;
+    case MS_COL_AUTH:     return 7;
+    case MS_COL_TLS:      return 8;
+    case MS_COL_BYTES:    return 9;
+    case MS_COL_DURATION: return 8;
+    case MS_COL_FIRST:
+    case MS_COL_LAST:     return 6;
+    default:              return (int)strlen(ms_row_title(c));
+    }
+}
+
+void ms_tap_register(void)
+{
+    mailsess_tap = register_tap("mailsess");
+    table_rows = g_hash_table_new(g_direct_hash, g_direct_equal);
+    for (int c = 0; c < MS_COL_COUNT; c++) {
+        int w = text_width((ms_col_t)c);
+        gboolean right = ms_row_numeric((ms_col_t)c);
+        stat_tap_table_item *f = &table_fields[c];
+        /* the header is printed as is: pad it like the values */
+        f->column_name = g_strdup_printf(right ? "%*s" : "%-*s", w, ms_row_title((ms_col_t)c));
+        f->align = right ? TAP_ALIGN_RIGHT : TAP_ALIGN_LEFT;
+        switch (c) {
+        case MS_COL_FAILURES:
+        case MS_COL_MSGS:
+        case MS_COL_FIRST:
+        case MS_COL_LAST:
+            f->type = TABLE_ITEM_UINT;
+            f->field_format = g_strdup_printf("%%%du", w);
+            break;
+        case MS_COL_BYTES:
+            f->type = TABLE_ITEM_FLOAT;
+            f->field_format = g_strdup_printf("%%%d.0f", w);
+            break;
+        case MS_COL_DURATION:
+            f->type = TABLE_ITEM_FLOAT;
+            f->field_format = g_strdup_printf("%%%d.3f", w);
+            break;
+        default: /* REFUSED and DELETED are numbers or "" */
+            f->type = TABLE_ITEM_STRING;
+            f->field_format = g_strdup_printf(right ? "%%%ds" : "%%-%ds", w);
+            break;
+        }
+    }
+    register_stat_tap_table_ui(&table_ui);
+    register_stat_tap_ui(&csv_ui, NULL);
+    register_stat_tap_ui(&json_ui, NULL);
+}

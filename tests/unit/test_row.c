@@ -1,0 +1,171 @@
+/* Unit tests of the session table's row (ms_row.c): the column table, each
+ * column's value from a session record, what is unknown inside TLS, and the
+ * CSV / JSON quoting of values taken from the wire.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include <glib.h>
+
+#include "ms_machine.h"
+#include "ms_row.h"
+
+#include "recorder.h"
+
+#define S(lit) (const uint8_t *)(lit), sizeof(lit) - 1
+
+static void check_value(const ms_summary_t *s, ms_col_t c, const char *want)
+{
+    char *v = ms_row_value(s, c);
+    assert_non_null(v);
+    if (strcmp(v, want) != 0)
+        fail_msg("column %s: \"%s\", expected \"%s\"", ms_row_key(c), v, want);
+    g_free(v);
+}
+
+static void test_columns(void **state)
+{
+    (void)state;
+    for (int a = 0; a < MS_COL_COUNT; a++) {
+        assert_true(strlen(ms_row_key((ms_col_t)a)) > 0);
+        assert_true(strlen(ms_row_title((ms_col_t)a)) > 0);
+        for (int b = a + 1; b < MS_COL_COUNT; b++)
+            assert_string_not_equal(ms_row_key((ms_col_t)a), ms_row_key((ms_col_t)b));
+    }
+    assert_true(ms_row_numeric(MS_COL_MSGS));
+    assert_false(ms_row_numeric(MS_COL_USERS));
+    assert_string_equal(ms_row_key(MS_COL_COUNT), "?");
+    /* the glue's columns */
+    ms_summary_t s;
+    ms_summary_init(&s, MS_PROTO_SMTP, 1, 0);
+    assert_null(ms_row_value(&s, MS_COL_CLIENT));
+    assert_null(ms_row_value(&s, MS_COL_LAST));
+    ms_summary_clear(&s);
+}
+
+static void test_smtp_values(void **state)
+{
+    (void)state;
+    ms_summary_t s;
+    ms_summary_init(&s, MS_PROTO_SMTP, 3, 1000);
+    check_value(&s, MS_COL_PROTO, "SMTP");
+    check_value(&s, MS_COL_USERS, "");
+    check_value(&s, MS_COL_AUTH, "");       /* no login */
+    check_value(&s, MS_COL_CLEAR, "no");
+    check_value(&s, MS_COL_REFUSED, "0");
+    check_value(&s, MS_COL_DELETED, "");    /* POP3 only */
+    check_value(&s, MS_COL_COMMITTED, "");
+    check_value(&s, MS_COL_QUIT, "no");
+    ms_strlist_add(&s.auth_users, "alice", 5);
+    ms_strlist_add(&s.auth_users, "bob,x", 5);
+    s.auth_users.dropped = 7;
+    ms_strlist_add(&s.rcpt_rejected, "a@b", 3);
+    s.rcpt_rejected.dropped = 2;
+    s.auth_result = MS_AUTH_RESULT_FAILURE;
+    s.auth_failures = 4;
+    s.auth_plaintext = true;
+    s.msg_count = 2;
+    s.msg_bytes = 5000000000ULL;
+    s.quit = true;
+    s.last_ts = 1000 + 2 * MS_NS_PER_SEC + 45678999; /* 2.045678999 s */
+    check_value(&s, MS_COL_USERS, "alice, bob,x, +7 more");
+    check_value(&s, MS_COL_AUTH, "failure");
+    check_value(&s, MS_COL_FAILURES, "4");
+    check_value(&s, MS_COL_CLEAR, "yes");
+    check_value(&s, MS_COL_MSGS, "2");
+    check_value(&s, MS_COL_BYTES, "5000000000");
+    check_value(&s, MS_COL_REFUSED, "3");
+    check_value(&s, MS_COL_QUIT, "yes");
+    check_value(&s, MS_COL_DURATION, "2.045"); /* cut, not rounded */
+    s.last_ts = 1000 - 1500 * 1000000LL;        /* a clock that went back */
+    check_value(&s, MS_COL_DURATION, "-1.500");
+    ms_summary_clear(&s);
+}
+
+static void test_pop3_values(void **state)
+{
+    (void)state;
+    ms_summary_t s;
+    ms_summary_init(&s, MS_PROTO_POP3, 1, 0);
+    check_value(&s, MS_COL_PROTO, "POP3");
+    check_value(&s, MS_COL_REFUSED, "");    /* SMTP only */
+    check_value(&s, MS_COL_DELETED, "0");
+    check_value(&s, MS_COL_COMMITTED, "");  /* nothing to commit */
+    s.deleted = 3;
+    check_value(&s, MS_COL_COMMITTED, "no");
+    s.deleted_committed = true;
+    check_value(&s, MS_COL_DELETED, "3");
+    check_value(&s, MS_COL_COMMITTED, "yes");
+    ms_summary_clear(&s);
+}
+
+/* What TLS hides is "?", never "no": after the go-ahead with no decrypted
+ * client data, and for implicit TLS with no command seen. */
+static void test_unknown_inside_tls(void **state)
+{
+    (void)state;
+    ms_machine_t *m = ms_machine_new(MS_PROTO_SMTP, 1, 0, record, NULL);
+    ms_machine_feed(m, MS_DIR_SERVER, S("220 mx ESMTP\r\n"), 2, 1);
+    ms_machine_feed(m, MS_DIR_CLIENT, S("EHLO c\r\n"), 3, 2);
+    ms_machine_feed(m, MS_DIR_SERVER, S("250-mx\r\n250 STARTTLS\r\n"), 4, 3);
+    ms_machine_feed(m, MS_DIR_CLIENT, S("STARTTLS\r\n"), 5, 4);
+    ms_machine_feed(m, MS_DIR_SERVER, S("220 go ahead\r\n"), 6, 5);
+    const ms_summary_t *s = ms_machine_summary(m);
+    assert_true(s->tls_hidden);
+    check_value(s, MS_COL_TLS, "starttls");
+    check_value(s, MS_COL_AUTH, "?");
+    check_value(s, MS_COL_CLEAR, "?");
+    check_value(s, MS_COL_QUIT, "?");
+    /* decrypted data arrives: the session is seen again */
+    ms_machine_feed(m, MS_DIR_CLIENT, S("EHLO c\r\n"), 7, 6);
+    s = ms_machine_summary(m);
+    assert_false(s->tls_hidden);
+    check_value(s, MS_COL_AUTH, "");
+    check_value(s, MS_COL_QUIT, "no");
+    ms_machine_free(m);
+
+    m = ms_machine_new(MS_PROTO_POP3, 1, 0, record, NULL);
+    ms_machine_tls_implicit(m);
+    s = ms_machine_summary(m);
+    check_value(s, MS_COL_TLS, "implicit");
+    check_value(s, MS_COL_QUIT, "?");
+    ms_machine_free(m);
+}
+
+static void check_quoted(char *(*fn)(const char *), const char *in, const char *want)
+{
+    char *q = fn(in);
+    assert_string_equal(q, want);
+    g_free(q);
+}
+
+static void test_quoting(void **state)
+{
+    (void)state;
+    check_quoted(ms_row_csv, "alice", "alice");
+    check_quoted(ms_row_csv, "", "");
+    check_quoted(ms_row_csv, "a, b", "\"a, b\"");
+    check_quoted(ms_row_csv, "say \"hi\"", "\"say \"\"hi\"\"\"");
+    check_quoted(ms_row_csv, "a\nb", "\"a\nb\"");
+    check_quoted(ms_row_json_string, "alice", "\"alice\"");
+    check_quoted(ms_row_json_string, "", "\"\"");
+    /* a value escaped by ms_text_printable keeps its backslash, once more escaped */
+    check_quoted(ms_row_json_string, "a\\x1bb \"q\"", "\"a\\\\x1bb \\\"q\\\"\"");
+    check_quoted(ms_row_json_string, "t\tn\x01", "\"t\\u0009n\\u0001\"");
+    check_quoted(ms_row_json_string, "\xc3\xa9", "\"\xc3\xa9\"");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_columns),
+        cmocka_unit_test(test_smtp_values),
+        cmocka_unit_test(test_pop3_values),
+        cmocka_unit_test(test_unknown_inside_tls),
+        cmocka_unit_test(test_quoting),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
