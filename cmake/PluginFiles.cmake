@@ -4,6 +4,7 @@
 # user gets their own answer.
 #   -DACTION=install-user|uninstall-user|uninstall -DPLUGIN=<built mailsess.so>
 #   -DWSVER=<major.minor> -DSYSTEM_DIR=<system epan plugin dir>
+#   -DPROFILE_DIR=<the global Mail profile dir, removed by uninstall>
 # SPDX-License-Identifier: GPL-2.0-or-later
 cmake_minimum_required(VERSION 3.16)
 
@@ -70,6 +71,15 @@ elseif(ACTION STREQUAL "uninstall")
     message(FATAL_ERROR "could not remove ${target} (run as root)")
   endif()
   message(STATUS "Removed ${target}")
+  # the global Mail profile cmake --install put beside it
+  set(profile "$ENV{DESTDIR}${PROFILE_DIR}")
+  if(PROFILE_DIR AND EXISTS "${profile}/colorfilters")
+    owned_by_package("${profile}/colorfilters" powner)
+    if(NOT powner)
+      file(REMOVE_RECURSE "${profile}")
+      message(STATUS "Removed ${profile}")
+    endif()
+  endif()
 else()
   message(FATAL_ERROR "PluginFiles.cmake: unknown ACTION '${ACTION}'")
 endif()

@@ -15,6 +15,7 @@ void ms_auth_start(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, const char *
     g_strlcpy(a->mech, mech, sizeof(a->mech));
     g_strlcpy(a->label, label, sizeof(a->label));
     a->open = true;
+    a->user_idx = -1;
     m->auth_attempts++;
     m->auth_result = MS_AUTH_RESULT_UNKNOWN;
     ms_report_list_add(r, &m->auth_methods, "mechanism", true, (const uint8_t *)a->mech,
@@ -28,6 +29,7 @@ static void exposed(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool in_tls
     if (in_tls)
         return;
     if (secret) {
+        a->clear = true;
         m->auth_plaintext = true;
         ms_report_anomaly(r, frame, MS_AN_PLAINTEXT_AUTH,
                           "%s credentials sent in clear text (outside TLS)", a->label);
@@ -36,6 +38,21 @@ static void exposed(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool in_tls
         ms_report_anomaly(r, frame, MS_AN_WEAK_AUTH, "%s outside TLS: the challenge and "
                           "response allow an offline password guess", a->label);
     }
+}
+
+/* This attempt's user: the entry of the session's (distinct) user list that
+ * holds it, if the list kept it. */
+static void remember_user(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, const uint8_t *user,
+                          size_t len, ms_frame_t frame)
+{
+    ms_report_list_add(r, &m->auth_users, "user", true, user, len, frame);
+    a->user_frame = frame;
+    a->user_idx = -1;
+    char *t = ms_text_printable(user, len, MS_TEXT_MAX);
+    for (uint32_t i = 0; i < m->auth_users.count; i++)
+        if (strcmp(m->auth_users.items[i], t) == 0)
+            a->user_idx = (int32_t)i;
+    g_free(t);
 }
 
 void ms_auth_sasl_response(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool in_tls,
@@ -66,22 +83,23 @@ void ms_auth_sasl_response(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool
     ms_sasl_inspect(a->mech, step, buf, (size_t)n, &info);
     g_free(buf);
     if (info.has_user)
-        ms_report_list_add(r, &m->auth_users, "user", true, (const uint8_t *)info.user,
-                           info.user_len, frame);
-    if (info.has_secret || n > 0)
+        remember_user(a, m, r, (const uint8_t *)info.user, info.user_len, frame);
+    if (info.has_secret || n > 0) {
+        a->cred_frame = frame;
         exposed(a, m, r, in_tls, info.has_secret, frame);
+    }
 }
 
 void ms_auth_user(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, const uint8_t *user,
                   size_t len, ms_frame_t frame)
 {
-    (void)a;
-    ms_report_list_add(r, &m->auth_users, "user", true, user, len, frame);
+    remember_user(a, m, r, user, len, frame);
 }
 
 void ms_auth_secret(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool in_tls,
                     ms_frame_t frame)
 {
+    a->cred_frame = frame;
     exposed(a, m, r, in_tls, ms_sasl_classify(a->mech) == MS_SASL_PLAINTEXT, frame);
 }
 
@@ -89,6 +107,13 @@ void ms_auth_done(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool ok, cons
                   ms_frame_t frame)
 {
     a->open = false;
+    ms_login_t login = {
+        .method = a->label,
+        .user = a->user_idx >= 0 && (uint32_t)a->user_idx < m->auth_users.count
+                    ? m->auth_users.items[a->user_idx] : NULL,
+        .user_frame = a->user_frame, .cred_frame = a->cred_frame, .ok = ok, .clear = a->clear,
+    };
+    ms_report_login(r, frame, &login);
     if (ok) {
         m->auth_result = MS_AUTH_RESULT_SUCCESS;
         return;

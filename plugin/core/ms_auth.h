@@ -21,6 +21,9 @@ typedef struct {
     unsigned step;       /* client responses so far */
     unsigned expect;     /* challenges not yet answered by the client */
     bool     weak_noted;
+    bool     clear;      /* this attempt exposed a reusable secret */
+    int32_t  user_idx;   /* its user in the session's user list, -1: none */
+    ms_frame_t user_frame, cred_frame; /* where user name and secret crossed */
 } ms_auth_t;
 
 /* A new attempt: counts it, records the method, result "unknown" until the reply. */
@@ -36,7 +39,8 @@ void ms_auth_user(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, const uint8_t
 /* The secret itself (PASS) or a digest of it (APOP) crossed the wire. */
 void ms_auth_secret(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool in_tls,
                     ms_frame_t frame);
-/* The final reply; 'reply' is quoted in the failure anomaly. */
+/* The final reply; 'reply' is quoted in the failure anomaly. Reports the
+ * login (ms_report_login) on the reply's frame. */
 void ms_auth_done(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool ok, const char *reply,
                   ms_frame_t frame);
 

@@ -56,15 +56,27 @@ const char *ms_anomaly_meaning(ms_anomaly_t an);
 typedef enum {
     MS_NOTE_REQUEST_IN,  /* on a reply: 'other' = frame of the command, 'delta' = response time */
     MS_NOTE_RESPONSE_IN, /* on a command: 'other' = frame of the reply */
-    MS_NOTE_ANOMALY      /* 'anomaly' and 'text' */
+    MS_NOTE_ANOMALY,     /* 'anomaly' and 'text' */
+    MS_NOTE_LOGIN        /* on the final reply of a login: 'login' */
 } ms_note_kind_t;
 
+/* One login as it ended (strings valid during the callback only). */
 typedef struct {
-    ms_note_kind_t kind;
-    ms_anomaly_t   anomaly;
-    ms_frame_t     other;
-    ms_time_t      delta;
-    const char    *text;  /* valid during the callback only */
+    const char *method;     /* "AUTH PLAIN", "USER/PASS", "APOP" */
+    const char *user;       /* printable, as in the user list; NULL when not seen */
+    ms_frame_t  user_frame; /* where the user name crossed (0: not seen) */
+    ms_frame_t  cred_frame; /* where the secret or response crossed (0: not seen) */
+    bool        ok;         /* the server accepted it */
+    bool        clear;      /* a reusable secret crossed in clear text */
+} ms_login_t;
+
+typedef struct {
+    ms_note_kind_t    kind;
+    ms_anomaly_t      anomaly;
+    ms_frame_t        other;
+    ms_time_t         delta;
+    const char       *text;  /* valid during the callback only */
+    const ms_login_t *login; /* MS_NOTE_LOGIN */
 } ms_note_t;
 
 typedef void (*ms_note_fn)(void *ctx, ms_frame_t frame, const ms_note_t *note);

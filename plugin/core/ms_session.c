@@ -116,6 +116,12 @@ void ms_report_list_add(ms_reporter_t *r, ms_strlist_t *l, const char *what, boo
     g_free(t);
 }
 
+void ms_report_login(ms_reporter_t *r, ms_frame_t frame, const ms_login_t *login)
+{
+    ms_note_t n = { .kind = MS_NOTE_LOGIN, .login = login };
+    emit(r, frame, &n);
+}
+
 void ms_report_transfer(ms_reporter_t *r, ms_summary_t *m, ms_time_t d, ms_frame_t frame)
 {
     if (m->transfer_count < MS_CAP_TRANSFERS) {

@@ -141,6 +141,8 @@ void ms_report_line_checks(ms_reporter_t *r, const ms_line_t *l, size_t max, con
  */
 bool ms_report_masked_capability(ms_reporter_t *r, const uint8_t *line, size_t len,
                                  const char *real, ms_frame_t frame);
+/* A login ended (ms_auth_done). */
+void ms_report_login(ms_reporter_t *r, ms_frame_t frame, const ms_login_t *login);
 void ms_report_transfer(ms_reporter_t *r, ms_summary_t *m, ms_time_t d, ms_frame_t frame);
 
 #endif /* MS_SESSION_H */

@@ -26,6 +26,11 @@ typedef struct {
     ms_frame_t     other;
     ms_time_t      delta;
     const char    *text;
+    /* MS_NOTE_LOGIN */
+    const char    *method;
+    const char    *user;       /* NULL: not seen */
+    ms_frame_t     user_frame, cred_frame;
+    gboolean       ok, clear;
 } ms_stored_note_t;
 
 /* One mail session (one TCP connection), attached to its conversation. */
@@ -69,9 +74,14 @@ void ms_tap_register(void);
 /* Queues this frame's session record on the "mailsess" tap (when listened to). */
 void ms_tap_queue(packet_info *pinfo, const ms_session_t *sess, const ms_summary_t *sum,
                   gboolean from_server);
+void ms_tap_handoff(void);
+/* The logins ended on this frame, to Wireshark's credentials tap. */
+void ms_tap_credentials(packet_info *pinfo, const ms_session_t *sess, wmem_array_t *notes);
 
 /* ---- ms_render.c ---- */
 void ms_render_register(int proto);
+/* The field the credentials tap names (mailsess.login.user). */
+int ms_render_login_hf(void);
 void ms_render(const ms_session_t *sess, const ms_summary_t *sum, tvbuff_t *tvb,
                packet_info *pinfo, proto_tree *tree, wmem_array_t *notes);
 

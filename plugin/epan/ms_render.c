@@ -11,6 +11,8 @@
 
 #include <wsutil/str_util.h>
 
+#include <inttypes.h>
+
 static int proto;
 
 static int hf_mailsess_proto = -1;
@@ -46,6 +48,9 @@ static int hf_mailsess_transfer_time = -1;
 static int hf_mailsess_duration = -1;
 static int hf_mailsess_response_time = -1;
 static int hf_mailsess_request_in = -1;
+static int hf_mailsess_login_method = -1;
+static int hf_mailsess_login_user = -1;
+static int hf_mailsess_login_result = -1;
 static int hf_mailsess_mail_from_more = -1;
 static int hf_mailsess_rcpt_to_more = -1;
 static int hf_mailsess_rcpt_rejected_more = -1;
@@ -61,6 +66,7 @@ static gint ett_mailsess_auth = -1;
 static gint ett_mailsess_envelope = -1;
 static gint ett_mailsess_timing = -1;
 static gint ett_mailsess_mailbox = -1;
+static gint ett_mailsess_session = -1;
 
 static expert_field ei_mailsess[MS_AN_COUNT];
 
@@ -195,7 +201,10 @@ static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *se
     gen(proto_tree_add_boolean(st, hf_mailsess_final, tvb, 0, 0, final));
     gen(proto_tree_add_uint(st, hf_mailsess_session, tvb, 0, 0, sess->stream));
     gen(proto_tree_add_boolean(st, hf_mailsess_heuristic, tvb, 0, 0, sess->heuristic));
-    gen(proto_tree_add_uint(st, hf_mailsess_last_frame, tvb, 0, 0, s->last_frame));
+    /* unknown on the first pass (any frame may be the last so far): a filter
+     * "frame.number == mailsess.last_frame" selects one frame per session or none */
+    if (final)
+        gen(proto_tree_add_uint(st, hf_mailsess_last_frame, tvb, 0, 0, s->last_frame));
     if (s->banner)
         gen(proto_tree_add_string(st, hf_mailsess_banner, tvb, 0, 0, s->banner));
     if (s->helo)
@@ -264,23 +273,47 @@ static gboolean session_items_wanted(proto_tree *tree)
     return FALSE;
 }
 
-void ms_render(const ms_session_t *sess, const ms_summary_t *s, tvbuff_t *tvb,
-               packet_info *pinfo, proto_tree *tree, wmem_array_t *notes)
+int ms_render_login_hf(void)
 {
-    gboolean final = PINFO_FD_VISITED(pinfo);
-    gboolean items = session_items_wanted(tree);
-    proto_item *ti = proto_tree_add_item(tree, proto, tvb, 0, 0, ENC_NA);
-    proto_tree *st = items ? proto_item_add_subtree(ti, ett_mailsess) : NULL;
+    return hf_mailsess_login_user;
+}
 
-    /* the label is formatted only for a tree someone reads */
-    if (tree && PTREE_DATA(tree)->visible)
-        proto_item_append_text(ti, ": %s%s", ms_proto_name(s->proto), final ? "" : " (so far)");
-    if (st)
-        render_summary(st, tvb, sess, s, final);
+/* The top line: protocol, who logged in how, clear text, outcome, messages. */
+static void append_summary(proto_item *ti, const ms_summary_t *s, gboolean final)
+{
+    GString *g = g_string_new(ms_proto_name(s->proto));
+    if (s->auth_users.count > 0)
+        g_string_append_printf(g, ", %s%s", s->auth_users.items[0],
+                               s->auth_users.count > 1 || s->auth_users.dropped ? " and others" : "");
+    if (s->auth_result != MS_AUTH_RESULT_NONE)
+        g_string_append_printf(g, "%s(%s%s: %s)", s->auth_users.count > 0 ? " " : ", login ",
+                               s->auth_methods.count > 0 ? s->auth_methods.items[0] : "?",
+                               s->auth_methods.count > 1 || s->auth_methods.dropped ? "..." : "",
+                               auth_result_name(s->auth_result));
+    if (s->auth_plaintext)
+        g_string_append(g, ", CLEAR-TEXT CREDENTIALS");
+    if (s->tls != MS_TLS_NONE)
+        g_string_append_printf(g, ", TLS (%s%s)",
+                               s->tls == MS_TLS_IMPLICIT ? "implicit" : s->proto == MS_PROTO_SMTP ? "STARTTLS" : "STLS",
+                               s->tls_hidden || (s->tls == MS_TLS_IMPLICIT && s->commands == 0)
+                                   ? ", not decrypted" : "");
+    if (s->msg_count > 0)
+        g_string_append_printf(g, ", %u message%s %s (%" PRIu64 " bytes)", s->msg_count,
+                               plurality(s->msg_count, "", "s"),
+                               s->proto == MS_PROTO_SMTP ? "sent" : "retrieved", s->msg_bytes);
+    if (s->proto == MS_PROTO_POP3 && s->deleted > 0)
+        g_string_append_printf(g, ", %u deleted%s", s->deleted, s->deleted_committed ? "" : " (not committed)");
+    if (!final)
+        g_string_append(g, " (so far)");
+    proto_item_append_text(ti, ": %s", g->str);
+    g_string_free(g, TRUE);
+}
 
-    if (sess->heuristic && pinfo->num == sess->first_seen)
-        expert_add_info_format(pinfo, ti, &ei_mailsess[MS_AN_HEURISTIC], "%s found by its content on port %u",
-                               ms_proto_name(s->proto), sess->srv_port);
+/* This frame's own facts: the command a reply answers and its response time,
+ * the reply to this command, a login that ended here, its expert infos. */
+static void render_frame(proto_tree *st, proto_item *ti, tvbuff_t *tvb, packet_info *pinfo,
+                         wmem_array_t *notes)
+{
     guint n = notes ? wmem_array_get_count(notes) : 0;
     for (guint i = 0; i < n; i++) {
         const ms_stored_note_t *note = (const ms_stored_note_t *)wmem_array_index(notes, i);
@@ -295,10 +328,44 @@ void ms_render(const ms_session_t *sess, const ms_summary_t *s, tvbuff_t *tvb,
             if (st)
                 gen(proto_tree_add_uint(st, hf_mailsess_response_in, tvb, 0, 0, note->other));
             break;
+        case MS_NOTE_LOGIN:
+            if (st) {
+                gen(proto_tree_add_string(st, hf_mailsess_login_method, tvb, 0, 0, note->method));
+                if (note->user)
+                    gen(proto_tree_add_string(st, hf_mailsess_login_user, tvb, 0, 0, note->user));
+                gen(proto_tree_add_string(st, hf_mailsess_login_result, tvb, 0, 0,
+                                          note->ok ? "success" : "failure"));
+            }
+            break;
         case MS_NOTE_ANOMALY:
             expert_add_info_format(pinfo, ti, &ei_mailsess[note->anomaly], "%s", note->text);
             break;
         }
+    }
+}
+
+void ms_render(const ms_session_t *sess, const ms_summary_t *s, tvbuff_t *tvb,
+               packet_info *pinfo, proto_tree *tree, wmem_array_t *notes)
+{
+    gboolean final = PINFO_FD_VISITED(pinfo);
+    gboolean items = session_items_wanted(tree);
+    proto_item *ti = proto_tree_add_item(tree, proto, tvb, 0, 0, ENC_NA);
+    proto_tree *st = items ? proto_item_add_subtree(ti, ett_mailsess) : NULL;
+    gboolean visible = tree && PTREE_DATA(tree)->visible;
+
+    /* the label is formatted only for a tree someone reads */
+    if (visible)
+        append_summary(ti, s, final);
+    if (sess->heuristic && pinfo->num == sess->first_seen)
+        expert_add_info_format(pinfo, ti, &ei_mailsess[MS_AN_HEURISTIC], "%s found by its content on port %u",
+                               ms_proto_name(s->proto), sess->srv_port);
+    render_frame(st, ti, tvb, pinfo, notes);
+    /* the session record below this frame's facts, in its own subtree */
+    if (st) {
+        proto_tree *rt = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_session, NULL,
+                                                       "Session %u (%s)", sess->stream,
+                                                       final ? "final values" : "values so far");
+        render_summary(rt, tvb, sess, s, final);
     }
 }
 
@@ -314,7 +381,7 @@ void ms_render_register(int proto_id)
         { &hf_mailsess_heuristic, { "Found heuristically", "mailsess.heuristic", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "TRUE when the session was recognised by its content on a port not registered for SMTP/POP3", HFILL } },
         { &hf_mailsess_last_frame, { "Last frame", "mailsess.last_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
-            "Last frame of the session seen so far", HFILL } },
+            "Last frame of the session: shown once known (later passes, -2), absent on the first pass", HFILL } },
         { &hf_mailsess_banner, { "Banner", "mailsess.banner", FT_STRING, BASE_NONE, NULL, 0x0,
             "Server greeting text", HFILL } },
         { &hf_mailsess_helo, { "HELO/EHLO", "mailsess.helo", FT_STRING, BASE_NONE, NULL, 0x0,
@@ -387,10 +454,17 @@ void ms_render_register(int proto_id)
             "Transfer times beyond the list's cap: counted, not listed (present only when some)", HFILL } },
         { &hf_mailsess_response_in, { "Response in", "mailsess.response_in", FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0,
             "The reply to this command is in this frame", HFILL } },
+        { &hf_mailsess_login_method, { "Login method", "mailsess.login.method", FT_STRING, BASE_NONE, NULL, 0x0,
+            "On the final reply to a login: its method (AUTH PLAIN, USER/PASS, APOP...)", HFILL } },
+        { &hf_mailsess_login_user, { "Login user", "mailsess.login.user", FT_STRING, BASE_NONE, NULL, 0x0,
+            "On the final reply to a login: the user name it tried (absent when not seen)", HFILL } },
+        { &hf_mailsess_login_result, { "Login result", "mailsess.login.result", FT_STRING, BASE_NONE, NULL, 0x0,
+            "On the final reply to a login: success or failure of this login (the session's "
+            "mailsess.auth_result is its last one)", HFILL } },
     };
     static gint *ett[] = {
         &ett_mailsess, &ett_mailsess_capabilities, &ett_mailsess_auth, &ett_mailsess_envelope,
-        &ett_mailsess_timing, &ett_mailsess_mailbox,
+        &ett_mailsess_timing, &ett_mailsess_mailbox, &ett_mailsess_session,
     };
     proto = proto_id;
     proto_register_field_array(proto, hf, array_length(hf));

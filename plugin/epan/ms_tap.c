@@ -353,3 +353,54 @@ void ms_tap_register(void)
     register_stat_tap_ui(&csv_ui, NULL);
     register_stat_tap_ui(&json_ui, NULL);
 }
+
+/* ---- Tools > Credentials, -z credentials ---------------------------------- */
+
+/*
+ * Wireshark's credentials tap record (ui/tap-credentials.h, which Debian's
+ * wireshark-dev does not install): the same layout from 3.2 to 4.6. The
+ * listener copies what it keeps.
+ */
+typedef struct {
+    guint       num;            /* the frame the dialog jumps to */
+    guint       username_num;   /* the frame of the user name */
+    guint       password_hf_id; /* the field it selects there */
+    gchar      *username;
+    const gchar *proto;
+    gchar      *info;
+} ms_tap_credential_t;
+
+static int credentials_tap = -1;
+
+void ms_tap_handoff(void)
+{
+    /* registered by the built-in dissectors (FTP, HTTP, POP...) */
+    credentials_tap = find_tap_id("credentials");
+    if (credentials_tap <= 0)
+        credentials_tap = register_tap("credentials");
+}
+
+void ms_tap_credentials(packet_info *pinfo, const ms_session_t *sess, wmem_array_t *notes)
+{
+    if (credentials_tap <= 0 || !have_tap_listener(credentials_tap))
+        return;
+    guint n = wmem_array_get_count(notes);
+    for (guint i = 0; i < n; i++) {
+        const ms_stored_note_t *note = (const ms_stored_note_t *)wmem_array_index(notes, i);
+        if (note->kind != MS_NOTE_LOGIN)
+            continue;
+        ms_tap_credential_t *c = wmem_new0(pinfo->pool, ms_tap_credential_t);
+        /* the login's reply frame carries mailsess.login.*: the dialog selects its user */
+        c->num = pinfo->num;
+        c->username_num = note->user_frame ? note->user_frame : pinfo->num;
+        c->password_hf_id = (guint)ms_render_login_hf();
+        c->username = wmem_strdup(pinfo->pool, note->user ? note->user : "n.a.");
+        c->proto = sess->proto == MS_PROTO_POP3 ? "POP3 (mailsess)" : "SMTP (mailsess)";
+        c->info = wmem_strdup_printf(pinfo->pool, "%s, %s%s%s", note->method,
+                                     note->ok ? "success" : "failure",
+                                     note->clear ? ", clear text" : "",
+                                     note->cred_frame ? wmem_strdup_printf(pinfo->pool,
+                                         ", credentials in frame %u", note->cred_frame) : "");
+        tap_queue_packet(credentials_tap, pinfo, c);
+    }
+}

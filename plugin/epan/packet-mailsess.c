@@ -60,6 +60,14 @@ static void store_note(void *ctx _U_, ms_frame_t frame, const ms_note_t *n)
         .kind = n->kind, .anomaly = n->anomaly, .other = n->other, .delta = n->delta,
         .text = n->text ? wmem_strdup(wmem_file_scope(), n->text) : NULL,
     };
+    if (n->kind == MS_NOTE_LOGIN && n->login) {
+        s.method = wmem_strdup(wmem_file_scope(), n->login->method);
+        s.user = n->login->user ? wmem_strdup(wmem_file_scope(), n->login->user) : NULL;
+        s.user_frame = n->login->user_frame;
+        s.cred_frame = n->login->cred_frame;
+        s.ok = n->login->ok;
+        s.clear = n->login->clear;
+    }
     wmem_array_append_one(a, s);
 }
 
@@ -249,9 +257,11 @@ static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     if (!PINFO_FD_VISITED(pinfo))
         first_pass(sess, conv, pinfo, tree, sess->proto == MS_PROTO_SMTP ? smtp : pop);
     const ms_summary_t *sum = ms_machine_summary(sess->machine);
-    ms_render(sess, sum, tvb, pinfo, tree,
-              (wmem_array_t *)wmem_map_lookup(frame_notes, GUINT_TO_POINTER(pinfo->num)));
+    wmem_array_t *notes = (wmem_array_t *)wmem_map_lookup(frame_notes, GUINT_TO_POINTER(pinfo->num));
+    ms_render(sess, sum, tvb, pinfo, tree, notes);
     ms_tap_queue(pinfo, sess, sum, from_server(sess, pinfo));
+    if (notes)
+        ms_tap_credentials(pinfo, sess, notes);
     return tvb_captured_length(tvb);
 }
 
@@ -297,4 +307,5 @@ void proto_reg_handoff_mailsess(void)
 {
     ms_extract_resolve();
     ms_heur_handoff();
+    ms_tap_handoff();
 }

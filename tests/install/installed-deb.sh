@@ -38,6 +38,13 @@ echo "as root, tshark -G plugins: $plugins"
 [ "$(echo "$plugins" | awk '{print $2}')" = "$(head -1 "$repo/VERSION")" ] ||
     bad "the loaded plugin's version is not $(head -1 "$repo/VERSION")"
 
+# the Mail profile, as a global profile: tshark -C Mail finds it
+ch_run "$root" "test -f /usr/share/wireshark/profiles/Mail/colorfilters" ||
+    bad "the package has no /usr/share/wireshark/profiles/Mail"
+ch_run "$root" "tshark -C Mail -r /tmp/smtp-auth-plain.pcap -c 1 > /dev/null 2>&1" ||
+    bad "tshark -C Mail does not find the Mail profile"
+echo "global profile: /usr/share/wireshark/profiles/Mail"
+
 # two known sessions, as in their golden files (README's session query)
 row=$(ch_run "$root" "tshark -2 -r /tmp/smtp-auth-plain.pcap -Y 'frame.number == mailsess.last_frame' \
       -T fields -E occurrence=a -E aggregator=, -e mailsess.proto -e mailsess.auth_method \

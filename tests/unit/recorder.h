@@ -14,6 +14,8 @@ typedef struct {
     ms_frame_t frame;
     ms_note_t n;
     char text[256];
+    ms_login_t login;     /* MS_NOTE_LOGIN: a copy (n.login points here) */
+    char login_method[64], login_user[256];
 } rec_t;
 
 static rec_t notes[MAX_NOTES];
@@ -28,6 +30,19 @@ static void record(void *ctx, ms_frame_t frame, const ms_note_t *n)
     notes[n_notes].n = *n;
     snprintf(notes[n_notes].text, sizeof(notes[0].text), "%s", n->text ? n->text : "");
     notes[n_notes].n.text = notes[n_notes].text;
+    if (n->kind == MS_NOTE_LOGIN && n->login) {
+        rec_t *r = &notes[n_notes];
+        r->login = *n->login;
+        snprintf(r->login_method, sizeof(r->login_method), "%s", n->login->method);
+        r->login.method = r->login_method;
+        if (n->login->user) {
+            snprintf(r->login_user, sizeof(r->login_user), "%s", n->login->user);
+            r->login.user = r->login_user;
+        }
+        r->n.login = &r->login;
+    } else {
+        notes[n_notes].n.login = NULL;
+    }
     n_notes++;
 }
 
@@ -49,6 +64,18 @@ static inline ms_frame_t request_in(ms_frame_t reply_frame, int nth)
         if (notes[i].n.kind == MS_NOTE_REQUEST_IN && notes[i].frame == reply_frame && nth-- == 0)
             return notes[i].n.other;
     return 0;
+}
+
+/* The nth login reported (any frame), or NULL; *frame gets its frame. */
+static inline const ms_login_t *login_note(int nth, ms_frame_t *frame)
+{
+    for (int i = 0; i < n_notes; i++)
+        if (notes[i].n.kind == MS_NOTE_LOGIN && nth-- == 0) {
+            if (frame)
+                *frame = notes[i].frame;
+            return notes[i].n.login;
+        }
+    return NULL;
 }
 
 #endif /* RECORDER_H */

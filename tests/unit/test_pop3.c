@@ -152,6 +152,23 @@ static void test_apop_and_failed_then_ok(void **state)
     assert_int_equal(count_anomaly(MS_AN_WEAK_AUTH, 5), 1);
     assert_int_equal(count_anomaly(MS_AN_AUTH_FAILED, 6), 1);
     assert_int_equal(count_anomaly(MS_AN_PLAINTEXT_AUTH, 9), 1);
+    ms_frame_t f = 0;
+    const ms_login_t *l = login_note(0, &f);
+    assert_non_null(l);
+    assert_int_equal(f, 6);
+    assert_string_equal(l->method, "APOP");
+    assert_string_equal(l->user, "mrose");
+    assert_false(l->ok);
+    assert_false(l->clear); /* a digest, not the secret */
+    l = login_note(1, &f);
+    assert_non_null(l);
+    assert_int_equal(f, 10);
+    assert_string_equal(l->method, "USER/PASS");
+    assert_string_equal(l->user, "alice");
+    assert_int_equal(l->user_frame, 7);
+    assert_int_equal(l->cred_frame, 9);
+    assert_true(l->ok);
+    assert_true(l->clear);
     ms_machine_free(p);
 }
 

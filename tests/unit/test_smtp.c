@@ -161,6 +161,24 @@ static void test_auth_fail_then_success(void **state)
     assert_int_equal(count_anomaly(MS_AN_AUTH_FAILED, 8), 1);
     assert_int_equal(count_anomaly(MS_AN_PLAINTEXT_AUTH, 7), 1);
     assert_int_equal(count_anomaly(MS_AN_PLAINTEXT_AUTH, 11), 1);
+    /* each login on its final reply: who, how, where, and how it ended */
+    ms_frame_t f = 0;
+    const ms_login_t *l = login_note(0, &f);
+    assert_non_null(l);
+    assert_int_equal(f, 8);
+    assert_string_equal(l->method, "AUTH PLAIN");
+    assert_string_equal(l->user, "alice");
+    assert_int_equal(l->user_frame, 7);
+    assert_int_equal(l->cred_frame, 7);
+    assert_false(l->ok);
+    assert_true(l->clear);
+    l = login_note(1, &f);
+    assert_non_null(l);
+    assert_int_equal(f, 12);
+    assert_string_equal(l->user, "alice");
+    assert_int_equal(l->cred_frame, 11);
+    assert_true(l->ok);
+    assert_null(login_note(2, NULL));
     ms_machine_free(s);
 }
 
