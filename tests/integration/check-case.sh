@@ -64,8 +64,10 @@ ms_tshark "${r[@]}" -2 -Y mailsess -T json -J "frame mailsess" > "$out/pass2.jso
 # -z expert and frame counts per display filter (io,stat, one interval), with
 # no session field named (plain: mailsess adds only its protocol item) and
 # with filters naming every field (named), in both modes
-# (and the session table: -z mailsess,sessions,json, both modes)
-ms_tshark "${r[@]}" -q -z expert -z io,stat,0,frame,mailsess -z mailsess,sessions,json > "$out/plain1.txt"
+# (and the session table: -z mailsess,sessions,json, both modes; the logins
+# on Wireshark's credentials tap, single pass)
+ms_tshark "${r[@]}" -q -z expert -z io,stat,0,frame,mailsess -z mailsess,sessions,json \
+    -z credentials > "$out/plain1.txt"
 ms_tshark "${r[@]}" -2 -q -z expert -z io,stat,0,frame,mailsess -z mailsess,sessions,json > "$out/plain2.txt"
 ms_tshark "${r[@]}" -q -z expert -z "io,stat,0,$filters" > "$out/named1.txt"
 ms_tshark "${r[@]}" -2 -q -z expert -z "io,stat,0,$filters" > "$out/named2.txt"

@@ -328,6 +328,43 @@ def table_vs_sessions(rows, frames2):
     return out
 
 
+def read_credentials(path):
+    """The mailsess rows of -z credentials: {frame: line}."""
+    rows = {}
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            m = re.match(r"^(\d+) +(SMTP|POP3) \(mailsess\) +(.*)$", line.rstrip("\n"))
+            if m:
+                rows.setdefault(int(m.group(1)), []).append(m.group(3))
+    return rows
+
+
+def credentials_vs_logins(creds, frames2):
+    """Every login (mailsess.login.* on its reply frame) is a credentials row
+    on that frame with its user, method and result, and nothing else is."""
+    out = []
+    want = {}
+    for fr in frames2:
+        links = collections.defaultdict(list)
+        for k, v in fr.links:
+            links[k].append(v)
+        for i, method in enumerate(links.get("mailsess.login.method", [])):
+            result = links["mailsess.login.result"][i] if i < len(links["mailsess.login.result"]) else "?"
+            want.setdefault(fr.number, []).append((method, result))
+    for num, logins in want.items():
+        got = creds.get(num, [])
+        if len(got) != len(logins):
+            out.append("frame %d: %d logins, %d credentials rows" % (num, len(logins), len(got)))
+            continue
+        for (method, result), row in zip(logins, got):
+            if ("  %s, %s" % (method, result) not in "  " + row and " %s, %s" % (method, result) not in row):
+                out.append("frame %d: credentials row %r does not say %s, %s" % (num, row, method, result))
+    for num in creds:
+        if num not in want:
+            out.append("frame %d: a credentials row without a login: %r" % (num, creds[num]))
+    return out
+
+
 def expert_rows(frames):
     """The per-frame experts counted as -z expert counts them."""
     c = collections.Counter()
@@ -658,6 +695,9 @@ def check(case_dir, out, update):
             print("    " + l, file=sys.stderr)
     for d in table_vs_sessions(t2, p2):
         err("session table: " + d)
+    # the logins on Wireshark's credentials tap
+    for d in credentials_vs_logins(read_credentials(os.path.join(out, "plain1.txt")), p2):
+        err("-z credentials: " + d)
 
     # the golden files
     new = {"sessions.txt": render_sessions(p2), "frames.txt": render_frames(p2),
