@@ -121,10 +121,12 @@ bool ms_conn_line_in(ms_conn_t *c, ms_dir_t dir, ms_frame_t frame)
 
 /* ---- replies -------------------------------------------------------------- */
 
-void ms_conn_answered(ms_conn_t *c, const ms_cmd_t *cmd, ms_frame_t frame, ms_time_t ts)
+void ms_conn_answered(ms_conn_t *c, const ms_cmd_t *cmd, uint16_t code, ms_frame_t frame,
+                      ms_time_t ts)
 {
     if (cmd->frame) /* not for a spilled command */
-        ms_report_link(&c->rep, cmd->frame, cmd->ts, frame, ts);
+        ms_report_link(&c->rep, cmd->frame, cmd->ts, frame, ts,
+                       c->cmd_name ? c->cmd_name(cmd->kind) : "?", cmd->kind, code);
 }
 
 void ms_conn_unmatched(ms_conn_t *c, const char *what, ms_frame_t frame)

@@ -33,6 +33,7 @@ typedef struct {
     uint8_t      *spill_slot;   /* stands for a spilled command (kind and flags only) */
     uint16_t      unknown_kind; /* the protocol's kind for a command spilled without one */
     char         *reply_text;   /* the current reply's (first) line, printable */
+    const char *(*cmd_name)(uint16_t kind); /* the protocol's name of a command kind */
 
     /* the switch to TLS (STARTTLS, STLS) */
     bool          in_tls;       /* accepted (or implicit): later bytes are inside TLS */
@@ -103,7 +104,8 @@ bool ms_conn_line_in(ms_conn_t *c, ms_dir_t dir, ms_frame_t frame);
 
 /* ---- replies ---- */
 /* The reply answers a command: links the two frames (not for a spilled one). */
-void ms_conn_answered(ms_conn_t *c, const ms_cmd_t *cmd, ms_frame_t frame, ms_time_t ts);
+void ms_conn_answered(ms_conn_t *c, const ms_cmd_t *cmd, uint16_t code, ms_frame_t frame,
+                      ms_time_t ts);
 /* A reply and no command to answer: one "no client data" note for a
  * one-sided capture, else an unmatched reply ('what' names the reply). */
 void ms_conn_unmatched(ms_conn_t *c, const char *what, ms_frame_t frame);

@@ -32,6 +32,7 @@ ms_machine_t *ms_machine_new(ms_proto_t proto, ms_frame_t first_frame, ms_time_t
     ms_machine_t *m = g_malloc0(o->size);
     ms_conn_init(&m->conn, proto, first_frame, first_ts, fn, ctx, o->cmd_size, o->queue_cap,
                  o->unknown_kind, o->line_keep);
+    m->conn.cmd_name = o->cmd_name;
     return m;
 }
 
@@ -144,4 +145,14 @@ void ms_machine_close(ms_machine_t *m, ms_dir_t dir, bool reset, ms_frame_t fram
 const ms_summary_t *ms_machine_summary(const ms_machine_t *m)
 {
     return &m->conn.sum;
+}
+
+uint16_t ms_machine_cmd_kinds(ms_proto_t proto)
+{
+    return proto <= MS_PROTO_POP3 ? protocols[proto]->cmd_kinds : 0;
+}
+
+const char *ms_machine_cmd_name(ms_proto_t proto, uint16_t kind)
+{
+    return proto <= MS_PROTO_POP3 ? protocols[proto]->cmd_name(kind) : "?";
 }

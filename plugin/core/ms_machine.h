@@ -44,4 +44,9 @@ void ms_machine_shrink(ms_machine_t *m);
 
 const ms_summary_t *ms_machine_summary(const ms_machine_t *m);
 
+/* The commands a protocol pairs with replies (response times per command):
+ * kinds 0 .. ms_machine_cmd_kinds() - 1 and their static names. */
+uint16_t ms_machine_cmd_kinds(ms_proto_t proto);
+const char *ms_machine_cmd_name(ms_proto_t proto, uint16_t kind);
+
 #endif /* MS_MACHINE_H */

@@ -57,7 +57,8 @@ typedef enum {
     MS_NOTE_REQUEST_IN,  /* on a reply: 'other' = frame of the command, 'delta' = response time */
     MS_NOTE_RESPONSE_IN, /* on a command: 'other' = frame of the reply */
     MS_NOTE_ANOMALY,     /* 'anomaly' and 'text' */
-    MS_NOTE_LOGIN        /* on the final reply of a login: 'login' */
+    MS_NOTE_LOGIN,       /* on the final reply of a login: 'login' */
+    MS_NOTE_MESSAGE      /* on the reply that took a message (SMTP accepted, POP3 RETR): 'bytes' */
 } ms_note_kind_t;
 
 /* One login as it ended (strings valid during the callback only). */
@@ -77,7 +78,18 @@ typedef struct {
     ms_time_t         delta;
     const char       *text;  /* valid during the callback only */
     const ms_login_t *login; /* MS_NOTE_LOGIN */
+    /* MS_NOTE_REQUEST_IN: the command answered (a static name: "MAIL",
+     * "end of data", "RETR"...) and the reply's code (SMTP: 3 digits; POP3:
+     * MS_POP3_CODE_*) */
+    const char       *cmd;
+    uint16_t          cmd_kind; /* its kind: 0 .. ms_machine_cmd_kinds() - 1 */
+    uint16_t          code;
+    uint64_t          bytes;    /* MS_NOTE_MESSAGE: its content bytes */
 } ms_note_t;
+
+#define MS_POP3_CODE_OK   1 /* +OK */
+#define MS_POP3_CODE_ERR  2 /* -ERR */
+#define MS_POP3_CODE_CONT 3 /* "+ " SASL continuation */
 
 typedef void (*ms_note_fn)(void *ctx, ms_frame_t frame, const ms_note_t *note);
 

@@ -197,7 +197,7 @@ static void on_stat(ms_pop3_t *p, ms_frame_t frame)
 /* A complete reply (status line, plus its multi-line body when there is one). */
 static void on_reply(ms_pop3_t *p, const ms_cmd_t *e, bool ok, ms_frame_t frame, ms_time_t ts)
 {
-    ms_conn_answered(&p->c, e, frame, ts);
+    ms_conn_answered(&p->c, e, ok ? MS_POP3_CODE_OK : MS_POP3_CODE_ERR, frame, ts);
     switch (e->kind) {
     case POP3_CMD_USER:
         if (!ok) {
@@ -225,6 +225,7 @@ static void on_reply(ms_pop3_t *p, const ms_cmd_t *e, bool ok, ms_frame_t frame,
         if (e->kind == POP3_CMD_RETR) {
             p->c.sum.msg_count++;
             p->c.sum.msg_bytes += p->multi_bytes;
+            ms_report_message(&p->c.rep, frame, p->multi_bytes);
         } else {
             p->c.sum.top_count++;
         }
@@ -337,7 +338,7 @@ static void on_reply_line(ms_pop3_t *p, const ms_line_t *l, ms_frame_t frame, ms
     if (st == MS_POP3_CHALLENGE) {
         if (e->kind == POP3_CMD_AUTH && p->auth.open) {
             p->auth.expect++;
-            ms_conn_answered(&p->c, e, frame, ts);
+            ms_conn_answered(&p->c, e, MS_POP3_CODE_CONT, frame, ts);
             pop(p);
         } else {
             anomaly(p, frame, MS_AN_SYNTAX, "A \"+\" continuation outside an AUTH exchange");
@@ -396,9 +397,22 @@ static void clear(ms_conn_t *c)
     ((ms_pop3_t *)c)->smode = SMODE_STATUS;
 }
 
+static const char *cmd_name(uint16_t kind)
+{
+    static const char *const names[] = {
+        [POP3_CMD_USER] = "USER", [POP3_CMD_PASS] = "PASS", [POP3_CMD_APOP] = "APOP",
+        [POP3_CMD_AUTH] = "AUTH", [POP3_CMD_STAT] = "STAT", [POP3_CMD_LIST] = "LIST",
+        [POP3_CMD_RETR] = "RETR", [POP3_CMD_DELE] = "DELE", [POP3_CMD_RSET] = "RSET",
+        [POP3_CMD_QUIT] = "QUIT", [POP3_CMD_TOP] = "TOP", [POP3_CMD_UIDL] = "UIDL",
+        [POP3_CMD_CAPA] = "CAPA", [POP3_CMD_STLS] = "STLS", [POP3_CMD_OTHER] = "other",
+    };
+    return kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : "other";
+}
+
 const ms_proto_ops_t ms_pop3_ops = {
     .size = sizeof(ms_pop3_t), .cmd_size = sizeof(ms_cmd_t),
     .queue_cap = MS_POP3_CAP_PENDING, .unknown_kind = POP3_CMD_OTHER,
     .line_keep = MS_POP3_LINE_KEEP, .client_line = client_line, .server_line = server_line,
     .gap = gap, .close = close_checks, .clear = clear, /* only lines from the client */
+    .cmd_name = cmd_name, .cmd_kinds = POP3_CMD_OTHER + 1,
 };

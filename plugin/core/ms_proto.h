@@ -30,6 +30,9 @@ typedef struct {
     /* frees the protocol's own memory (queued commands' data) and resets its
      * reply state; the machine stays usable (shrink) or is freed next */
     void (*clear)(ms_conn_t *c);
+    /* a static name for a command kind (in the notes: response times per command) */
+    const char *(*cmd_name)(uint16_t kind);
+    uint16_t cmd_kinds;     /* kinds are 0 .. cmd_kinds - 1 */
 } ms_proto_ops_t;
 
 extern const ms_proto_ops_t ms_smtp_ops;

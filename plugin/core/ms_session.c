@@ -75,10 +75,12 @@ void ms_report_anomaly(ms_reporter_t *r, ms_frame_t frame, ms_anomaly_t an, cons
 }
 
 void ms_report_link(ms_reporter_t *r, ms_frame_t cmd_frame, ms_time_t cmd_ts,
-                    ms_frame_t reply_frame, ms_time_t reply_ts)
+                    ms_frame_t reply_frame, ms_time_t reply_ts, const char *cmd,
+                    uint16_t cmd_kind, uint16_t code)
 {
     ms_note_t req = { .kind = MS_NOTE_REQUEST_IN, .other = cmd_frame,
-                      .delta = ms_time_diff(reply_ts, cmd_ts) };
+                      .delta = ms_time_diff(reply_ts, cmd_ts), .cmd = cmd,
+                      .cmd_kind = cmd_kind, .code = code };
     ms_note_t rsp = { .kind = MS_NOTE_RESPONSE_IN, .other = reply_frame };
     emit(r, reply_frame, &req);
     emit(r, cmd_frame, &rsp);
@@ -114,6 +116,12 @@ void ms_report_list_add(ms_reporter_t *r, ms_strlist_t *l, const char *what, boo
     char *t = ms_text_printable(v, len, MS_TEXT_MAX);
     ms_report_list_add_text(r, l, what, distinct, t, frame);
     g_free(t);
+}
+
+void ms_report_message(ms_reporter_t *r, ms_frame_t frame, uint64_t bytes)
+{
+    ms_note_t n = { .kind = MS_NOTE_MESSAGE, .bytes = bytes };
+    emit(r, frame, &n);
 }
 
 void ms_report_login(ms_reporter_t *r, ms_frame_t frame, const ms_login_t *login)

@@ -120,7 +120,8 @@ void ms_report_anomaly(ms_reporter_t *r, ms_frame_t frame, ms_anomaly_t an, cons
     __attribute__((format(printf, 4, 5)));
 /* A command in cmd_frame answered by a reply in reply_frame: both frames get a note. */
 void ms_report_link(ms_reporter_t *r, ms_frame_t cmd_frame, ms_time_t cmd_ts,
-                    ms_frame_t reply_frame, ms_time_t reply_ts);
+                    ms_frame_t reply_frame, ms_time_t reply_ts, const char *cmd,
+                    uint16_t cmd_kind, uint16_t code);
 /* Adds a printable copy of v (ms_text_printable) to a session list; reports
  * the first drop at the cap. */
 void ms_report_list_add(ms_reporter_t *r, ms_strlist_t *l, const char *what, bool distinct,
@@ -141,6 +142,8 @@ void ms_report_line_checks(ms_reporter_t *r, const ms_line_t *l, size_t max, con
  */
 bool ms_report_masked_capability(ms_reporter_t *r, const uint8_t *line, size_t len,
                                  const char *real, ms_frame_t frame);
+/* A message was taken (counted in msg_count) on this frame. */
+void ms_report_message(ms_reporter_t *r, ms_frame_t frame, uint64_t bytes);
 /* A login ended (ms_auth_done). */
 void ms_report_login(ms_reporter_t *r, ms_frame_t frame, const ms_login_t *login);
 void ms_report_transfer(ms_reporter_t *r, ms_summary_t *m, ms_time_t d, ms_frame_t frame);

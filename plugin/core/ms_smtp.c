@@ -191,6 +191,7 @@ static void message_done(ms_smtp_t *s, const smtp_pending_t *p, unsigned code,
     if (code / 100 == 2) {
         s->c.sum.msg_count++;
         s->c.sum.msg_bytes += p->bytes;
+        ms_report_message(&s->c.rep, frame, p->bytes);
         if (p->cmd.frame == 0)
             anomaly(s, frame, MS_AN_PARTIAL, "Message accepted, but its last command (end of "
                     "data or BDAT LAST) was spilled beyond the command queue's cap: its size is "
@@ -496,7 +497,7 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
         g_free(what);
         return;
     }
-    ms_conn_answered(&s->c, &p->cmd, frame, ts);
+    ms_conn_answered(&s->c, &p->cmd, (uint16_t)code, frame, ts);
     bool ok = code / 100 == 2;
     switch (p->cmd.kind) {
     case SMTP_CMD_MAIL:
@@ -743,9 +744,21 @@ static void clear(ms_conn_t *c)
     s->reply_open = false;
 }
 
+static const char *cmd_name(uint16_t kind)
+{
+    static const char *const names[] = {
+        [SMTP_CMD_HELO] = "HELO", [SMTP_CMD_EHLO] = "EHLO", [SMTP_CMD_MAIL] = "MAIL",
+        [SMTP_CMD_RCPT] = "RCPT", [SMTP_CMD_DATA] = "DATA", [SMTP_CMD_DATA_END] = "end of data",
+        [SMTP_CMD_BDAT] = "BDAT", [SMTP_CMD_AUTH] = "AUTH", [SMTP_CMD_STARTTLS] = "STARTTLS",
+        [SMTP_CMD_RSET] = "RSET", [SMTP_CMD_QUIT] = "QUIT", [SMTP_CMD_OTHER] = "other",
+    };
+    return kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : "other";
+}
+
 const ms_proto_ops_t ms_smtp_ops = {
     .size = sizeof(ms_smtp_t), .cmd_size = sizeof(smtp_pending_t),
     .queue_cap = MS_SMTP_CAP_PENDING, .unknown_kind = SMTP_CMD_OTHER,
     .line_keep = MS_SMTP_LINE_KEEP, .client_line = client_line, .server_line = server_line,
     .client_raw = client_raw, .gap = gap, .clear = clear, /* no extra close checks */
+    .cmd_name = cmd_name, .cmd_kinds = SMTP_CMD_OTHER + 1,
 };

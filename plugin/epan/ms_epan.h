@@ -26,6 +26,10 @@ typedef struct {
     ms_frame_t     other;
     ms_time_t      delta;
     const char    *text;
+    /* MS_NOTE_REQUEST_IN: the command answered and the reply's code */
+    const char    *cmd;        /* static (the core's names) */
+    guint16        cmd_kind, code;
+    guint64        bytes;      /* MS_NOTE_MESSAGE */
     /* MS_NOTE_LOGIN */
     const char    *method;
     const char    *user;       /* NULL: not seen */
@@ -77,6 +81,10 @@ void ms_tap_queue(packet_info *pinfo, const ms_session_t *sess, const ms_summary
 void ms_tap_handoff(void);
 /* The logins ended on this frame, to Wireshark's credentials tap. */
 void ms_tap_credentials(packet_info *pinfo, const ms_session_t *sess, wmem_array_t *notes);
+/* This frame's notes (replies, logins, findings) to the statistics and
+ * response-time tables (when listened to). */
+void ms_tap_frame(packet_info *pinfo, const ms_session_t *sess, wmem_array_t *notes);
+void ms_tap_register_stats(int proto);
 
 /* ---- ms_render.c ---- */
 void ms_render_register(int proto);

@@ -340,6 +340,8 @@ static void render_frame(proto_tree *st, proto_item *ti, tvbuff_t *tvb, packet_i
         case MS_NOTE_ANOMALY:
             expert_add_info_format(pinfo, ti, &ei_mailsess[note->anomaly], "%s", note->text);
             break;
+        case MS_NOTE_MESSAGE: /* counted in the session record */
+            break;
         }
     }
 }

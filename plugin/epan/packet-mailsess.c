@@ -59,6 +59,7 @@ static void store_note(void *ctx _U_, ms_frame_t frame, const ms_note_t *n)
     ms_stored_note_t s = {
         .kind = n->kind, .anomaly = n->anomaly, .other = n->other, .delta = n->delta,
         .text = n->text ? wmem_strdup(wmem_file_scope(), n->text) : NULL,
+        .cmd = n->cmd, .cmd_kind = n->cmd_kind, .code = n->code, .bytes = n->bytes,
     };
     if (n->kind == MS_NOTE_LOGIN && n->login) {
         s.method = wmem_strdup(wmem_file_scope(), n->login->method);
@@ -262,6 +263,7 @@ static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     ms_tap_queue(pinfo, sess, sum, from_server(sess, pinfo));
     if (notes)
         ms_tap_credentials(pinfo, sess, notes);
+    ms_tap_frame(pinfo, sess, notes);
     return tvb_captured_length(tvb);
 }
 
@@ -299,6 +301,7 @@ void proto_register_mailsess(void)
     mailsess_handle = register_dissector("mailsess", dissect_mailsess, proto_mailsess);
     register_postdissector(mailsess_handle);
     ms_tap_register();
+    ms_tap_register_stats(proto_mailsess);
     register_init_routine(init_mailsess);
     register_cleanup_routine(cleanup_mailsess);
 }

@@ -66,6 +66,15 @@ static inline ms_frame_t request_in(ms_frame_t reply_frame, int nth)
     return 0;
 }
 
+/* The nth REQUEST_IN note on a reply frame, or NULL (its command and code). */
+static inline const ms_note_t *link_note(ms_frame_t reply_frame, int nth)
+{
+    for (int i = 0; i < n_notes; i++)
+        if (notes[i].n.kind == MS_NOTE_REQUEST_IN && notes[i].frame == reply_frame && nth-- == 0)
+            return &notes[i].n;
+    return NULL;
+}
+
 /* The nth login reported (any frame), or NULL; *frame gets its frame. */
 static inline const ms_login_t *login_note(int nth, ms_frame_t *frame)
 {

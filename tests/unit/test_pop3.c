@@ -169,6 +169,14 @@ static void test_apop_and_failed_then_ok(void **state)
     assert_int_equal(l->cred_frame, 9);
     assert_true(l->ok);
     assert_true(l->clear);
+    const ms_note_t *n = link_note(6, 0);
+    assert_non_null(n);
+    assert_string_equal(n->cmd, "APOP");
+    assert_int_equal(n->code, MS_POP3_CODE_ERR);
+    n = link_note(8, 0);
+    assert_non_null(n);
+    assert_string_equal(n->cmd, "USER");
+    assert_int_equal(n->code, MS_POP3_CODE_OK);
     ms_machine_free(p);
 }
 

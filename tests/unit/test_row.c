@@ -135,6 +135,26 @@ static void test_unknown_inside_tls(void **state)
     ms_machine_free(m);
 }
 
+/* The command kinds and names the SRT tables list, for both protocols. */
+static void test_cmd_names(void **state)
+{
+    (void)state;
+    for (int p = MS_PROTO_SMTP; p <= MS_PROTO_POP3; p++) {
+        uint16_t n = ms_machine_cmd_kinds((ms_proto_t)p);
+        assert_true(n >= 10);
+        for (uint16_t a = 0; a < n; a++) {
+            assert_true(strlen(ms_machine_cmd_name((ms_proto_t)p, a)) > 0);
+            for (uint16_t b = a + 1; b < n; b++)
+                assert_string_not_equal(ms_machine_cmd_name((ms_proto_t)p, a),
+                                        ms_machine_cmd_name((ms_proto_t)p, b));
+        }
+        assert_string_equal(ms_machine_cmd_name((ms_proto_t)p, (uint16_t)(n - 1)), "other");
+        assert_string_equal(ms_machine_cmd_name((ms_proto_t)p, 999), "other");
+    }
+    assert_string_equal(ms_machine_cmd_name(MS_PROTO_SMTP, 2), "MAIL");
+    assert_string_equal(ms_machine_cmd_name(MS_PROTO_POP3, 6), "RETR");
+}
+
 static void check_quoted(char *(*fn)(const char *), const char *in, const char *want)
 {
     char *q = fn(in);
@@ -166,6 +186,7 @@ int main(void)
         cmocka_unit_test(test_pop3_values),
         cmocka_unit_test(test_unknown_inside_tls),
         cmocka_unit_test(test_quoting),
+        cmocka_unit_test(test_cmd_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -179,6 +179,15 @@ static void test_auth_fail_then_success(void **state)
     assert_int_equal(l->cred_frame, 11);
     assert_true(l->ok);
     assert_null(login_note(2, NULL));
+    /* each reply names the command it answers and its code */
+    const ms_note_t *n = link_note(8, 0);
+    assert_non_null(n);
+    assert_string_equal(n->cmd, "AUTH");
+    assert_int_equal(n->code, 535);
+    n = link_note(12, 0);
+    assert_non_null(n);
+    assert_string_equal(n->cmd, "AUTH");
+    assert_int_equal(n->code, 235);
     ms_machine_free(s);
 }
 
