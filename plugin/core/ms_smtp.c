@@ -684,7 +684,8 @@ static bool watch_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t
 
     s->watch = NULL;
     s->n_watch = 0;
-    if (!f || !plausible(f->cmd.kind, code))
+    /* a 421 may come at any time (RFC 5321 3.8): it proves nothing */
+    if (code != 421 && (!f || !plausible(f->cmd.kind, code)))
         for (uint32_t i = 0; i < n && pick == n; i++)
             if (w[i].n_items > 0 && item_plausible(&w[i].items[0], code))
                 pick = i;

@@ -442,7 +442,23 @@ static void test_smuggling_not_split(void **state)
     assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), 0);
     assert_int_equal(request_in(12, 0), 11);
     assert_true(m->quit);
-    /* a later message without look-alike leaves the result alone */
+    ms_machine_free(s);
+
+    /* a server closing with 421 right after the data did not split */
+    s = smuggle("\n.\r\n");
+    S(s, 10, "250 queued\r\n421 4.4.2 closing\r\n");
+    m = ms_machine_summary(s);
+    assert_int_equal(m->smuggling_result, MS_SMUGGLING_NOT_SPLIT);
+    assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), 0);
+    ms_machine_free(s);
+
+    /* a pipelining client sends its next MAIL after the data: 250, 250 is the RFC reading */
+    s = smuggle("\n.\r\n");
+    C(s, 10, "MAIL FROM:<a@x>\r\n");
+    S(s, 11, "250 queued\r\n250 ok\r\n");
+    m = ms_machine_summary(s);
+    assert_int_equal(m->smuggling_result, MS_SMUGGLING_NOT_SPLIT);
+    assert_int_equal(request_in(11, 1), 10);
     ms_machine_free(s);
 }
 
