@@ -392,12 +392,15 @@ run_cases() {
         strict=$(client_said $c 'content bytes if only CRLF.CRLF ends data')
         read -r lf1 lf2 <<<"$(client_said $c 'content bytes if LF.CRLF ends data')"
         # what the reviewed golden files of mailsess show (not a check of this script)
-        README_NOTE="What mailsess shows (reviewed golden files): it reads the data strictly by RFC 5321, where only
-CRLF \".\" CRLF ends it, so it sees one message of $strict bytes (the \".\" after the bare LF is not at
-a line start, so it is not unstuffed), raises \`mailsess.expert.smuggling\` on the look-alike
-and \`bare_newline\`, and the four replies postfix gave to the smuggled MAIL/RCPT/DATA/\".\" show as
-\`unmatched_reply\`: the visible trace of the disagreement. Following postfix's reading instead
-(two messages) is left for the robustness work."
+        README_NOTE="What mailsess shows (reviewed golden files): both readings. The RFC 5321 reading, where only
+CRLF \".\" CRLF ends the data: one message of $strict bytes (\`msg_count\` 1, \`msg_bytes\` $strict; the \".\"
+after the bare LF is not at a line start, so it is not unstuffed), \`mailsess.expert.smuggling\` on the
+look-alike and \`bare_newline\`. And postfix's reading, proven by its five replies: the four replies
+after the first 250 answer the smuggled MAIL/RCPT/DATA and its end of data (\`mailsess.request_in\` =
+the data frame, no \`unmatched_reply\`); \`mailsess.smuggling_result\` \`accepted\`, \`mailsess.smuggled\`
+1, \`mailsess.smuggled_from\` evil@example.test, \`mailsess.smuggled_rcpt\` bob@example.test,
+\`mailsess.smuggled_bytes\` $lf2, and \`mailsess.expert.smuggled_message\` (Security/Error) on the reply
+frame, naming the look-alike, message 1's $lf1 bytes by postfix's reading, the smuggled sender and recipient."
         readme $c \
             "Client: raw python3 socket client, TCP_NODELAY, no AUTH, no TLS. EHLO, MAIL FROM:<alice@example.test>, RCPT TO:<bob@example.test>, DATA -> 354; then ONE write holding the message content whose last line \`Alice\` is ended by a bare LF, followed by \`.\\r\\n\` (so the stream has \`Alice\\n.\\r\\n\`, an end-of-data look-alike), followed by text that looks like a second transaction, followed by a proper \`\\r\\n.\\r\\n\`:" \
             "" \

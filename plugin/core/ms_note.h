@@ -30,7 +30,8 @@
     X(UNANSWERED,         unanswered,         "a command that got no reply") \
     X(LINE_TOO_LONG,      line_too_long,      "a line over the RFC limit") \
     X(BARE_NEWLINE,       bare_newline,       "a line ended by bare LF, or containing bare CR") \
-    X(SMUGGLING,          smuggling,          "an end-of-data look-alike with bare LF (SMTP smuggling)") \
+    X(SMUGGLING,          smuggling,          "an end-of-data look-alike with bare LF or CR (SMTP smuggling)") \
+    X(SMUGGLED_MESSAGE,   smuggled_message,   "the server's replies show it read a smuggled transaction after an end-of-data look-alike") \
     X(SYNTAX,             syntax,             "a malformed line or argument (path, AUTH, BDAT, last line without terminator)") \
     X(CAP_REACHED,        cap_reached,        "a per-session list or queue stopped growing") \
     X(PARTIAL,            partial,            "part of the session is not in the capture") \

@@ -21,6 +21,8 @@ void ms_summary_init(ms_summary_t *m, ms_proto_t proto, ms_frame_t first_frame, 
     ms_strlist_init(&m->mail_from, MS_CAP_MAIL_FROM);
     ms_strlist_init(&m->rcpt_to, MS_CAP_RCPT_TO);
     ms_strlist_init(&m->rcpt_rejected, MS_CAP_RCPT_TO);
+    ms_strlist_init(&m->smuggled_from, MS_CAP_MAIL_FROM);
+    ms_strlist_init(&m->smuggled_rcpt, MS_CAP_RCPT_TO);
 }
 
 void ms_summary_clear(ms_summary_t *m)
@@ -33,6 +35,8 @@ void ms_summary_clear(ms_summary_t *m)
     ms_strlist_clear(&m->mail_from);
     ms_strlist_clear(&m->rcpt_to);
     ms_strlist_clear(&m->rcpt_rejected);
+    ms_strlist_clear(&m->smuggled_from);
+    ms_strlist_clear(&m->smuggled_rcpt);
     g_free(m->transfer_times);
     memset(m, 0, sizeof(*m));
 }

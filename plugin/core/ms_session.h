@@ -62,6 +62,14 @@ typedef enum {
     MS_AUTH_RESULT_FAILURE
 } ms_auth_result_t;
 
+typedef enum {
+    MS_SMUGGLING_NONE,      /* no message held an end-of-data look-alike */
+    MS_SMUGGLING_NOT_SPLIT, /* the server answered such a message once (2xx): no sign of a split */
+    MS_SMUGGLING_REFUSED,   /* the server refused such a message (e.g. 550 bare <LF>) */
+    MS_SMUGGLING_SPLIT,     /* its replies show it ended the data at a look-alike */
+    MS_SMUGGLING_ACCEPTED   /* ... and accepted a smuggled message */
+} ms_smuggling_result_t;
+
 /* The session record: what the session layer shows on every frame. */
 typedef struct {
     ms_proto_t       proto;
@@ -83,6 +91,12 @@ typedef struct {
     ms_strlist_t     rcpt_rejected; /* SMTP */
     uint32_t         msg_count;     /* SMTP: accepted; POP3: retrieved */
     uint64_t         msg_bytes;
+    /* SMTP smuggling, by the server's reading (msg_count/msg_bytes stay the RFC's) */
+    ms_smuggling_result_t smuggling_result; /* the strongest over the session's messages */
+    uint32_t         smuggled;       /* smuggled messages the server accepted */
+    uint64_t         smuggled_bytes; /* their size by the server's reading */
+    ms_strlist_t     smuggled_from;  /* smuggled MAIL FROM the server accepted */
+    ms_strlist_t     smuggled_rcpt;  /* smuggled RCPT TO the server accepted */
     bool             quit;
     bool             stat_seen;          /* POP3: a STAT reply was seen */
     uint32_t         maildrop_msgs;      /* POP3: from the STAT reply */

@@ -17,6 +17,7 @@
 #include "ms_proto.h"
 #include "ms_sasl.h"
 #include "ms_smtp_parse.h"
+#include "ms_smtp_split.h"
 #include "ms_text.h"
 
 #include <glib.h>
@@ -53,6 +54,8 @@ typedef struct {
     bool       partial;  /* DATA_END: the content started before the capture or has a gap */
     uint64_t   bytes;    /* DATA_END/BDAT: message size so far */
     ms_time_t  start_ts; /* DATA_END/BDAT: time of the DATA or first BDAT command */
+    ms_split_cand_t *split; /* DATA_END: the message's end-of-data look-alikes (owned) */
+    uint32_t   n_split;
 } smtp_pending_t;
 
 /* What the client's next bytes are. SASL responses are recognised by an open
@@ -90,7 +93,15 @@ typedef struct {
     bool       content_partial; /* content started before the capture, or a gap */
     bool       content_long_noted;
     bool       content_lf_noted;
+    bool       content_cr_noted;
     bool       prev_content_lf;
+
+    /* SMTP smuggling: the server's reading of the data (ms_smtp_split.h) */
+    ms_split_t       split;     /* look-alikes of the message being read */
+    ms_split_cand_t *watch;     /* those of the message just answered: the next reply decides */
+    uint32_t         n_watch;
+    ms_split_cand_t *smug;      /* the look-alike the server took: its commands await replies */
+    uint32_t         smug_next; /* its next item to answer */
 
     ms_auth_t  auth;        /* the AUTH exchange */
 } ms_smtp_t;
@@ -127,8 +138,10 @@ static smtp_pending_t *front(ms_smtp_t *s)
 
 static void pop(ms_smtp_t *s)
 {
-    if (ms_conn_queued(&s->c) > 0)
+    if (ms_conn_queued(&s->c) > 0) {
         g_free(at(s, 0)->arg);
+        ms_split_free_cands(at(s, 0)->split, at(s, 0)->n_split);
+    }
     ms_conn_pop(&s->c);
 }
 
@@ -281,7 +294,9 @@ static void cmd_data(ms_smtp_t *s, ms_frame_t frame, ms_time_t ts)
     s->content_partial = false;
     s->content_long_noted = false;
     s->content_lf_noted = false;
+    s->content_cr_noted = false;
     s->prev_content_lf = false;
+    ms_split_reset(&s->split);
 }
 
 static void cmd_bdat(ms_smtp_t *s, const ms_smtp_cmd_t *c, ms_frame_t frame, ms_time_t ts)
@@ -412,24 +427,31 @@ static void on_content(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_ti
 {
     bool lf = l->term == MS_TERM_LF;
 
-    if (l->len == 1 && l->data[0] == '.' && !l->truncated) {
-        if (!lf && !s->prev_content_lf) {
-            smtp_pending_t *p = push(s, SMTP_CMD_DATA_END, frame, ts);
-            if (p) {
-                p->bytes = s->content_bytes;
-                p->start_ts = s->msg_start_ts;
-                p->partial = s->content_partial;
-            }
-            s->cmode = CMODE_COMMAND;
-            return;
+    /* how a server that ends lines at a bare LF or CR reads it (look-alikes) */
+    ms_split_line(&s->split, &s->c.rep, l, s->prev_content_lf, frame, ts);
+    if (l->len == 1 && l->data[0] == '.' && !l->truncated && !lf && !s->prev_content_lf) {
+        smtp_pending_t *p = push(s, SMTP_CMD_DATA_END, frame, ts);
+        uint32_t n;
+        ms_split_cand_t *cand = ms_split_take(&s->split, &n);
+        if (p) {
+            p->bytes = s->content_bytes;
+            p->start_ts = s->msg_start_ts;
+            p->partial = s->content_partial;
+            p->split = cand;
+            p->n_split = n;
+        } else {
+            ms_split_free_cands(cand, n); /* spilled: its reply cannot be followed anyway */
         }
-        anomaly(s, frame, MS_AN_SMUGGLING, "End-of-data look-alike with a bare LF "
-                "(SMTP smuggling): servers disagree on where this message ends; "
-                "taken as message content (RFC 5321)");
+        s->cmode = CMODE_COMMAND;
+        return;
     }
     if (lf && !s->content_lf_noted) {
         s->content_lf_noted = true;
         anomaly(s, frame, MS_AN_BARE_NEWLINE, "Message line ended by a bare LF");
+    }
+    if (l->bare_cr && !s->content_cr_noted) {
+        s->content_cr_noted = true;
+        anomaly(s, frame, MS_AN_BARE_NEWLINE, "Message line contains a bare CR");
     }
     if (l->total + 2 > MS_SMTP_TEXT_LINE_MAX && !s->content_long_noted) {
         s->content_long_noted = true;
@@ -484,9 +506,209 @@ static bool first_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t
     return false;
 }
 
+/* ---- SMTP smuggling: following the server's reading -------------------- */
+
+/* Could a server give this reply to a command of this kind? Stricter than
+ * reply_fits: it chooses between the RFC reading and the server's. */
+static bool plausible(unsigned kind, unsigned code)
+{
+    if (code >= 400)
+        return true;
+    switch (kind) {
+    case SMTP_CMD_QUIT:
+        return code == 221;
+    case SMTP_CMD_DATA:
+        return code == 354;
+    case SMTP_CMD_STARTTLS:
+        return code == 220;
+    case SMTP_CMD_AUTH:
+        return code == 334 || code == 235;
+    default: /* 220 is a greeting or a go-ahead, 221 a goodbye */
+        return code / 100 == 2 && code != 220 && code != 221;
+    }
+}
+
+static bool item_plausible(const ms_split_item_t *it, unsigned code)
+{
+    static const smtp_cmd_t kinds[] = {
+        [MS_SPLIT_MAIL] = SMTP_CMD_MAIL, [MS_SPLIT_RCPT] = SMTP_CMD_RCPT,
+        [MS_SPLIT_DATA] = SMTP_CMD_DATA, [MS_SPLIT_END] = SMTP_CMD_DATA_END,
+        [MS_SPLIT_QUIT] = SMTP_CMD_QUIT, [MS_SPLIT_OTHER] = SMTP_CMD_OTHER,
+    };
+    return plausible(kinds[it->kind], code);
+}
+
+static void set_result(ms_smtp_t *s, ms_smuggling_result_t r)
+{
+    if (r > s->c.sum.smuggling_result)
+        s->c.sum.smuggling_result = r;
+}
+
+static void watch_drop(ms_smtp_t *s)
+{
+    ms_split_free_cands(s->watch, s->n_watch);
+    s->watch = NULL;
+    s->n_watch = 0;
+}
+
+static void smug_drop(ms_smtp_t *s)
+{
+    ms_split_free_cands(s->smug, s->smug ? 1 : 0);
+    s->smug = NULL;
+    s->smug_next = 0;
+}
+
+/* The reply answered a message that held end-of-data look-alikes: the next
+ * reply tells whether the server ended it at one of them. */
+static void watch_start(ms_smtp_t *s, smtp_pending_t *p, unsigned code)
+{
+    if (!p->split)
+        return;
+    watch_drop(s);
+    smug_drop(s);
+    s->watch = p->split;
+    s->n_watch = p->n_split;
+    p->split = NULL;
+    p->n_split = 0;
+    set_result(s, code / 100 == 2 ? MS_SMUGGLING_NOT_SPLIT : MS_SMUGGLING_REFUSED);
+}
+
+/* "<a>, <b>" for the recipients the server accepted in items (from, to), at most 8. */
+static char *accepted_rcpts(const ms_split_cand_t *c, uint32_t from, uint32_t to)
+{
+    GString *g = g_string_new(NULL);
+    uint32_t n = 0;
+    for (uint32_t j = from; j < to; j++) {
+        const ms_split_item_t *it = &c->items[j];
+        if (it->kind != MS_SPLIT_RCPT || it->code / 100 != 2)
+            continue;
+        if (n++ < 8)
+            g_string_append_printf(g, "%s<%s>", n > 1 ? ", " : "", it->arg ? it->arg : "");
+    }
+    if (n > 8)
+        g_string_append_printf(g, " and %u more", n - 8);
+    if (n == 0)
+        g_string_append(g, "none accepted");
+    return g_string_free(g, FALSE);
+}
+
+/* The reply to the end of a smuggled message (item 'end'). */
+static void smuggled_done(ms_smtp_t *s, const ms_split_cand_t *c, uint32_t end, unsigned code,
+                          ms_frame_t frame)
+{
+    uint32_t mail = end;
+    for (uint32_t j = end; j-- > 0;) {
+        if (c->items[j].kind == MS_SPLIT_MAIL) {
+            mail = j;
+            break;
+        }
+    }
+    const char *from = mail < end && c->items[mail].arg ? c->items[mail].arg : "";
+    char *rcpts = accepted_rcpts(c, mail < end ? mail + 1 : 0, end);
+    uint64_t bytes = c->items[end].bytes;
+    if (code / 100 == 2) {
+        s->c.sum.smuggled++;
+        s->c.sum.smuggled_bytes += bytes;
+        set_result(s, MS_SMUGGLING_ACCEPTED);
+        anomaly(s, frame, MS_AN_SMUGGLED_MESSAGE, "Smuggled message accepted: the server ended "
+                "the message at the end-of-data look-alike %s in frame %u (%" G_GUINT64_FORMAT
+                " bytes by its reading) and read what followed as commands: MAIL FROM:<%s>, "
+                "RCPT TO: %s, %" G_GUINT64_FORMAT " bytes", c->name, c->frame, c->carrier_bytes,
+                from, rcpts, bytes);
+    } else {
+        anomaly(s, frame, MS_AN_SMUGGLED_MESSAGE, "Smuggled message refused (%u %s): the server "
+                "ended the message at the end-of-data look-alike %s in frame %u and read what "
+                "followed as commands: MAIL FROM:<%s>, RCPT TO: %s", code, s->c.reply_text,
+                c->name, c->frame, from, rcpts);
+    }
+    g_free(rcpts);
+}
+
+/* A reply while the server's reading has smuggled commands waiting: true
+ * when it answers one of them. */
+static bool smug_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts)
+{
+    ms_split_cand_t *c = s->smug;
+    const smtp_pending_t *f = front(s);
+    uint32_t i = s->smug_next;
+
+    if (i >= c->n_items) { /* commands beyond the items: counted, not kept */
+        /* they take any 2xx/4xx/5xx; a 221, 354... belongs to a command sent later */
+        if (c->more == 0 || !plausible(SMTP_CMD_OTHER, code)) {
+            smug_drop(s);
+            return false;
+        }
+        if (--c->more == 0)
+            smug_drop(s);
+        return true;
+    }
+    if (!item_plausible(&c->items[i], code)) {
+        if (f && plausible(f->cmd.kind, code)) {
+            smug_drop(s); /* the server's reading ended sooner: back to the RFC's */
+            return false;
+        }
+        uint32_t end = c->n_items < i + RESYNC_WINDOW ? c->n_items : i + RESYNC_WINDOW;
+        while (i < end && !item_plausible(&c->items[i], code))
+            i++;
+        if (i == end) {
+            smug_drop(s);
+            return false;
+        }
+    }
+    ms_split_item_t *it = &c->items[i];
+    s->smug_next = i + 1;
+    it->code = code;
+    ms_report_link(&s->c.rep, it->frame, it->ts, frame, ts);
+    bool ok = code / 100 == 2;
+    if (it->kind == MS_SPLIT_MAIL && ok && it->arg)
+        ms_report_list_add_text(&s->c.rep, &s->c.sum.smuggled_from, "smuggled sender", false,
+                                it->arg, frame);
+    else if (it->kind == MS_SPLIT_RCPT && ok && it->arg)
+        ms_report_list_add_text(&s->c.rep, &s->c.sum.smuggled_rcpt, "smuggled recipient", false,
+                                it->arg, frame);
+    else if (it->kind == MS_SPLIT_END)
+        smuggled_done(s, c, i, code, frame);
+    if (s->smug_next >= c->n_items && c->more == 0)
+        smug_drop(s);
+    return true;
+}
+
+/* The first reply after the answer to a message with look-alikes: one more
+ * than the RFC reading expects (no command waits, or it cannot take this
+ * reply) proves the server ended the data at a look-alike: the first one
+ * whose commands can take it. */
+static bool watch_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts)
+{
+    const smtp_pending_t *f = front(s);
+    ms_split_cand_t *w = s->watch;
+    uint32_t n = s->n_watch, pick = n;
+
+    s->watch = NULL;
+    s->n_watch = 0;
+    /* a 421 may come at any time (RFC 5321 3.8): it proves nothing */
+    if (code != 421 && (!f || !plausible(f->cmd.kind, code)))
+        for (uint32_t i = 0; i < n && pick == n; i++)
+            if (w[i].n_items > 0 && item_plausible(&w[i].items[0], code))
+                pick = i;
+    if (pick == n) {
+        ms_split_free_cands(w, n);
+        return false;
+    }
+    s->smug = g_memdup2(&w[pick], sizeof(*w));
+    w[pick].n_items = 0; /* its paths now belong to the copy */
+    ms_split_free_cands(w, n);
+    s->smug_next = 0;
+    set_result(s, MS_SMUGGLING_SPLIT);
+    return smug_reply(s, code, frame, ts);
+}
+
 static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts)
 {
     if (!s->c.start_known && first_reply(s, code, frame, ts))
+        return;
+    if (s->smug && smug_reply(s, code, frame, ts))
+        return;
+    if (s->watch && watch_reply(s, code, frame, ts))
         return;
     smtp_pending_t *p = match_reply(s, code, frame);
     if (!p && code == 421)
@@ -536,6 +758,7 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
         break;
     case SMTP_CMD_DATA_END:
         message_done(s, p, code, frame, ts);
+        watch_start(s, p, code);
         break;
     case SMTP_CMD_BDAT:
         if (s->cmode == CMODE_BDAT && s->bdat_gap && ms_conn_queued(&s->c) == 1) {
@@ -682,6 +905,7 @@ static void start_partial_content(ms_smtp_t *s, const ms_line_t *l, ms_frame_t f
     s->content_seen = false;
     s->content_partial = true;
     s->prev_content_lf = false;
+    ms_split_reset(&s->split);
     on_content(s, l, frame, ts);
 }
 
@@ -742,6 +966,9 @@ static void clear(ms_conn_t *c)
     while (ms_conn_queued(&s->c) > 0)
         pop(s);
     s->reply_open = false;
+    ms_split_reset(&s->split);
+    watch_drop(s);
+    smug_drop(s);
 }
 
 static const char *cmd_name(uint16_t kind)

@@ -37,6 +37,13 @@ static int hf_mailsess_rcpt_to = -1;
 static int hf_mailsess_rcpt_rejected = -1;
 static int hf_mailsess_msg_count = -1;
 static int hf_mailsess_msg_bytes = -1;
+static int hf_mailsess_smuggling_result = -1;
+static int hf_mailsess_smuggled = -1;
+static int hf_mailsess_smuggled_bytes = -1;
+static int hf_mailsess_smuggled_from = -1;
+static int hf_mailsess_smuggled_rcpt = -1;
+static int hf_mailsess_smuggled_from_more = -1;
+static int hf_mailsess_smuggled_rcpt_more = -1;
 static int hf_mailsess_quit = -1;
 static int hf_mailsess_maildrop_msgs = -1;
 static int hf_mailsess_maildrop_bytes = -1;
@@ -89,6 +96,7 @@ static const struct {
     [MS_AN_LINE_TOO_LONG]      = { PI_PROTOCOL, PI_WARN, "Line longer than the RFC limit" },
     [MS_AN_BARE_NEWLINE]       = { PI_PROTOCOL, PI_WARN, "Bare LF or CR" },
     [MS_AN_SMUGGLING]          = { PI_SECURITY, PI_WARN, "End-of-data look-alike (SMTP smuggling)" },
+    [MS_AN_SMUGGLED_MESSAGE]   = { PI_SECURITY, PI_ERROR, "Smuggled message: the server ended the data at a look-alike" },
     [MS_AN_SYNTAX]             = { PI_PROTOCOL, PI_WARN, "Malformed line or argument" },
     [MS_AN_CAP_REACHED]        = { PI_UNDECODED, PI_WARN, "Per-session limit reached" },
     [MS_AN_PARTIAL]            = { PI_SEQUENCE, PI_WARN, "Part of the session is not in the capture" },
@@ -123,6 +131,20 @@ static const char *auth_result_name(ms_auth_result_t r)
 {
     const char *n = ms_auth_result_name(r);
     return n && r != MS_AUTH_RESULT_UNKNOWN ? n : "unknown";
+}
+
+static const char *smuggling_result_name(ms_smuggling_result_t r)
+{
+    switch (r) {
+    case MS_SMUGGLING_ACCEPTED:
+        return "accepted";
+    case MS_SMUGGLING_SPLIT:
+        return "split";
+    case MS_SMUGGLING_REFUSED:
+        return "refused";
+    default:
+        return "not-split";
+    }
 }
 
 static nstime_t to_nstime(ms_time_t t)
@@ -190,6 +212,15 @@ static void render_envelope(proto_tree *st, tvbuff_t *tvb, const ms_summary_t *s
     add_list(t, hf_mailsess_rcpt_rejected, hf_mailsess_rcpt_rejected_more, tvb, &s->rcpt_rejected);
     gen(proto_tree_add_uint(t, hf_mailsess_msg_count, tvb, 0, 0, s->msg_count));
     gen(proto_tree_add_uint64(t, hf_mailsess_msg_bytes, tvb, 0, 0, s->msg_bytes));
+    /* the server's reading, once a message held an end-of-data look-alike */
+    if (s->smuggling_result == MS_SMUGGLING_NONE)
+        return;
+    gen(proto_tree_add_string(t, hf_mailsess_smuggling_result, tvb, 0, 0,
+                              smuggling_result_name(s->smuggling_result)));
+    gen(proto_tree_add_uint(t, hf_mailsess_smuggled, tvb, 0, 0, s->smuggled));
+    gen(proto_tree_add_uint64(t, hf_mailsess_smuggled_bytes, tvb, 0, 0, s->smuggled_bytes));
+    add_list(t, hf_mailsess_smuggled_from, hf_mailsess_smuggled_from_more, tvb, &s->smuggled_from);
+    add_list(t, hf_mailsess_smuggled_rcpt, hf_mailsess_smuggled_rcpt_more, tvb, &s->smuggled_rcpt);
 }
 
 static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *sess,
@@ -418,6 +449,20 @@ void ms_render_register(int proto_id)
             "SMTP: messages the server accepted; POP3: messages retrieved (RETR answered +OK)", HFILL } },
         { &hf_mailsess_msg_bytes, { "Message octets", "mailsess.msg_bytes", FT_UINT64, BASE_DEC, NULL, 0x0,
             "Size in octets of those messages (SMTP: accepted, POP3: retrieved), dot-stuffing removed, terminating line excluded", HFILL } },
+        { &hf_mailsess_smuggling_result, { "Smuggling result", "mailsess.smuggling_result", FT_STRING, BASE_NONE, NULL, 0x0,
+            "SMTP: what the server did with message data holding an end-of-data look-alike: accepted (it ended the data there and accepted a smuggled message), split (it ended the data there, the smuggled message was not accepted), refused (it refused the message), not-split (one reply: no sign of a split); absent when no message held one", HFILL } },
+        { &hf_mailsess_smuggled, { "Smuggled messages", "mailsess.smuggled", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "SMTP: messages the server accepted after ending the data at an end-of-data look-alike (the RFC 5321 reading counts them as content: msg_count does not); present with smuggling_result", HFILL } },
+        { &hf_mailsess_smuggled_bytes, { "Smuggled octets", "mailsess.smuggled_bytes", FT_UINT64, BASE_DEC, NULL, 0x0,
+            "SMTP: size of the smuggled messages by the server's reading, dot-stuffing removed, terminating line excluded", HFILL } },
+        { &hf_mailsess_smuggled_from, { "Smuggled MAIL FROM", "mailsess.smuggled_from", FT_STRING, BASE_NONE, NULL, 0x0,
+            "SMTP: a reverse-path the server accepted (2xx) from a MAIL command inside message data, after an end-of-data look-alike", HFILL } },
+        { &hf_mailsess_smuggled_rcpt, { "Smuggled RCPT TO", "mailsess.smuggled_rcpt", FT_STRING, BASE_NONE, NULL, 0x0,
+            "SMTP: a forward-path the server accepted (2xx) from a RCPT command inside message data, after an end-of-data look-alike", HFILL } },
+        { &hf_mailsess_smuggled_from_more, { "Smuggled senders not listed", "mailsess.smuggled_from_more", FT_UINT64, BASE_DEC, NULL, 0x0,
+            "Smuggled senders beyond the list's cap: counted, not listed (present only when some)", HFILL } },
+        { &hf_mailsess_smuggled_rcpt_more, { "Smuggled recipients not listed", "mailsess.smuggled_rcpt_more", FT_UINT64, BASE_DEC, NULL, 0x0,
+            "Smuggled recipients beyond the list's cap: counted, not listed (present only when some)", HFILL } },
         { &hf_mailsess_quit, { "QUIT", "mailsess.quit", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "The client sent QUIT and the server answered it (SMTP and POP3)", HFILL } },
         { &hf_mailsess_maildrop_msgs, { "Maildrop messages", "mailsess.maildrop_msgs", FT_UINT32, BASE_DEC, NULL, 0x0,

@@ -5,13 +5,15 @@ For each smtp-* case without TLS, recompute the size of the message content
 straight from the client's byte stream (tshark -z follow,tcp,raw, no plugin;
 test-captures/tools/streams.py, also used by the capture scripts' checks):
 for DATA, the bytes after the DATA line up to CRLF.CRLF, minus one per
-dot-stuffed line; for BDAT, the announced chunk sizes. Every message in these
-captures was accepted, so the sum must equal the msg_bytes of the reviewed
-golden sessions.txt (all sessions). A second implementation, so a wrong golden
-file cannot pass by echoing the plugin.
+dot-stuffed line; for BDAT, the announced chunk sizes. The sum must equal the
+msg_bytes of the reviewed golden sessions.txt (all sessions) plus the sizes of
+the messages the server refused after their data (named in the golden
+frames.txt's msg_rejected texts: smtp-smuggling-reject). A second
+implementation, so a wrong golden file cannot pass by echoing the plugin.
 SPDX-License-Identifier: GPL-2.0-or-later
 """
 import pathlib
+import re
 import sys
 
 sys.dont_write_bytecode = True
@@ -37,7 +39,11 @@ def content_size(stream):
 def golden_msg_bytes(case):
     """The msg_bytes of the reviewed golden file, summed over the sessions."""
     sessions = goldens.read_sessions((case / "expected" / "sessions.txt").read_text(encoding="utf-8"))
-    return sum(int(v) for s in sessions.values() for v in s["values"].get("mailsess.msg_bytes", []))
+    accepted = sum(int(v) for s in sessions.values() for v in s["values"].get("mailsess.msg_bytes", []))
+    refused = sum(int(m.group(1)) for m in re.finditer(
+        r"\tmailsess\.expert\.msg_rejected\t[^\t]*\tMessage of (\d+) bytes refused",
+        (case / "expected" / "frames.txt").read_text(encoding="utf-8")))
+    return accepted + refused
 
 
 fails = 0

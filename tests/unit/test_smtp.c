@@ -12,6 +12,7 @@
 
 #include "ms_machine.h"
 #include "ms_smtp.h"
+#include "ms_smtp_split.h"
 
 #include "recorder.h"
 
@@ -319,6 +320,253 @@ static void test_smuggling_and_bare_lf(void **state)
     assert_int_equal(m->msg_count, 1);
     /* "hello\n" 6, ".\r\n" 3 (after a bare LF it is no line start: not unstuffed), MAIL 20 */
     assert_true(m->msg_bytes == 6 + 3 + 20);
+    ms_machine_free(s);
+}
+
+/* ---- SMTP smuggling: the server's reading ---------------------------------- */
+
+/* MAIL, RCPT, DATA answered; frame 9 holds message 1, the look-alike
+ * 'fake', a smuggled transaction and the real end of data. */
+static ms_machine_t *smuggle(const char *fake)
+{
+    ms_machine_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "MAIL FROM:<alice@x>\r\nRCPT TO:<bob@x>\r\nDATA\r\n");
+    S(s, 8, "250 ok\r\n250 ok\r\n354 go\r\n");
+    GString *g = g_string_new("Subject: one\r\n\r\nAlice");
+    g_string_append(g, fake);
+    g_string_append(g, "MAIL FROM:<evil@x>\r\nRCPT TO:<bob@x>\r\nRCPT TO:<carol@x>\r\nDATA\r\n"
+                       "Subject: two\r\n\r\n..evil\r\n.\r\n");
+    C(s, 9, g->str);
+    g_string_free(g, TRUE);
+    return s;
+}
+
+static int count_kind(ms_note_kind_t k, ms_frame_t frame)
+{
+    int c = 0;
+    for (int i = 0; i < n_notes; i++)
+        if (notes[i].n.kind == k && (frame == 0 || notes[i].frame == frame))
+            c++;
+    return c;
+}
+
+static const char *anomaly_text(ms_anomaly_t an, ms_frame_t frame)
+{
+    for (int i = 0; i < n_notes; i++)
+        if (notes[i].n.kind == MS_NOTE_ANOMALY && notes[i].n.anomaly == an &&
+            notes[i].frame == frame)
+            return notes[i].text;
+    return "";
+}
+
+/* A server that ends the data at the look-alike: 250 to message 1, then the
+ * smuggled MAIL, RCPT, RCPT, DATA and end of data. */
+static void split_accepted(const char *fake, uint64_t rfc_bytes, const char *name)
+{
+    ms_machine_t *s = smuggle(fake);
+    assert_int_equal(count_anomaly(MS_AN_SMUGGLING, 9), 1);
+    assert_non_null(strstr(anomaly_text(MS_AN_SMUGGLING, 9), name));
+    S(s, 10, "250 queued 1\r\n250 ok\r\n250 ok\r\n550 no carol\r\n354 go\r\n250 queued 2\r\n");
+    const ms_summary_t *m = ms_machine_summary(s);
+    assert_int_equal(m->smuggling_result, MS_SMUGGLING_ACCEPTED);
+    assert_int_equal(m->smuggled, 1);
+    /* "Subject: two\r\n" 14, "\r\n" 2, "..evil\r\n" 8 - 1 (unstuffed) */
+    assert_true(m->smuggled_bytes == 23);
+    assert_int_equal(m->smuggled_from.count, 1);
+    assert_string_equal(m->smuggled_from.items[0], "evil@x");
+    assert_int_equal(m->smuggled_rcpt.count, 1); /* carol was refused */
+    assert_string_equal(m->smuggled_rcpt.items[0], "bob@x");
+    /* the RFC reading stays: one message, the smuggled part is content */
+    assert_int_equal(m->msg_count, 1);
+    assert_true(m->msg_bytes == rfc_bytes);
+    assert_int_equal(m->mail_from.count, 1);
+    assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), 0);
+    assert_int_equal(count_anomaly(MS_AN_SMUGGLED_MESSAGE, 10), 1);
+    const char *t = anomaly_text(MS_AN_SMUGGLED_MESSAGE, 10);
+    assert_non_null(strstr(t, "MAIL FROM:<evil@x>"));
+    assert_non_null(strstr(t, "RCPT TO: <bob@x>, 23 bytes")); /* carol refused: not named */
+    assert_non_null(strstr(t, name));
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(request_in(10, i), 9); /* every reply answers the data frame */
+    C(s, 11, "QUIT\r\n");
+    S(s, 12, "221 bye\r\n");
+    assert_int_equal(request_in(12, 0), 11);
+    assert_true(ms_machine_summary(s)->quit);
+    ms_machine_free(s);
+}
+
+static void test_smuggling_lf_crlf(void **state)
+{
+    (void)state;
+    /* RFC: "Subject: one\r\n" 14 + "\r\n" 2 + "Alice\n.\r\n" 9 + the rest as content:
+     * MAIL 20, RCPT 17, RCPT 19, DATA 6, 14, 2, "..evil" 7 (unstuffed) = 110 */
+    split_accepted("\n.\r\n", 110, "<LF>.<CR><LF>");
+}
+
+static void test_smuggling_lf_lf(void **state)
+{
+    (void)state;
+    split_accepted("\n.\n", 109, "<LF>.<LF>");
+}
+
+static void test_smuggling_crlf_lf(void **state)
+{
+    (void)state;
+    /* "Alice\r\n" 7, ".\nMAIL..." is a line starting with a dot: 1 less */
+    split_accepted("\r\n.\n", 109, "<CR><LF>.<LF>");
+}
+
+static void test_smuggling_cr_cr(void **state)
+{
+    (void)state;
+    /* one RFC line "Alice\r.\rMAIL FROM:<evil@x>\r\n" */
+    split_accepted("\r.\r", 109, "<CR>.<CR>");
+}
+
+/* The size of message 1 by the server's reading is in the expert text. */
+static void test_smuggling_carrier_size(void **state)
+{
+    (void)state;
+    ms_machine_t *s = smuggle("\n.\r\n");
+    S(s, 10, "250 queued 1\r\n250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n250 queued 2\r\n");
+    /* "Subject: one\r\n" 14 + "\r\n" 2 + "Alice\n" 6 */
+    assert_non_null(strstr(anomaly_text(MS_AN_SMUGGLED_MESSAGE, 10), "(22 bytes by its reading)"));
+    assert_int_equal(ms_machine_summary(s)->smuggled_rcpt.count, 2);
+    ms_machine_free(s);
+}
+
+static void test_smuggling_refused(void **state)
+{
+    (void)state;
+    ms_machine_t *s = smuggle("\n.\r\n");
+    S(s, 10, "550 5.5.2 mx.example.test Error: bare <LF> received\r\n");
+    C(s, 11, "QUIT\r\n");
+    S(s, 12, "221 bye\r\n");
+    const ms_summary_t *m = ms_machine_summary(s);
+    assert_int_equal(m->smuggling_result, MS_SMUGGLING_REFUSED);
+    assert_int_equal(m->smuggled, 0);
+    assert_int_equal(m->smuggled_from.count, 0);
+    assert_int_equal(m->msg_count, 0);
+    assert_int_equal(count_anomaly(MS_AN_MSG_REJECTED, 10), 1);
+    assert_int_equal(count_anomaly(MS_AN_SMUGGLED_MESSAGE, 0), 0);
+    assert_int_equal(request_in(12, 0), 11);
+    assert_true(m->quit);
+    ms_machine_free(s);
+}
+
+static void test_smuggling_not_split(void **state)
+{
+    (void)state;
+    ms_machine_t *s = smuggle("\r.\r");
+    S(s, 10, "250 queued\r\n");
+    C(s, 11, "QUIT\r\n");
+    S(s, 12, "221 bye\r\n");
+    const ms_summary_t *m = ms_machine_summary(s);
+    assert_int_equal(m->smuggling_result, MS_SMUGGLING_NOT_SPLIT);
+    assert_int_equal(m->smuggled, 0);
+    assert_int_equal(m->msg_count, 1);
+    assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), 0);
+    assert_int_equal(request_in(12, 0), 11);
+    assert_true(m->quit);
+    ms_machine_free(s);
+
+    /* a server closing with 421 right after the data did not split */
+    s = smuggle("\n.\r\n");
+    S(s, 10, "250 queued\r\n421 4.4.2 closing\r\n");
+    m = ms_machine_summary(s);
+    assert_int_equal(m->smuggling_result, MS_SMUGGLING_NOT_SPLIT);
+    assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), 0);
+    ms_machine_free(s);
+
+    /* a pipelining client sends its next MAIL after the data: 250, 250 is the RFC reading */
+    s = smuggle("\n.\r\n");
+    C(s, 10, "MAIL FROM:<a@x>\r\n");
+    S(s, 11, "250 queued\r\n250 ok\r\n");
+    m = ms_machine_summary(s);
+    assert_int_equal(m->smuggling_result, MS_SMUGGLING_NOT_SPLIT);
+    assert_int_equal(request_in(11, 1), 10);
+    ms_machine_free(s);
+}
+
+/* The attacker pipelines QUIT after the data: the replies to the smuggled
+ * commands come before its 221. */
+static void test_smuggling_pipelined_quit(void **state)
+{
+    (void)state;
+    ms_machine_t *s = smuggle("\n.\r\n");
+    C(s, 10, "QUIT\r\n");
+    S(s, 11, "250 queued 1\r\n250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n250 queued 2\r\n221 bye\r\n");
+    const ms_summary_t *m = ms_machine_summary(s);
+    assert_int_equal(m->smuggled, 1);
+    assert_true(m->quit);
+    assert_int_equal(request_in(11, 6), 10);
+    assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), 0);
+    ms_machine_free(s);
+
+    /* no split, QUIT pipelined: 250 then 221 is the RFC reading */
+    s = smuggle("\n.\r\n");
+    C(s, 10, "QUIT\r\n");
+    S(s, 11, "250 queued\r\n221 bye\r\n");
+    m = ms_machine_summary(s);
+    assert_int_equal(m->smuggling_result, MS_SMUGGLING_NOT_SPLIT);
+    assert_int_equal(request_in(11, 1), 10);
+    assert_true(m->quit);
+    ms_machine_free(s);
+}
+
+/* Garbage after the look-alike: the server answers each line as a command. */
+static void test_smuggling_garbage(void **state)
+{
+    (void)state;
+    ms_machine_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\n");
+    S(s, 8, "250 ok\r\n250 ok\r\n354 go\r\n");
+    C(s, 9, "x\n.\r\n\x01\xff garbage\r\nMAIL FROM:<\x1b[31mred>\r\n\r\n.\r\n");
+    S(s, 10, "250 queued\r\n500 5.5.2 Error: bad syntax\r\n250 ok\r\n500 5.5.2 Error: bad syntax\r\n"
+             "502 5.5.2 Error: command not recognized\r\n");
+    const ms_summary_t *m = ms_machine_summary(s);
+    assert_int_equal(m->smuggling_result, MS_SMUGGLING_SPLIT);
+    assert_int_equal(m->smuggled, 0);
+    assert_int_equal(m->smuggled_from.count, 1);
+    assert_string_equal(m->smuggled_from.items[0], "\\x1B[31mred"); /* escaped */
+    assert_int_equal(count_anomaly(MS_AN_UNMATCHED_REPLY, 0), 0);
+    assert_int_equal(count_anomaly(MS_AN_SMUGGLED_MESSAGE, 0), 0);
+    assert_int_equal(request_in(10, 4), 9);
+    ms_machine_free(s);
+}
+
+/* Thousands of look-alikes: a few followed, the notes capped, the replies
+ * beyond the kept commands still counted. */
+static void test_smuggling_many_lookalikes(void **state)
+{
+    (void)state;
+    ms_machine_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\n");
+    S(s, 8, "250 ok\r\n250 ok\r\n354 go\r\n");
+    GString *g = g_string_new("x");
+    for (int i = 0; i < 5000; i++)
+        g_string_append(g, "\n.\r\nNOOP\r\nA\r.\rB"); /* \n.\r\n and \r.\r */
+    g_string_append(g, "\r\n.\r\n");
+    C(s, 9, g->str);
+    g_string_free(g, TRUE);
+    assert_int_equal(count_anomaly(MS_AN_SMUGGLING, 0), 100);
+    assert_true(count_anomaly(MS_AN_CAP_REACHED, 9) >= 1);
+    /* the first look-alike's reading: NOOP, "A\r.\rB", "." ...: one command a line */
+    GString *r = g_string_new("250 queued\r\n");
+    for (int i = 0; i < 10000; i++)
+        g_string_append(r, i % 2 ? "502 unknown\r\n" : "250 ok\r\n");
+    S(s, 10, r->str);
+    g_string_free(r, TRUE);
+    const ms_summary_t *m = ms_machine_summary(s);
+    assert_int_equal(m->smuggling_result, MS_SMUGGLING_SPLIT);
+    assert_int_equal(m->msg_count, 1);
+    assert_true(count_kind(MS_NOTE_REQUEST_IN, 10) == 1 + MS_SPLIT_ITEMS);
+    C(s, 11, "QUIT\r\n");
+    S(s, 12, "221 bye\r\n");
+    assert_true(ms_machine_summary(s)->quit);
     ms_machine_free(s);
 }
 
@@ -962,6 +1210,16 @@ int main(void)
         cmocka_unit_test(test_sequence_anomalies),
         cmocka_unit_test(test_unmatched_and_resync),
         cmocka_unit_test(test_smuggling_and_bare_lf),
+        cmocka_unit_test(test_smuggling_lf_crlf),
+        cmocka_unit_test(test_smuggling_lf_lf),
+        cmocka_unit_test(test_smuggling_crlf_lf),
+        cmocka_unit_test(test_smuggling_cr_cr),
+        cmocka_unit_test(test_smuggling_carrier_size),
+        cmocka_unit_test(test_smuggling_refused),
+        cmocka_unit_test(test_smuggling_not_split),
+        cmocka_unit_test(test_smuggling_pipelined_quit),
+        cmocka_unit_test(test_smuggling_garbage),
+        cmocka_unit_test(test_smuggling_many_lookalikes),
         cmocka_unit_test(test_close_without_quit),
         cmocka_unit_test(test_long_lines),
         cmocka_unit_test(test_utf8_addresses),
