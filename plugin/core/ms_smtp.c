@@ -41,6 +41,8 @@ typedef enum {
     SMTP_CMD_OTHER     /* NOOP, VRFY, unknown verbs... */
 } smtp_cmd_t;
 
+static const char *cmd_name(uint16_t kind);
+
 /* Command flags kept even for a command spilled beyond the queue's cap. */
 #define SMTP_F_LAST    0x1u /* BDAT: the LAST chunk (it closes its message) */
 #define SMTP_F_IN_AUTH 0x2u /* QUIT: sent where the AUTH exchange wanted a response */
@@ -658,7 +660,16 @@ static bool smug_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t 
     ms_split_item_t *it = &c->items[i];
     s->smug_next = i + 1;
     it->code = code;
-    ms_report_link(&s->c.rep, it->frame, it->ts, frame, ts);
+    /* the smuggled command as the server read it */
+    static const uint16_t kinds[] = {
+        [MS_SPLIT_MAIL] = SMTP_CMD_MAIL, [MS_SPLIT_RCPT] = SMTP_CMD_RCPT,
+        [MS_SPLIT_DATA] = SMTP_CMD_DATA, [MS_SPLIT_END] = SMTP_CMD_DATA_END,
+        [MS_SPLIT_QUIT] = SMTP_CMD_QUIT, [MS_SPLIT_OTHER] = SMTP_CMD_OTHER,
+    };
+    uint16_t kind = (unsigned)it->kind < sizeof(kinds) / sizeof(kinds[0]) ? kinds[it->kind]
+                                                                           : SMTP_CMD_OTHER;
+    ms_report_link(&s->c.rep, it->frame, it->ts, frame, ts, cmd_name(kind), kind,
+                   (uint16_t)code);
     bool ok = code / 100 == 2;
     if (it->kind == MS_SPLIT_MAIL && ok && it->arg)
         ms_report_list_add_text(&s->c.rep, &s->c.sum.smuggled_from, "smuggled sender", false,

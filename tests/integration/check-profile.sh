@@ -43,7 +43,7 @@ expect_rule smtp-auth-fail-then-ok.pcap 9 "Mail: clear-text credentials on this 
 expect_rule smtp-auth-fail-then-ok.pcap 11 "Mail: failed login"
 expect_rule smtp-auth-fail-then-ok.pcap 1 "Mail: session with clear-text credentials"
 for c in port-smtp-starttls-inject-client smtp-smuggling; do
-    want=$([ $c = smtp-smuggling ] && echo "Mail: smuggling look-alike" || echo "Mail: STARTTLS/STLS tampering")
+    want=$([ $c = smtp-smuggling ] && echo "Mail: smuggling" || echo "Mail: STARTTLS/STLS tampering")
     rules $c.pcap | grep -qF "$want" || bad "$c: no frame coloured '$want'"
 done
 rules pop3-user-pass.pcap | grep -q "Mail: " || bad "pop3-user-pass: no frame coloured by a Mail rule"
