@@ -83,6 +83,18 @@ ms_tshark_raw() {
     fi
 }
 
+# ms_run CMD ARGS...: any command as the test user, with tshark's environment
+# (the plugin under test), in $MS_ENV: for scripts that run tshark themselves.
+ms_run() {
+    local extra=(${MS_PLUGIN_ENV[@]+"${MS_PLUGIN_ENV[@]}"} ${MS_TSHARK_ENV[@]+"${MS_TSHARK_ENV[@]}"})
+    if [ "$(id -u)" = 0 ]; then
+        (cd "$MS_ENV" && setpriv --reuid=nobody --regid=nogroup --clear-groups \
+            env -i PATH="$PATH" HOME="$MS_ENV/home" LC_ALL=C.UTF-8 TZ=UTC ${extra[@]+"${extra[@]}"} "$@")
+    else
+        (cd "$MS_ENV" && env -i PATH="$PATH" HOME="$MS_ENV/home" LC_ALL=C.UTF-8 TZ=UTC ${extra[@]+"${extra[@]}"} "$@")
+    fi
+}
+
 # Fails loudly when the plugin does not load: every other check depends on it.
 # It must be the plugin under test, not one installed system-wide.
 ms_assert_loaded() {
