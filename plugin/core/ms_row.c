@@ -69,7 +69,7 @@ static char *join(const ms_strlist_t *l)
 /* Inside TLS without a key nothing more is seen: "?" rather than "no". */
 static bool blind(const ms_summary_t *s)
 {
-    return s->tls_hidden || (s->tls == MS_TLS_IMPLICIT && s->commands == 0);
+    return ms_summary_tls_blind(s);
 }
 
 char *ms_row_value(const ms_summary_t *s, ms_col_t c)

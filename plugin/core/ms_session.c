@@ -41,6 +41,11 @@ void ms_summary_clear(ms_summary_t *m)
     memset(m, 0, sizeof(*m));
 }
 
+bool ms_summary_tls_blind(const ms_summary_t *m)
+{
+    return m->tls_hidden || (m->tls == MS_TLS_IMPLICIT && m->commands == 0);
+}
+
 void ms_summary_touch(ms_summary_t *m, ms_frame_t frame, ms_time_t ts)
 {
     if (frame >= m->last_frame) {

@@ -118,6 +118,10 @@ typedef struct {
     uint64_t         commands;           /* command lines seen */
 } ms_summary_t;
 
+/* The rest of the session is inside TLS without a key: after an accepted
+ * STARTTLS/STLS with no decrypted data since, or implicit TLS with no command
+ * seen. What happened there (QUIT, logins) is unknown, not "none". */
+bool ms_summary_tls_blind(const ms_summary_t *m);
 void ms_summary_init(ms_summary_t *m, ms_proto_t proto, ms_frame_t first_frame, ms_time_t first_ts);
 void ms_summary_clear(ms_summary_t *m);
 /* Any frame of the connection, to follow its duration. */

@@ -249,15 +249,24 @@ static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *se
                                       "Capabilities (%u)", s->capabilities.count);
     add_list(t, hf_mailsess_capabilities, hf_mailsess_capabilities_more, tvb, &s->capabilities);
 
-    t = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_auth, NULL,
-                                      "Authentication: %u attempt%s", s->auth_attempts,
-                                      plurality(s->auth_attempts, "", "s"));
+    /* inside TLS without a key, "0 attempts" and "QUIT: False" would be guesses */
+    gboolean blind = ms_summary_tls_blind(s);
+    if (blind && s->auth_attempts == 0)
+        t = proto_tree_add_subtree(st, tvb, 0, 0, ett_mailsess_auth, NULL,
+                                   "Authentication: not visible (inside TLS, not decrypted)");
+    else
+        t = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_auth, NULL,
+                                          "Authentication: %u attempt%s%s", s->auth_attempts,
+                                          plurality(s->auth_attempts, "", "s"),
+                                          blind ? " before TLS (the rest is not decrypted)" : "");
     add_list(t, hf_mailsess_auth_method, hf_mailsess_auth_method_more, tvb, &s->auth_methods);
     add_list(t, hf_mailsess_auth_user, hf_mailsess_auth_user_more, tvb, &s->auth_users);
     if (s->auth_result != MS_AUTH_RESULT_NONE)
         gen(proto_tree_add_string(t, hf_mailsess_auth_result, tvb, 0, 0, auth_result_name(s->auth_result)));
-    gen(proto_tree_add_uint(t, hf_mailsess_auth_attempts, tvb, 0, 0, s->auth_attempts));
-    gen(proto_tree_add_uint(t, hf_mailsess_auth_failures, tvb, 0, 0, s->auth_failures));
+    if (!blind || s->auth_attempts > 0) {
+        gen(proto_tree_add_uint(t, hf_mailsess_auth_attempts, tvb, 0, 0, s->auth_attempts));
+        gen(proto_tree_add_uint(t, hf_mailsess_auth_failures, tvb, 0, 0, s->auth_failures));
+    }
     /* only when TRUE: the bare filter "mailsess.auth_plaintext" tests presence */
     if (s->auth_plaintext)
         gen(proto_tree_add_boolean(t, hf_mailsess_auth_plaintext, tvb, 0, 0, TRUE));
@@ -266,7 +275,8 @@ static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *se
         render_envelope(st, tvb, s);
     else
         render_mailbox(st, tvb, s);
-    gen(proto_tree_add_boolean(st, hf_mailsess_quit, tvb, 0, 0, s->quit));
+    if (s->quit || !blind)
+        gen(proto_tree_add_boolean(st, hf_mailsess_quit, tvb, 0, 0, s->quit));
 
     t = proto_tree_add_subtree(st, tvb, 0, 0, ett_mailsess_timing, NULL, "Timing");
     if (s->greeting_seen)
@@ -326,8 +336,7 @@ static void append_summary(proto_item *ti, const ms_summary_t *s, gboolean final
     if (s->tls != MS_TLS_NONE)
         g_string_append_printf(g, ", TLS (%s%s)",
                                s->tls == MS_TLS_IMPLICIT ? "implicit" : s->proto == MS_PROTO_SMTP ? "STARTTLS" : "STLS",
-                               s->tls_hidden || (s->tls == MS_TLS_IMPLICIT && s->commands == 0)
-                                   ? ", not decrypted" : "");
+                               ms_summary_tls_blind(s) ? ", not decrypted" : "");
     if (s->msg_count > 0)
         g_string_append_printf(g, ", %u message%s %s (%" PRIu64 " bytes)", s->msg_count,
                                plurality(s->msg_count, "", "s"),
@@ -434,7 +443,7 @@ void ms_render_register(int proto_id)
         { &hf_mailsess_auth_result, { "Auth result", "mailsess.auth_result", FT_STRING, BASE_NONE, NULL, 0x0,
             "success, failure or unknown (no reply) for the last attempt", HFILL } },
         { &hf_mailsess_auth_attempts, { "Auth attempts", "mailsess.auth_attempts", FT_UINT32, BASE_DEC, NULL, 0x0,
-            "Authentication attempts: AUTH commands; for POP3 also APOP and each USER/PASS pair", HFILL } },
+            "Authentication attempts: AUTH commands; for POP3 also APOP and each USER/PASS pair (absent when none was seen and the rest is inside TLS without a key)", HFILL } },
         { &hf_mailsess_auth_failures, { "Auth failures", "mailsess.auth_failures", FT_UINT32, BASE_DEC, NULL, 0x0,
             "Authentication attempts the server refused (SMTP: any reply but 2xx/334; POP3: -ERR)", HFILL } },
         { &hf_mailsess_auth_plaintext, { "Clear-text credentials", "mailsess.auth_plaintext", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
@@ -464,7 +473,7 @@ void ms_render_register(int proto_id)
         { &hf_mailsess_smuggled_rcpt_more, { "Smuggled recipients not listed", "mailsess.smuggled_rcpt_more", FT_UINT64, BASE_DEC, NULL, 0x0,
             "Smuggled recipients beyond the list's cap: counted, not listed (present only when some)", HFILL } },
         { &hf_mailsess_quit, { "QUIT", "mailsess.quit", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
-            "The client sent QUIT and the server answered it (SMTP and POP3)", HFILL } },
+            "The client sent QUIT and the server answered it (SMTP and POP3); absent while the rest of the session is inside TLS without a key", HFILL } },
         { &hf_mailsess_maildrop_msgs, { "Maildrop messages", "mailsess.maildrop_msgs", FT_UINT32, BASE_DEC, NULL, 0x0,
             "POP3: messages in the maildrop (STAT reply)", HFILL } },
         { &hf_mailsess_maildrop_bytes, { "Maildrop bytes", "mailsess.maildrop_bytes", FT_UINT64, BASE_DEC, NULL, 0x0,
