@@ -56,7 +56,8 @@ const char *ms_anomaly_meaning(ms_anomaly_t an);
 typedef enum {
     MS_NOTE_REQUEST_IN,  /* on a reply: 'other' = frame of the command, 'delta' = response time */
     MS_NOTE_RESPONSE_IN, /* on a command: 'other' = frame of the reply */
-    MS_NOTE_ANOMALY      /* 'anomaly' and 'text' */
+    MS_NOTE_ANOMALY,     /* 'anomaly' and 'text' */
+    MS_NOTE_QUEUE_ID     /* on the reply accepting a message: 'text' = its queue id */
 } ms_note_kind_t;
 
 typedef struct {

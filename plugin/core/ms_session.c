@@ -21,6 +21,7 @@ void ms_summary_init(ms_summary_t *m, ms_proto_t proto, ms_frame_t first_frame, 
     ms_strlist_init(&m->mail_from, MS_CAP_MAIL_FROM);
     ms_strlist_init(&m->rcpt_to, MS_CAP_RCPT_TO);
     ms_strlist_init(&m->rcpt_rejected, MS_CAP_RCPT_TO);
+    ms_strlist_init(&m->queue_ids, MS_CAP_QUEUE_IDS);
 }
 
 void ms_summary_clear(ms_summary_t *m)
@@ -33,6 +34,7 @@ void ms_summary_clear(ms_summary_t *m)
     ms_strlist_clear(&m->mail_from);
     ms_strlist_clear(&m->rcpt_to);
     ms_strlist_clear(&m->rcpt_rejected);
+    ms_strlist_clear(&m->queue_ids);
     g_free(m->transfer_times);
     memset(m, 0, sizeof(*m));
 }
@@ -114,6 +116,16 @@ void ms_report_list_add(ms_reporter_t *r, ms_strlist_t *l, const char *what, boo
     char *t = ms_text_printable(v, len, MS_TEXT_MAX);
     ms_report_list_add_text(r, l, what, distinct, t, frame);
     g_free(t);
+}
+
+void ms_report_queue_id(ms_reporter_t *r, ms_summary_t *m, const char *id, ms_frame_t frame)
+{
+    ms_report_list_add_text(r, &m->queue_ids, "queue id", false, id ? id : "", frame);
+    if (!id)
+        return;
+    m->queue_id_seen = true;
+    ms_note_t n = { .kind = MS_NOTE_QUEUE_ID, .text = id };
+    emit(r, frame, &n);
 }
 
 void ms_report_transfer(ms_reporter_t *r, ms_summary_t *m, ms_time_t d, ms_frame_t frame)

@@ -33,6 +33,9 @@
 #ifndef MS_CAP_TRANSFERS
 #define MS_CAP_TRANSFERS    128
 #endif
+#ifndef MS_CAP_QUEUE_IDS
+#define MS_CAP_QUEUE_IDS    128
+#endif
 #ifndef MS_CAP_NOTES
 #define MS_CAP_NOTES        100  /* notes of one anomaly kind per session */
 #endif
@@ -81,6 +84,9 @@ typedef struct {
     ms_strlist_t     rcpt_to;       /* SMTP */
     ms_strlist_t     rcpt_rejected; /* SMTP */
     uint32_t         msg_count;     /* SMTP: accepted; POP3: retrieved */
+    ms_strlist_t     queue_ids;     /* SMTP: one per accepted message, in order: the id in
+                                     * the accepting reply, "" when it had none */
+    bool             queue_id_seen; /* SMTP: some accepting reply had an id */
     uint64_t         msg_bytes;
     bool             quit;
     bool             stat_seen;          /* POP3: a STAT reply was seen */
@@ -140,6 +146,9 @@ void ms_report_line_checks(ms_reporter_t *r, const ms_line_t *l, size_t max, con
  */
 bool ms_report_masked_capability(ms_reporter_t *r, const uint8_t *line, size_t len,
                                  const char *real, ms_frame_t frame);
+/* A message was accepted: its queue id (NULL: the reply had none) joins the
+ * list, one entry per message, and is noted on the reply's frame. */
+void ms_report_queue_id(ms_reporter_t *r, ms_summary_t *m, const char *id, ms_frame_t frame);
 void ms_report_transfer(ms_reporter_t *r, ms_summary_t *m, ms_time_t d, ms_frame_t frame);
 
 #endif /* MS_SESSION_H */

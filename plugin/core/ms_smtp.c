@@ -71,6 +71,7 @@ typedef struct {
     bool       reply_open;
     unsigned   reply_code;
     uint32_t   reply_lines;
+    char      *reply_qid;   /* a queue id in the reply (printable), NULL when none */
 
     /* client side */
     cmode_t    cmode;
@@ -190,6 +191,7 @@ static void message_done(ms_smtp_t *s, const smtp_pending_t *p, unsigned code,
 {
     if (code / 100 == 2) {
         s->c.sum.msg_count++;
+        ms_report_queue_id(&s->c.rep, &s->c.sum, s->reply_qid, frame);
         s->c.sum.msg_bytes += p->bytes;
         if (p->cmd.frame == 0)
             anomaly(s, frame, MS_AN_PARTIAL, "Message accepted, but its last command (end of "
@@ -613,15 +615,22 @@ static void on_reply_line(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms
         s->reply_lines = 0;
         g_free(s->c.reply_text);
         s->c.reply_text = ms_text_printable(r.text, r.text_len, MS_TEXT_MAX);
+        g_free(s->reply_qid);
+        s->reply_qid = NULL;
     } else if (r.code != s->reply_code) {
         anomaly(s, frame, MS_AN_SYNTAX, "Reply code changes from %u to %u inside a multi-line reply",
                 s->reply_code, r.code);
     }
-    if (s->reply_lines++ > 0 && s->reply_code == 250) {
-        const smtp_pending_t *p = front(s);
-        if (p && p->cmd.kind == SMTP_CMD_EHLO)
-            reply_ehlo_line(s, &r, frame);
-    }
+    const smtp_pending_t *p = front(s);
+    bool ehlo = p && p->cmd.kind == SMTP_CMD_EHLO;
+    if (s->reply_lines++ > 0 && s->reply_code == 250 && ehlo)
+        reply_ehlo_line(s, &r, frame);
+    /* the reply that accepts a message may name its queue id (first one found) */
+    const uint8_t *qid;
+    size_t qid_len;
+    if (s->reply_code / 100 == 2 && !ehlo && !s->reply_qid &&
+        ms_smtp_queue_id_parse(r.text, r.text_len, &qid, &qid_len))
+        s->reply_qid = ms_text_printable(qid, qid_len, MS_QUEUE_ID_MAX);
     if (r.last) {
         s->reply_open = false;
         on_reply(s, s->reply_code, frame, ts);
@@ -741,6 +750,8 @@ static void clear(ms_conn_t *c)
     while (ms_conn_queued(&s->c) > 0)
         pop(s);
     s->reply_open = false;
+    g_free(s->reply_qid);
+    s->reply_qid = NULL;
 }
 
 const ms_proto_ops_t ms_smtp_ops = {

@@ -35,6 +35,9 @@ static int hf_mailsess_rcpt_to = -1;
 static int hf_mailsess_rcpt_rejected = -1;
 static int hf_mailsess_msg_count = -1;
 static int hf_mailsess_msg_bytes = -1;
+static int hf_mailsess_queue_id = -1;
+static int hf_mailsess_queue_id_more = -1;
+static int hf_mailsess_reply_queue_id = -1;
 static int hf_mailsess_quit = -1;
 static int hf_mailsess_maildrop_msgs = -1;
 static int hf_mailsess_maildrop_bytes = -1;
@@ -193,6 +196,9 @@ static void render_envelope(proto_tree *st, tvbuff_t *tvb, const ms_summary_t *s
     add_list(t, hf_mailsess_rcpt_rejected, hf_mailsess_rcpt_rejected_more, tvb, &s->rcpt_rejected);
     gen(proto_tree_add_uint(t, hf_mailsess_msg_count, tvb, 0, 0, s->msg_count));
     gen(proto_tree_add_uint64(t, hf_mailsess_msg_bytes, tvb, 0, 0, s->msg_bytes));
+    /* one per accepted message ("" for a reply without one), once a reply named one */
+    if (s->queue_id_seen)
+        add_list(t, hf_mailsess_queue_id, hf_mailsess_queue_id_more, tvb, &s->queue_ids);
 }
 
 static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *sess,
@@ -304,6 +310,10 @@ void ms_render(const ms_session_t *sess, const ms_summary_t *s, tvbuff_t *tvb,
             if (st)
                 gen(proto_tree_add_uint(st, hf_mailsess_response_in, tvb, 0, 0, note->other));
             break;
+        case MS_NOTE_QUEUE_ID:
+            if (st)
+                gen(proto_tree_add_string(st, hf_mailsess_reply_queue_id, tvb, 0, 0, note->text));
+            break;
         case MS_NOTE_ANOMALY:
             expert_add_info_format(pinfo, ti, &ei_mailsess[note->anomaly], "%s", note->text);
             break;
@@ -358,6 +368,12 @@ void ms_render_register(int proto_id)
             "SMTP: messages the server accepted; POP3: messages retrieved (RETR answered +OK)", HFILL } },
         { &hf_mailsess_msg_bytes, { "Message octets", "mailsess.msg_bytes", FT_UINT64, BASE_DEC, NULL, 0x0,
             "Size in octets of those messages (SMTP: accepted, POP3: retrieved), dot-stuffing removed, terminating line excluded", HFILL } },
+        { &hf_mailsess_queue_id, { "Queue id", "mailsess.queue_id", FT_STRING, BASE_NONE, NULL, 0x0,
+            "SMTP: the queue id in the reply accepting each message, in order (empty when that reply named none); present once a reply named one", HFILL } },
+        { &hf_mailsess_queue_id_more, { "Queue ids not listed", "mailsess.queue_id_more", FT_UINT64, BASE_DEC, NULL, 0x0,
+            "Queue ids beyond the list's cap: counted, not listed (present only when some)", HFILL } },
+        { &hf_mailsess_reply_queue_id, { "Queued as", "mailsess.reply_queue_id", FT_STRING, BASE_NONE, NULL, 0x0,
+            "SMTP: the queue id in this frame's reply, which accepted a message", HFILL } },
         { &hf_mailsess_quit, { "QUIT", "mailsess.quit", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "The client sent QUIT and the server answered it (SMTP and POP3)", HFILL } },
         { &hf_mailsess_maildrop_msgs, { "Maildrop messages", "mailsess.maildrop_msgs", FT_UINT32, BASE_DEC, NULL, 0x0,

@@ -921,10 +921,104 @@ static void test_bdat_gap_resync(void **state)
     ms_machine_free(s);
 }
 
+/* The queue id noted on a frame, or "" when none. */
+static const char *queue_id_note(ms_frame_t frame)
+{
+    for (int i = 0; i < n_notes; i++)
+        if (notes[i].n.kind == MS_NOTE_QUEUE_ID && notes[i].frame == frame)
+            return notes[i].text;
+    return "";
+}
+
+/* One queue id per accepted message, in order, "" for a reply without one;
+ * a refused message adds none. */
+static void test_queue_ids(void **state)
+{
+    (void)state;
+    ms_machine_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\n");
+    S(s, 8, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 go\r\n");
+    C(s, 9, "one\r\n.\r\n");
+    S(s, 10, "250 2.0.0 Ok: queued as 4F2C21A0B3\r\n");
+    C(s, 11, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\n");
+    S(s, 12, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 go\r\n");
+    C(s, 13, "two\r\n.\r\n");
+    S(s, 14, "554 5.7.1 refused\r\n");
+    C(s, 15, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\n");
+    S(s, 16, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 go\r\n");
+    C(s, 17, "three\r\n.\r\n");
+    S(s, 18, "250 2.0.0 Ok: queued\r\n");
+    C(s, 19, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nBDAT 4 LAST\r\nfour");
+    S(s, 20, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 OK id=1rQbZk-0004Xy-2P\r\n");
+    const ms_summary_t *m = ms_machine_summary(s);
+    assert_int_equal(m->msg_count, 3);
+    assert_true(m->queue_id_seen);
+    assert_int_equal(m->queue_ids.count, 3);
+    assert_string_equal(m->queue_ids.items[0], "4F2C21A0B3");
+    assert_string_equal(m->queue_ids.items[1], "");
+    assert_string_equal(m->queue_ids.items[2], "1rQbZk-0004Xy-2P");
+    assert_string_equal(queue_id_note(10), "4F2C21A0B3");
+    assert_string_equal(queue_id_note(14), "");
+    assert_string_equal(queue_id_note(18), "");
+    assert_string_equal(queue_id_note(20), "1rQbZk-0004Xy-2P");
+    /* a MAIL or RCPT reply never gives one, whatever its text */
+    assert_string_equal(queue_id_note(8), "");
+    ms_machine_free(s);
+
+    /* a server that never names one: nothing seen */
+    s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\n");
+    S(s, 8, "250 Ok: queued as X1\r\n250 Ok: queued as X2\r\n354 go\r\n");
+    C(s, 9, "one\r\n.\r\n");
+    S(s, 10, "250 Ok\r\n");
+    m = ms_machine_summary(s);
+    assert_false(m->queue_id_seen);
+    assert_int_equal(m->queue_ids.count, 1);
+    assert_string_equal(m->queue_ids.items[0], "");
+    ms_machine_free(s);
+}
+
+/* A hostile id is never shown raw: only id characters, at most MS_QUEUE_ID_MAX,
+ * and a multi-line reply gives its first one. */
+static void test_queue_id_hostile(void **state)
+{
+    (void)state;
+    ms_machine_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\n");
+    S(s, 8, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 go\r\n");
+    C(s, 9, "one\r\n.\r\n");
+    S(s, 10, "250-2.0.0 Ok: queued as \x1b[31mRED\r\n250-2.0.0 Ok: queued as GOOD1\r\n"
+             "250 2.0.0 Ok: queued as LATER2\r\n");
+    const ms_summary_t *m = ms_machine_summary(s);
+    assert_int_equal(m->queue_ids.count, 1);
+    assert_string_equal(m->queue_ids.items[0], "GOOD1");
+    ms_machine_free(s);
+
+    s = new_session();
+    greet_ehlo(s);
+    char line[700];
+    memset(line, 'Z', sizeof(line));
+    memcpy(line, "250 Ok: queued as ", 18);
+    memcpy(line + sizeof(line) - 3, "\r\n", 3);
+    C(s, 7, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\n");
+    S(s, 8, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 go\r\n");
+    C(s, 9, "one\r\n.\r\n");
+    S(s, 10, line);
+    m = ms_machine_summary(s);
+    assert_int_equal(m->msg_count, 1);
+    assert_false(m->queue_id_seen);
+    ms_machine_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_simple_session),
+        cmocka_unit_test(test_queue_ids),
+        cmocka_unit_test(test_queue_id_hostile),
         cmocka_unit_test(test_pipelined_replies),
         cmocka_unit_test(test_split_multiline_reply),
         cmocka_unit_test(test_auth_login_plaintext),
