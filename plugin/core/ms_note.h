@@ -39,6 +39,7 @@
     X(STARTTLS_UNUSED,    starttls_unused,    "STARTTLS/STLS offered, but credentials or mail went in clear") \
     X(STARTTLS_INJECTION, starttls_injection, "clear-text bytes around the switch to TLS (CVE-2011-0411 class)") \
     X(STARTTLS_STRIPPED,  starttls_stripped,  "STARTTLS/STLS masked, or offered by this server in another session only") \
+    X(TLS_HANDSHAKE_FAILED, tls_handshake_failed, "the TLS handshake after the switch to TLS failed with an alert, or the connection closed before it completed") \
     X(HEURISTIC,          heuristic,          "the session was found by its content, not by its port (reported by the glue)")
 
 typedef enum {

@@ -28,6 +28,7 @@ void ms_summary_clear(ms_summary_t *m)
 {
     g_free(m->banner);
     g_free(m->helo);
+    g_free(m->tls_alert);
     ms_strlist_clear(&m->capabilities);
     ms_strlist_clear(&m->auth_methods);
     ms_strlist_clear(&m->auth_users);

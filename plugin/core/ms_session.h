@@ -10,6 +10,7 @@
 #include "ms_linebuf.h"
 #include "ms_note.h"
 #include "ms_strlist.h"
+#include "ms_tls_hs.h"
 
 /* Per-session caps: lists stop growing there (and say so once). These and
  * the queue caps (MS_SMTP_CAP_PENDING, MS_POP3_CAP_PENDING, MS_FIFO_SPILL_RUNS)
@@ -74,6 +75,8 @@ typedef struct {
     bool             starttls_offered;
     ms_tls_t         tls;
     ms_starttls_result_t starttls_result; /* the last STARTTLS/STLS */
+    ms_tls_hs_t      tls_handshake;      /* the handshake after the switch to TLS */
+    char            *tls_alert;          /* "server: fatal handshake_failure (40)", NULL */
     ms_strlist_t     auth_methods;  /* distinct mechanisms, in order */
     ms_strlist_t     auth_users;    /* distinct user names, decoded */
     ms_auth_result_t auth_result;

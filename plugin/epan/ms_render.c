@@ -24,6 +24,8 @@ static int hf_mailsess_capabilities = -1;
 static int hf_mailsess_tls = -1;
 static int hf_mailsess_starttls_offered = -1;
 static int hf_mailsess_starttls_result = -1;
+static int hf_mailsess_tls_handshake = -1;
+static int hf_mailsess_tls_alert = -1;
 static int hf_mailsess_auth_method = -1;
 static int hf_mailsess_auth_user = -1;
 static int hf_mailsess_auth_result = -1;
@@ -94,6 +96,7 @@ static const struct {
     [MS_AN_STARTTLS_UNUSED]    = { PI_SECURITY, PI_WARN, "STARTTLS offered but not used" },
     [MS_AN_STARTTLS_INJECTION] = { PI_SECURITY, PI_ERROR, "Clear-text data around the switch to TLS (injection)" },
     [MS_AN_STARTTLS_STRIPPED]  = { PI_SECURITY, PI_WARN, "STARTTLS offer stripped" },
+    [MS_AN_TLS_HANDSHAKE_FAILED] = { PI_SECURITY, PI_WARN, "TLS handshake failed or never completed" },
     [MS_AN_HEURISTIC]          = { PI_PROTOCOL, PI_CHAT, "Session found by content, not by port" },
 };
 
@@ -220,6 +223,11 @@ static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *se
     if (s->starttls_result != MS_STARTTLS_NONE)
         gen(proto_tree_add_string(st, hf_mailsess_starttls_result, tvb, 0, 0,
                                   s->starttls_result == MS_STARTTLS_ACCEPTED ? "accepted" : "refused"));
+    if (s->tls_handshake != MS_TLS_HS_NONE)
+        gen(proto_tree_add_string(st, hf_mailsess_tls_handshake, tvb, 0, 0,
+                                  ms_tls_hs_name(s->tls_handshake)));
+    if (s->tls_alert)
+        gen(proto_tree_add_string(st, hf_mailsess_tls_alert, tvb, 0, 0, s->tls_alert));
     t = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_capabilities, NULL,
                                       "Capabilities (%u)", s->capabilities.count);
     add_list(t, hf_mailsess_capabilities, hf_mailsess_capabilities_more, tvb, &s->capabilities);
@@ -346,6 +354,10 @@ void ms_render_register(int proto_id)
             "The server advertised STARTTLS (SMTP, in its EHLO reply) or STLS (POP3, in its CAPA reply)", HFILL } },
         { &hf_mailsess_starttls_result, { "STARTTLS/STLS result", "mailsess.starttls_result", FT_STRING, BASE_NONE, NULL, 0x0,
             "accepted or refused: the reply to the last STARTTLS/STLS (absent when none was sent)", HFILL } },
+        { &hf_mailsess_tls_handshake, { "TLS handshake", "mailsess.tls_handshake", FT_STRING, BASE_NONE, NULL, 0x0,
+            "The TLS handshake after the STARTTLS/STLS go-ahead (or of implicit TLS): completed, failed (an alert in clear text), closed (the connection ended before the client sent any encrypted record) or unknown", HFILL } },
+        { &hf_mailsess_tls_alert, { "TLS alert", "mailsess.tls_alert", FT_STRING, BASE_NONE, NULL, 0x0,
+            "The clear-text TLS alert that ended the handshake: side, level, description and its code", HFILL } },
         { &hf_mailsess_auth_method, { "Auth method", "mailsess.auth_method", FT_STRING, BASE_NONE, NULL, 0x0,
             "Authentication method attempted: the SASL mechanism, or for POP3 USER (USER/PASS) or APOP", HFILL } },
         { &hf_mailsess_auth_user, { "Auth user", "mailsess.auth_user", FT_STRING, BASE_NONE, NULL, 0x0,

@@ -1013,12 +1013,142 @@ static void test_queue_id_hostile(void **state)
     ms_machine_free(s);
 }
 
+static void starttls(ms_machine_t *s)
+{
+    greet_ehlo(s);
+    C(s, 7, "STARTTLS\r\n");
+    S(s, 8, "220 2.0.0 Ready to start TLS\r\n");
+}
+
+static void rec(ms_machine_t *s, ms_dir_t dir, ms_frame_t f, unsigned type)
+{
+    ms_machine_tls_record(s, dir, type, -1, -1, f, (ms_time_t)f * 1000000);
+}
+
+/* The TLS handshake after the go-ahead: completed only when the server sends
+ * encrypted data after the client's first encrypted record. */
+static void test_tls_handshake_completed(void **state)
+{
+    (void)state;
+    ms_machine_t *s = new_session();
+    /* records before the switch do not count */
+    rec(s, MS_DIR_SERVER, 3, MS_TLS_CT_APPLICATION_DATA);
+    starttls(s);
+    assert_int_equal(ms_machine_summary(s)->tls_handshake, MS_TLS_HS_PENDING);
+    /* TLS 1.3: ServerHello + CCS, then the server's encrypted flight: not yet */
+    rec(s, MS_DIR_CLIENT, 9, MS_TLS_CT_HANDSHAKE);
+    rec(s, MS_DIR_SERVER, 10, MS_TLS_CT_HANDSHAKE);
+    rec(s, MS_DIR_SERVER, 10, MS_TLS_CT_CHANGE_CIPHER_SPEC);
+    rec(s, MS_DIR_SERVER, 10, MS_TLS_CT_APPLICATION_DATA);
+    rec(s, MS_DIR_CLIENT, 11, MS_TLS_CT_CHANGE_CIPHER_SPEC);
+    rec(s, MS_DIR_CLIENT, 11, MS_TLS_CT_APPLICATION_DATA); /* Finished (or an alert) */
+    assert_int_equal(ms_machine_summary(s)->tls_handshake, MS_TLS_HS_PENDING);
+    rec(s, MS_DIR_SERVER, 12, MS_TLS_CT_APPLICATION_DATA);
+    assert_int_equal(ms_machine_summary(s)->tls_handshake, MS_TLS_HS_COMPLETED);
+    /* nothing changes it afterwards, and the encrypted tail claims no no_quit */
+    ms_machine_tls_record(s, MS_DIR_SERVER, MS_TLS_CT_ALERT, 2, 40, 13, 13);
+    ms_machine_close(s, MS_DIR_CLIENT, false, 14, 14);
+    assert_int_equal(ms_machine_summary(s)->tls_handshake, MS_TLS_HS_COMPLETED);
+    assert_null(ms_machine_summary(s)->tls_alert);
+    assert_int_equal(count_anomaly(MS_AN_TLS_HANDSHAKE_FAILED, 0), 0);
+    assert_int_equal(count_anomaly(MS_AN_NO_QUIT, 0), 0);
+    ms_machine_free(s);
+
+    /* decrypted mail data from the client completes it too */
+    s = new_session();
+    starttls(s);
+    C(s, 11, "EHLO client.example.test\r\n");
+    assert_int_equal(ms_machine_summary(s)->tls_handshake, MS_TLS_HS_COMPLETED);
+    ms_machine_free(s);
+
+    /* no switch to TLS: nothing to say */
+    s = new_session();
+    greet_ehlo(s);
+    rec(s, MS_DIR_SERVER, 9, MS_TLS_CT_APPLICATION_DATA);
+    ms_machine_close(s, MS_DIR_CLIENT, false, 10, 10);
+    assert_int_equal(ms_machine_summary(s)->tls_handshake, MS_TLS_HS_NONE);
+    ms_machine_free(s);
+}
+
+static void test_tls_handshake_failed(void **state)
+{
+    (void)state;
+    /* an alert in clear text: failed, with side, level and description */
+    ms_machine_t *s = new_session();
+    starttls(s);
+    rec(s, MS_DIR_CLIENT, 9, MS_TLS_CT_HANDSHAKE);
+    ms_machine_tls_record(s, MS_DIR_SERVER, MS_TLS_CT_ALERT, 2, 40, 10, 10);
+    ms_machine_close(s, MS_DIR_SERVER, false, 11, 11);
+    const ms_summary_t *m = ms_machine_summary(s);
+    assert_int_equal(m->tls_handshake, MS_TLS_HS_FAILED);
+    assert_string_equal(m->tls_alert, "server: fatal handshake_failure (40)");
+    assert_int_equal(count_anomaly(MS_AN_TLS_HANDSHAKE_FAILED, 10), 1);
+    assert_int_equal(count_anomaly(MS_AN_TLS_HANDSHAKE_FAILED, 0), 1);
+    ms_machine_free(s);
+
+    /* an encrypted alert (no description visible) proves nothing */
+    s = new_session();
+    starttls(s);
+    rec(s, MS_DIR_CLIENT, 9, MS_TLS_CT_CHANGE_CIPHER_SPEC);
+    rec(s, MS_DIR_SERVER, 10, MS_TLS_CT_ALERT);
+    ms_machine_close(s, MS_DIR_SERVER, false, 11, 11);
+    assert_int_equal(ms_machine_summary(s)->tls_handshake, MS_TLS_HS_PENDING);
+    assert_int_equal(count_anomaly(MS_AN_TLS_HANDSHAKE_FAILED, 0), 0);
+    ms_machine_free(s);
+
+    /* an unknown alert code and level are named as such */
+    s = new_session();
+    starttls(s);
+    ms_machine_tls_record(s, MS_DIR_CLIENT, MS_TLS_CT_ALERT, 7, 255, 9, 9);
+    assert_string_equal(ms_machine_summary(s)->tls_alert, "client: unknown (255)");
+    ms_machine_free(s);
+}
+
+static void test_tls_handshake_closed(void **state)
+{
+    (void)state;
+    /* closed after the go-ahead, the client sent only its ClientHello */
+    ms_machine_t *s = new_session();
+    starttls(s);
+    rec(s, MS_DIR_CLIENT, 9, MS_TLS_CT_HANDSHAKE);
+    ms_machine_close(s, MS_DIR_SERVER, false, 10, 10);
+    assert_int_equal(ms_machine_summary(s)->tls_handshake, MS_TLS_HS_CLOSED);
+    assert_int_equal(count_anomaly(MS_AN_TLS_HANDSHAKE_FAILED, 10), 1);
+    /* an alert after the close changes nothing */
+    ms_machine_tls_record(s, MS_DIR_CLIENT, MS_TLS_CT_ALERT, 2, 50, 11, 11);
+    assert_int_equal(ms_machine_summary(s)->tls_handshake, MS_TLS_HS_CLOSED);
+    assert_null(ms_machine_summary(s)->tls_alert);
+    ms_machine_free(s);
+
+    /* the client sent an encrypted record: it may have finished, unknown */
+    s = new_session();
+    starttls(s);
+    rec(s, MS_DIR_CLIENT, 9, MS_TLS_CT_HANDSHAKE);
+    rec(s, MS_DIR_SERVER, 10, MS_TLS_CT_HANDSHAKE);
+    rec(s, MS_DIR_CLIENT, 11, MS_TLS_CT_APPLICATION_DATA);
+    ms_machine_close(s, MS_DIR_CLIENT, true, 12, 12);
+    assert_int_equal(ms_machine_summary(s)->tls_handshake, MS_TLS_HS_PENDING);
+    assert_int_equal(count_anomaly(MS_AN_TLS_HANDSHAKE_FAILED, 0), 0);
+    ms_machine_free(s);
+
+    /* implicit TLS: the same rules from the first byte */
+    s = new_session();
+    ms_machine_tls_implicit(s);
+    rec(s, MS_DIR_SERVER, 3, MS_TLS_CT_HANDSHAKE);
+    ms_machine_close(s, MS_DIR_CLIENT, false, 4, 4);
+    assert_int_equal(ms_machine_summary(s)->tls_handshake, MS_TLS_HS_CLOSED);
+    ms_machine_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_simple_session),
         cmocka_unit_test(test_queue_ids),
         cmocka_unit_test(test_queue_id_hostile),
+        cmocka_unit_test(test_tls_handshake_completed),
+        cmocka_unit_test(test_tls_handshake_failed),
+        cmocka_unit_test(test_tls_handshake_closed),
         cmocka_unit_test(test_pipelined_replies),
         cmocka_unit_test(test_split_multiline_reply),
         cmocka_unit_test(test_auth_login_plaintext),
