@@ -114,8 +114,13 @@ bool ms_conn_line_in(ms_conn_t *c, ms_dir_t dir, ms_frame_t frame)
                           "injection): not taken as a command", ms_conn_tls_verb(c));
         return false;
     }
-    if (c->in_tls)
-        c->tls_seen = true, c->sum.tls_hidden = false;
+    if (c->in_tls) {
+        c->tls_seen = true;
+        c->sum.tls_hidden = false;
+        /* decrypted mail data from the client: the handshake completed */
+        if (c->sum.tls_handshake == MS_TLS_HS_PENDING)
+            c->sum.tls_handshake = MS_TLS_HS_COMPLETED;
+    }
     return true;
 }
 
@@ -176,6 +181,8 @@ void ms_conn_tls_reply(ms_conn_t *c, bool ok, const char *reply, ms_frame_t fram
     }
     c->tls_go_frame = frame;
     c->sum.tls = MS_TLS_STARTTLS;
+    c->sum.tls_handshake = MS_TLS_HS_PENDING;
+    c->tls_client_enc = c->tls_client_app = false;
     c->in_tls = true;
     c->sum.tls_hidden = !c->tls_seen;
     ms_linebuf_reset(&c->lb[MS_DIR_CLIENT]);
@@ -206,6 +213,65 @@ void ms_conn_tls_implicit(ms_conn_t *c)
 {
     c->sum.tls = MS_TLS_IMPLICIT;
     c->in_tls = c->tls_seen = true;
+    c->sum.tls_handshake = MS_TLS_HS_PENDING;
+}
+
+static const char *tls_where(const ms_conn_t *c)
+{
+    return c->sum.tls == MS_TLS_IMPLICIT ? "of the implicit TLS session"
+           : c->sum.proto == MS_PROTO_POP3 ? "after the STLS go-ahead"
+                                           : "after the STARTTLS go-ahead";
+}
+
+static const char *tls_side(ms_dir_t dir)
+{
+    return dir == MS_DIR_CLIENT ? "client" : "server";
+}
+
+void ms_conn_tls_record(ms_conn_t *c, ms_dir_t dir, unsigned type, int level, int desc,
+                        ms_frame_t frame)
+{
+    if (c->sum.tls_handshake != MS_TLS_HS_PENDING)
+        return;
+    if (type == MS_TLS_CT_ALERT && desc >= 0) {
+        /* in clear text: sent before that side encrypted anything, so before
+         * the handshake completed */
+        const char *lv = level >= 0 ? ms_tls_alert_level_name((unsigned)level) : NULL;
+        const char *name = ms_tls_alert_name((unsigned)desc);
+        c->sum.tls_handshake = MS_TLS_HS_FAILED;
+        g_free(c->sum.tls_alert);
+        c->sum.tls_alert = g_strdup_printf("%s: %s%s%s (%d)", tls_side(dir), lv ? lv : "",
+                                           lv ? " " : "", name ? name : "unknown", desc);
+        ms_report_anomaly(&c->rep, frame, MS_AN_TLS_HANDSHAKE_FAILED, "The TLS handshake %s "
+                          "failed: the %s sent the alert %s%s%s (%d)", tls_where(c),
+                          tls_side(dir), lv ? lv : "", lv ? " " : "", name ? name : "unknown",
+                          desc);
+        return;
+    }
+    if (dir == MS_DIR_CLIENT) {
+        if (type == MS_TLS_CT_CHANGE_CIPHER_SPEC || type == MS_TLS_CT_APPLICATION_DATA)
+            c->tls_client_enc = true;
+        if (type == MS_TLS_CT_APPLICATION_DATA)
+            c->tls_client_app = true;
+    } else if (type == MS_TLS_CT_APPLICATION_DATA && c->tls_client_app) {
+        /* TLS 1.2: the client sends application data only after both
+         * Finished messages; TLS 1.3: its first encrypted record is its
+         * Finished (or an alert the server would not answer with data) */
+        c->sum.tls_handshake = MS_TLS_HS_COMPLETED;
+    }
+}
+
+void ms_conn_tls_close(ms_conn_t *c, ms_dir_t dir, bool reset, ms_frame_t frame)
+{
+    if (c->sum.tls_handshake != MS_TLS_HS_PENDING || c->tls_client_enc)
+        return;
+    c->sum.tls_handshake = MS_TLS_HS_CLOSED;
+    ms_report_anomaly(&c->rep, frame, MS_AN_TLS_HANDSHAKE_FAILED, "The %s %s the connection "
+                      "%s before the TLS handshake completed: the client never sent an encrypted "
+                      "record (no Finished)", tls_side(dir), reset ? "reset" : "closed",
+                      c->sum.tls == MS_TLS_IMPLICIT ? "of the implicit TLS session"
+                      : c->sum.proto == MS_PROTO_POP3 ? "after the STLS go-ahead,"
+                                                      : "after the STARTTLS go-ahead,");
 }
 
 bool ms_conn_visible(const ms_conn_t *c)

@@ -40,6 +40,9 @@ typedef struct {
     bool          tls_seen;     /* decrypted client data arrived inside TLS */
     bool          tls_pending;  /* STARTTLS/STLS sent, no reply yet */
     ms_frame_t    tls_go_frame; /* frame of the go-ahead (220 / +OK) */
+    bool          tls_client_enc; /* the client sent ChangeCipherSpec or application data
+                                   * since the switch: its Finished may have gone */
+    bool          tls_client_app; /* ... application data (TLS 1.3: Finished, or later) */
     bool          starttls_unused_noted;
     bool          loose_noted;  /* a command's words were not separated by one SP */
 
@@ -126,6 +129,13 @@ void ms_conn_loose_words(ms_conn_t *c, const char *verb, ms_frame_t frame);
 
 /* ---- the connection's life ---- */
 void ms_conn_tls_implicit(ms_conn_t *c);
+/* A TLS record from one side after the switch to TLS: its content type, and
+ * for an alert in clear text its level and description (-1: not visible). */
+void ms_conn_tls_record(ms_conn_t *c, ms_dir_t dir, unsigned type, int level, int desc,
+                        ms_frame_t frame);
+/* The connection closes (first FIN/RST): a handshake that never got as far
+ * as the client's Finished is reported. */
+void ms_conn_tls_close(ms_conn_t *c, ms_dir_t dir, bool reset, ms_frame_t frame);
 /* True when the protocol is followed at all: not inside TLS without decryption. */
 bool ms_conn_visible(const ms_conn_t *c);
 /* After the close: client data was seen and, inside TLS, decrypted. */

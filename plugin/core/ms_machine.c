@@ -85,6 +85,13 @@ void ms_machine_tls_implicit(ms_machine_t *m)
     ms_conn_tls_implicit(&m->conn);
 }
 
+void ms_machine_tls_record(ms_machine_t *m, ms_dir_t dir, unsigned type, int alert_level,
+                           int alert_desc, ms_frame_t frame, ms_time_t ts)
+{
+    ms_machine_touch(m, frame, ts);
+    ms_conn_tls_record(&m->conn, dir, type, alert_level, alert_desc, frame);
+}
+
 static const char *side(ms_dir_t dir)
 {
     return dir == MS_DIR_CLIENT ? "client" : "server";
@@ -138,6 +145,7 @@ void ms_machine_close(ms_machine_t *m, ms_dir_t dir, bool reset, ms_frame_t fram
     if (!c->quit_sent && ms_conn_client_visible(c))
         ms_report_anomaly(&c->rep, frame, MS_AN_NO_QUIT, "The %s %s the connection without QUIT",
                           side(dir), reset ? "reset" : "closed");
+    ms_conn_tls_close(c, dir, reset, frame);
     if (ops(m)->close)
         ops(m)->close(c, frame);
 }

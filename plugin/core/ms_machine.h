@@ -30,6 +30,12 @@ void ms_machine_feed(ms_machine_t *m, ms_dir_t dir, const uint8_t *data, size_t 
 void ms_machine_touch(ms_machine_t *m, ms_frame_t frame, ms_time_t ts);
 /* The session is inside TLS from its first byte (SMTPS 465, POP3S 995). */
 void ms_machine_tls_implicit(ms_machine_t *m);
+/* A TLS record sent by one side, as the TLS dissector shows it: its content
+ * type (MS_TLS_CT_*, ms_tls_hs.h; TLS 1.3's encrypted records are
+ * application data), and for an alert in clear text its level and
+ * description, else -1. Only records after the switch to TLS count. */
+void ms_machine_tls_record(ms_machine_t *m, ms_dir_t dir, unsigned type, int alert_level,
+                           int alert_desc, ms_frame_t frame, ms_time_t ts);
 /* A gap: bytes from one side were not captured (TCP "previous segment not captured"). */
 void ms_machine_gap(ms_machine_t *m, ms_dir_t dir, ms_frame_t frame, ms_time_t ts);
 /* This frame's bytes from one side were cut by the snap length (captured less

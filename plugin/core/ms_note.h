@@ -40,6 +40,7 @@
     X(STARTTLS_UNUSED,    starttls_unused,    "STARTTLS/STLS offered, but credentials or mail went in clear") \
     X(STARTTLS_INJECTION, starttls_injection, "clear-text bytes around the switch to TLS (CVE-2011-0411 class)") \
     X(STARTTLS_STRIPPED,  starttls_stripped,  "STARTTLS/STLS masked, or offered by this server in another session only") \
+    X(TLS_HANDSHAKE_FAILED, tls_handshake_failed, "the TLS handshake after the switch to TLS failed with an alert, or the connection closed before it completed") \
     X(HEURISTIC,          heuristic,          "the session was found by its content, not by its port (reported by the glue)")
 
 typedef enum {
@@ -59,7 +60,8 @@ typedef enum {
     MS_NOTE_RESPONSE_IN, /* on a command: 'other' = frame of the reply */
     MS_NOTE_ANOMALY,     /* 'anomaly' and 'text' */
     MS_NOTE_LOGIN,       /* on the final reply of a login: 'login' */
-    MS_NOTE_MESSAGE      /* on the reply that took a message (SMTP accepted, POP3 RETR): 'bytes' */
+    MS_NOTE_MESSAGE,     /* on the reply that took a message (SMTP accepted, POP3 RETR): 'bytes' */
+    MS_NOTE_QUEUE_ID     /* on the reply accepting a message: 'text' = its queue id */
 } ms_note_kind_t;
 
 /* One login as it ended (strings valid during the callback only). */

@@ -23,12 +23,14 @@ void ms_summary_init(ms_summary_t *m, ms_proto_t proto, ms_frame_t first_frame, 
     ms_strlist_init(&m->rcpt_rejected, MS_CAP_RCPT_TO);
     ms_strlist_init(&m->smuggled_from, MS_CAP_MAIL_FROM);
     ms_strlist_init(&m->smuggled_rcpt, MS_CAP_RCPT_TO);
+    ms_strlist_init(&m->queue_ids, MS_CAP_QUEUE_IDS);
 }
 
 void ms_summary_clear(ms_summary_t *m)
 {
     g_free(m->banner);
     g_free(m->helo);
+    g_free(m->tls_alert);
     ms_strlist_clear(&m->capabilities);
     ms_strlist_clear(&m->auth_methods);
     ms_strlist_clear(&m->auth_users);
@@ -37,12 +39,16 @@ void ms_summary_clear(ms_summary_t *m)
     ms_strlist_clear(&m->rcpt_rejected);
     ms_strlist_clear(&m->smuggled_from);
     ms_strlist_clear(&m->smuggled_rcpt);
+    ms_strlist_clear(&m->queue_ids);
     g_free(m->transfer_times);
     memset(m, 0, sizeof(*m));
 }
 
 bool ms_summary_tls_blind(const ms_summary_t *m)
 {
+    /* a handshake that failed or never finished carried no mail: nothing hidden */
+    if (m->tls_handshake == MS_TLS_HS_FAILED || m->tls_handshake == MS_TLS_HS_CLOSED)
+        return false;
     return m->tls_hidden || (m->tls == MS_TLS_IMPLICIT && m->commands == 0);
 }
 
@@ -136,6 +142,16 @@ void ms_report_message(ms_reporter_t *r, ms_frame_t frame, uint64_t bytes)
 void ms_report_login(ms_reporter_t *r, ms_frame_t frame, const ms_login_t *login)
 {
     ms_note_t n = { .kind = MS_NOTE_LOGIN, .login = login };
+    emit(r, frame, &n);
+}
+
+void ms_report_queue_id(ms_reporter_t *r, ms_summary_t *m, const char *id, ms_frame_t frame)
+{
+    ms_report_list_add_text(r, &m->queue_ids, "queue id", false, id ? id : "", frame);
+    if (!id)
+        return;
+    m->queue_id_seen = true;
+    ms_note_t n = { .kind = MS_NOTE_QUEUE_ID, .text = id };
     emit(r, frame, &n);
 }
 

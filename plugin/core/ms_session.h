@@ -10,6 +10,7 @@
 #include "ms_linebuf.h"
 #include "ms_note.h"
 #include "ms_strlist.h"
+#include "ms_tls_hs.h"
 
 /* Per-session caps: lists stop growing there (and say so once). These and
  * the queue caps (MS_SMTP_CAP_PENDING, MS_POP3_CAP_PENDING, MS_FIFO_SPILL_RUNS)
@@ -32,6 +33,9 @@
 #endif
 #ifndef MS_CAP_TRANSFERS
 #define MS_CAP_TRANSFERS    128
+#endif
+#ifndef MS_CAP_QUEUE_IDS
+#define MS_CAP_QUEUE_IDS    128
 #endif
 #ifndef MS_CAP_NOTES
 #define MS_CAP_NOTES        100  /* notes of one anomaly kind per session */
@@ -80,6 +84,8 @@ typedef struct {
     ms_tls_t         tls;
     bool             tls_hidden;    /* STARTTLS/STLS accepted, no decrypted client data since */
     ms_starttls_result_t starttls_result; /* the last STARTTLS/STLS */
+    ms_tls_hs_t      tls_handshake;      /* the handshake after the switch to TLS */
+    char            *tls_alert;          /* "server: fatal handshake_failure (40)", NULL */
     ms_strlist_t     auth_methods;  /* distinct mechanisms, in order */
     ms_strlist_t     auth_users;    /* distinct user names, decoded */
     ms_auth_result_t auth_result;
@@ -90,6 +96,9 @@ typedef struct {
     ms_strlist_t     rcpt_to;       /* SMTP */
     ms_strlist_t     rcpt_rejected; /* SMTP */
     uint32_t         msg_count;     /* SMTP: accepted; POP3: retrieved */
+    ms_strlist_t     queue_ids;     /* SMTP: one per accepted message, in order: the id in
+                                     * the accepting reply, "" when it had none */
+    bool             queue_id_seen; /* SMTP: some accepting reply had an id */
     uint64_t         msg_bytes;
     /* SMTP smuggling, by the server's reading (msg_count/msg_bytes stay the RFC's) */
     ms_smuggling_result_t smuggling_result; /* the strongest over the session's messages */
@@ -120,7 +129,8 @@ typedef struct {
 
 /* The rest of the session is inside TLS without a key: after an accepted
  * STARTTLS/STLS with no decrypted data since, or implicit TLS with no command
- * seen. What happened there (QUIT, logins) is unknown, not "none". */
+ * seen, unless the TLS handshake demonstrably failed or never finished. What
+ * happened there (QUIT, logins) is unknown, not "none". */
 bool ms_summary_tls_blind(const ms_summary_t *m);
 void ms_summary_init(ms_summary_t *m, ms_proto_t proto, ms_frame_t first_frame, ms_time_t first_ts);
 void ms_summary_clear(ms_summary_t *m);
@@ -164,6 +174,9 @@ bool ms_report_masked_capability(ms_reporter_t *r, const uint8_t *line, size_t l
 void ms_report_message(ms_reporter_t *r, ms_frame_t frame, uint64_t bytes);
 /* A login ended (ms_auth_done). */
 void ms_report_login(ms_reporter_t *r, ms_frame_t frame, const ms_login_t *login);
+/* A message was accepted: its queue id (NULL: the reply had none) joins the
+ * list, one entry per message, and is noted on the reply's frame. */
+void ms_report_queue_id(ms_reporter_t *r, ms_summary_t *m, const char *id, ms_frame_t frame);
 void ms_report_transfer(ms_reporter_t *r, ms_summary_t *m, ms_time_t d, ms_frame_t frame);
 
 #endif /* MS_SESSION_H */

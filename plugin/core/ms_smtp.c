@@ -76,6 +76,7 @@ typedef struct {
     bool       reply_open;
     unsigned   reply_code;
     uint32_t   reply_lines;
+    char      *reply_qid;   /* a queue id in the reply (printable), NULL when none */
 
     /* client side */
     cmode_t    cmode;
@@ -205,6 +206,7 @@ static void message_done(ms_smtp_t *s, const smtp_pending_t *p, unsigned code,
 {
     if (code / 100 == 2) {
         s->c.sum.msg_count++;
+        ms_report_queue_id(&s->c.rep, &s->c.sum, s->reply_qid, frame);
         s->c.sum.msg_bytes += p->bytes;
         ms_report_message(&s->c.rep, frame, p->bytes);
         if (p->cmd.frame == 0)
@@ -848,15 +850,22 @@ static void on_reply_line(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms
         s->reply_lines = 0;
         g_free(s->c.reply_text);
         s->c.reply_text = ms_text_printable(r.text, r.text_len, MS_TEXT_MAX);
+        g_free(s->reply_qid);
+        s->reply_qid = NULL;
     } else if (r.code != s->reply_code) {
         anomaly(s, frame, MS_AN_SYNTAX, "Reply code changes from %u to %u inside a multi-line reply",
                 s->reply_code, r.code);
     }
-    if (s->reply_lines++ > 0 && s->reply_code == 250) {
-        const smtp_pending_t *p = front(s);
-        if (p && p->cmd.kind == SMTP_CMD_EHLO)
-            reply_ehlo_line(s, &r, frame);
-    }
+    const smtp_pending_t *p = front(s);
+    bool ehlo = p && p->cmd.kind == SMTP_CMD_EHLO;
+    if (s->reply_lines++ > 0 && s->reply_code == 250 && ehlo)
+        reply_ehlo_line(s, &r, frame);
+    /* the reply that accepts a message may name its queue id (first one found) */
+    const uint8_t *qid;
+    size_t qid_len;
+    if (s->reply_code / 100 == 2 && !ehlo && !s->reply_qid &&
+        ms_smtp_queue_id_parse(r.text, r.text_len, &qid, &qid_len))
+        s->reply_qid = ms_text_printable(qid, qid_len, MS_QUEUE_ID_MAX);
     if (r.last) {
         s->reply_open = false;
         on_reply(s, s->reply_code, frame, ts);
@@ -980,6 +989,8 @@ static void clear(ms_conn_t *c)
     ms_split_reset(&s->split);
     watch_drop(s);
     smug_drop(s);
+    g_free(s->reply_qid);
+    s->reply_qid = NULL;
 }
 
 static const char *cmd_name(uint16_t kind)

@@ -78,4 +78,27 @@ typedef enum {
 /* Parses the BDAT argument "chunk-size [LAST]" (RFC 3030). */
 ms_bdat_status_t ms_smtp_bdat_parse(const uint8_t *arg, size_t len, uint64_t *size, bool *last);
 
+/* Longest queue id taken from a reply: a longer token is no id (exim's are
+ * 23 characters, Amazon SES's 60, a Microsoft Message-ID rarely over 100). */
+#define MS_QUEUE_ID_MAX 128
+
+/*
+ * The queue id in the text of a reply accepting a message (the text after
+ * "250 " / "250-"), in the forms real servers send:
+ *   postfix     "2.0.0 Ok: queued as 4F2C21A0B3" (long ids too: "4Yx1Zq5Kz0z9vQ1")
+ *   exim        "OK id=1rQbZk-0004Xy-2P"
+ *   OpenSMTPD   "2.0.0 8f3e2a1b Message accepted for delivery" (older: "2.0.0: 8f3e2a1b ...")
+ *   sendmail    "2.0.0 n54CEgvI018278 Message accepted for delivery"
+ *   Microsoft   "2.6.0 <msgid@host> [InternalId=274498] Queued mail for delivery" (the
+ *               Message-ID, without its angle brackets)
+ *   qmail       "ok 1375388751 qp 26627" (the qp number, as qmail-send logs it)
+ *   Gmail       "2.0.0 OK  1376056636 i3si9508927obz.16 - gsmtp"
+ *   Amazon SES  "Ok 0100018c...-000000" (the whole text: "Ok" or "Ok:" and a token with
+ *               a digit)
+ * An id is 1..MS_QUEUE_ID_MAX characters of letters, digits and ._-@+=/
+ * ending at a blank, the end or one of )];,> ; anything else is no id. On
+ * success *id points into text. Never reads outside text[0..len).
+ */
+bool ms_smtp_queue_id_parse(const uint8_t *text, size_t len, const uint8_t **id, size_t *id_len);
+
 #endif /* MS_SMTP_PARSE_H */

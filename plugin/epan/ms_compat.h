@@ -32,4 +32,12 @@ typedef gboolean ms_heur_result_t;
 #define ms_data_source_name get_data_source_name
 #endif
 
+/* An unsigned field's value: field_info holds an fvalue_t in 4.0 and a
+ * pointer to one from 4.2. */
+#if MS_WS_AT_LEAST(4, 2)
+#define ms_fi_uint(fi) fvalue_get_uinteger((fi)->value)
+#else
+#define ms_fi_uint(fi) fvalue_get_uinteger(&(fi)->value)
+#endif
+
 #endif /* MS_COMPAT_H */

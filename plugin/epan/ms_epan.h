@@ -59,6 +59,10 @@ typedef enum {
     MS_HF_POP,         /* the pop protocol item: its bytes are what POP saw */
     MS_HF_POP_REQ,     /* pop.request: the built-in dissector took it as a client line */
     MS_HF_TCP_LOST,    /* tcp.analysis.lost_segment: previous segment not captured */
+    MS_HF_TLS_TYPE,    /* tls.record.content_type: a TLS record (clear-text type) */
+    MS_HF_TLS_OPAQUE,  /* tls.record.opaque_type: a TLS 1.3 encrypted record */
+    MS_HF_TLS_ALERT_LEVEL, /* tls.alert_message.level: an alert in clear text */
+    MS_HF_TLS_ALERT_DESC,  /* tls.alert_message.desc */
     MS_HF_COUNT
 } ms_hf_t;
 

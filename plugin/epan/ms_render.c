@@ -26,6 +26,8 @@ static int hf_mailsess_capabilities = -1;
 static int hf_mailsess_tls = -1;
 static int hf_mailsess_starttls_offered = -1;
 static int hf_mailsess_starttls_result = -1;
+static int hf_mailsess_tls_handshake = -1;
+static int hf_mailsess_tls_alert = -1;
 static int hf_mailsess_auth_method = -1;
 static int hf_mailsess_auth_user = -1;
 static int hf_mailsess_auth_result = -1;
@@ -44,6 +46,9 @@ static int hf_mailsess_smuggled_from = -1;
 static int hf_mailsess_smuggled_rcpt = -1;
 static int hf_mailsess_smuggled_from_more = -1;
 static int hf_mailsess_smuggled_rcpt_more = -1;
+static int hf_mailsess_queue_id = -1;
+static int hf_mailsess_queue_id_more = -1;
+static int hf_mailsess_reply_queue_id = -1;
 static int hf_mailsess_quit = -1;
 static int hf_mailsess_maildrop_msgs = -1;
 static int hf_mailsess_maildrop_bytes = -1;
@@ -105,6 +110,7 @@ static const struct {
     [MS_AN_STARTTLS_UNUSED]    = { PI_SECURITY, PI_WARN, "STARTTLS offered but not used" },
     [MS_AN_STARTTLS_INJECTION] = { PI_SECURITY, PI_ERROR, "Clear-text data around the switch to TLS (injection)" },
     [MS_AN_STARTTLS_STRIPPED]  = { PI_SECURITY, PI_WARN, "STARTTLS offer stripped" },
+    [MS_AN_TLS_HANDSHAKE_FAILED] = { PI_SECURITY, PI_WARN, "TLS handshake failed or never completed" },
     [MS_AN_HEURISTIC]          = { PI_PROTOCOL, PI_CHAT, "Session found by content, not by port" },
 };
 
@@ -212,6 +218,9 @@ static void render_envelope(proto_tree *st, tvbuff_t *tvb, const ms_summary_t *s
     add_list(t, hf_mailsess_rcpt_rejected, hf_mailsess_rcpt_rejected_more, tvb, &s->rcpt_rejected);
     gen(proto_tree_add_uint(t, hf_mailsess_msg_count, tvb, 0, 0, s->msg_count));
     gen(proto_tree_add_uint64(t, hf_mailsess_msg_bytes, tvb, 0, 0, s->msg_bytes));
+    /* one per accepted message ("" for a reply without one), once a reply named one */
+    if (s->queue_id_seen)
+        add_list(t, hf_mailsess_queue_id, hf_mailsess_queue_id_more, tvb, &s->queue_ids);
     /* the server's reading, once a message held an end-of-data look-alike */
     if (s->smuggling_result == MS_SMUGGLING_NONE)
         return;
@@ -245,6 +254,11 @@ static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *se
     if (s->starttls_result != MS_STARTTLS_NONE)
         gen(proto_tree_add_string(st, hf_mailsess_starttls_result, tvb, 0, 0,
                                   s->starttls_result == MS_STARTTLS_ACCEPTED ? "accepted" : "refused"));
+    if (s->tls_handshake != MS_TLS_HS_NONE)
+        gen(proto_tree_add_string(st, hf_mailsess_tls_handshake, tvb, 0, 0,
+                                  ms_tls_hs_name(s->tls_handshake)));
+    if (s->tls_alert)
+        gen(proto_tree_add_string(st, hf_mailsess_tls_alert, tvb, 0, 0, s->tls_alert));
     t = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_capabilities, NULL,
                                       "Capabilities (%u)", s->capabilities.count);
     add_list(t, hf_mailsess_capabilities, hf_mailsess_capabilities_more, tvb, &s->capabilities);
@@ -377,6 +391,10 @@ static void render_frame(proto_tree *st, proto_item *ti, tvbuff_t *tvb, packet_i
                                           note->ok ? "success" : "failure"));
             }
             break;
+        case MS_NOTE_QUEUE_ID:
+            if (st)
+                gen(proto_tree_add_string(st, hf_mailsess_reply_queue_id, tvb, 0, 0, note->text));
+            break;
         case MS_NOTE_ANOMALY:
             expert_add_info_format(pinfo, ti, &ei_mailsess[note->anomaly], "%s", note->text);
             break;
@@ -436,6 +454,10 @@ void ms_render_register(int proto_id)
             "The server advertised STARTTLS (SMTP, in its EHLO reply) or STLS (POP3, in its CAPA reply)", HFILL } },
         { &hf_mailsess_starttls_result, { "STARTTLS/STLS result", "mailsess.starttls_result", FT_STRING, BASE_NONE, NULL, 0x0,
             "accepted or refused: the reply to the last STARTTLS/STLS (absent when none was sent)", HFILL } },
+        { &hf_mailsess_tls_handshake, { "TLS handshake", "mailsess.tls_handshake", FT_STRING, BASE_NONE, NULL, 0x0,
+            "The TLS handshake after the STARTTLS/STLS go-ahead (or of implicit TLS): completed, failed (an alert in clear text), closed (the connection ended before the client sent any encrypted record) or unknown", HFILL } },
+        { &hf_mailsess_tls_alert, { "TLS alert", "mailsess.tls_alert", FT_STRING, BASE_NONE, NULL, 0x0,
+            "The clear-text TLS alert that ended the handshake: side, level, description and its code", HFILL } },
         { &hf_mailsess_auth_method, { "Auth method", "mailsess.auth_method", FT_STRING, BASE_NONE, NULL, 0x0,
             "Authentication method attempted: the SASL mechanism, or for POP3 USER (USER/PASS) or APOP", HFILL } },
         { &hf_mailsess_auth_user, { "Auth user", "mailsess.auth_user", FT_STRING, BASE_NONE, NULL, 0x0,
@@ -472,6 +494,12 @@ void ms_render_register(int proto_id)
             "Smuggled senders beyond the list's cap: counted, not listed (present only when some)", HFILL } },
         { &hf_mailsess_smuggled_rcpt_more, { "Smuggled recipients not listed", "mailsess.smuggled_rcpt_more", FT_UINT64, BASE_DEC, NULL, 0x0,
             "Smuggled recipients beyond the list's cap: counted, not listed (present only when some)", HFILL } },
+        { &hf_mailsess_queue_id, { "Queue id", "mailsess.queue_id", FT_STRING, BASE_NONE, NULL, 0x0,
+            "SMTP: the queue id in the reply accepting each message, in order (empty when that reply named none); present once a reply named one", HFILL } },
+        { &hf_mailsess_queue_id_more, { "Queue ids not listed", "mailsess.queue_id_more", FT_UINT64, BASE_DEC, NULL, 0x0,
+            "Queue ids beyond the list's cap: counted, not listed (present only when some)", HFILL } },
+        { &hf_mailsess_reply_queue_id, { "Queued as", "mailsess.reply_queue_id", FT_STRING, BASE_NONE, NULL, 0x0,
+            "SMTP: the queue id in this frame's reply, which accepted a message", HFILL } },
         { &hf_mailsess_quit, { "QUIT", "mailsess.quit", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "The client sent QUIT and the server answered it (SMTP and POP3); absent while the rest of the session is inside TLS without a key", HFILL } },
         { &hf_mailsess_maildrop_msgs, { "Maildrop messages", "mailsess.maildrop_msgs", FT_UINT32, BASE_DEC, NULL, 0x0,

@@ -139,6 +139,7 @@ static tap_packet_status stat_packet(stats_tree *st, packet_info *pinfo _U_, epa
             tick_stat_node(st, ms_anomaly_name(n->anomaly), st_node_findings, FALSE);
             break;
         case MS_NOTE_RESPONSE_IN:
+        case MS_NOTE_QUEUE_ID:
             break;
         }
     }

@@ -181,6 +181,53 @@ static void check_stripped(ms_session_t *sess)
     g_free(server);
 }
 
+#define TLS_RECORDS_MAX 256 /* TLS records of one frame looked at (the first ones decide) */
+
+/* The clear-text alert description and level of the alert record rec: the
+ * first one after it in the same data source and before the next record. */
+static void alert_of(GPtrArray *types, guint rec, GPtrArray *levels, GPtrArray *descs,
+                     int *level, int *desc)
+{
+    field_info *r = (field_info *)g_ptr_array_index(types, rec);
+    field_info *next = rec + 1 < types->len ? (field_info *)g_ptr_array_index(types, rec + 1) : NULL;
+    *level = *desc = -1;
+    for (guint i = 0; descs && i < descs->len && i < TLS_RECORDS_MAX; i++) {
+        field_info *d = (field_info *)g_ptr_array_index(descs, i);
+        if (d->ds_tvb != r->ds_tvb || d->start <= r->start ||
+            (next && next->ds_tvb == r->ds_tvb && d->start > next->start))
+            continue;
+        *desc = (int)ms_fi_uint(d);
+        if (levels && i < levels->len)
+            *level = (int)ms_fi_uint((field_info *)g_ptr_array_index(levels, i));
+        return;
+    }
+}
+
+/* The TLS records of this frame (what the TLS dissector shows: clear-text
+ * content types, then TLS 1.3's encrypted records), for the handshake after
+ * the switch to TLS. */
+static void feed_tls(ms_session_t *sess, proto_tree *tree, ms_dir_t dir, guint32 frame,
+                     ms_time_t ts)
+{
+    GPtrArray *types = ms_extract_items(tree, MS_HF_TLS_TYPE);
+    GPtrArray *opaque = ms_extract_items(tree, MS_HF_TLS_OPAQUE);
+    if (!types && !opaque)
+        return;
+    GPtrArray *levels = ms_extract_items(tree, MS_HF_TLS_ALERT_LEVEL);
+    GPtrArray *descs = ms_extract_items(tree, MS_HF_TLS_ALERT_DESC);
+    for (guint i = 0; types && i < types->len && i < TLS_RECORDS_MAX; i++) {
+        unsigned type = ms_fi_uint((field_info *)g_ptr_array_index(types, i));
+        int level = -1, desc = -1;
+        if (type == MS_TLS_CT_ALERT)
+            alert_of(types, i, levels, descs, &level, &desc);
+        ms_machine_tls_record(sess->machine, dir, type, level, desc, frame, ts);
+    }
+    for (guint i = 0; opaque && i < opaque->len && i < TLS_RECORDS_MAX; i++)
+        ms_machine_tls_record(sess->machine, dir,
+                              ms_fi_uint((field_info *)g_ptr_array_index(opaque, i)), -1, -1,
+                              frame, ts);
+}
+
 /* First pass only: feed this frame's SMTP/POP3 bytes and TCP events to the machine. */
 static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pinfo, proto_tree *tree,
                        GPtrArray *items)
@@ -207,6 +254,7 @@ static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pi
     }
     if (cut)
         ms_machine_cut(sess->machine, dir, pinfo->num, ts);
+    feed_tls(sess, tree, dir, pinfo->num, ts);
     check_stripped(sess);
     /* The first FIN or RST of the connection is the only one the machines act
      * on. TCP records them in its conversation data before mailsess runs, so

@@ -5,7 +5,8 @@
  * output is checked against the contract in its header, so a parser that
  * returns a pointer outside its input or an out-of-range value aborts.
  * The line assembler gets the input as pieces of sizes taken from the input.
- * POP3 lines and heuristic openings are checked the same way.
+ * POP3 lines and heuristic openings are checked the same way; a reply's text
+ * also goes through the queue id parser.
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <stddef.h>
@@ -41,6 +42,17 @@ static void reply_line(const uint8_t *d, size_t n)
         if (r.code < 200 || r.code > 599)
             abort();
         check_inside(d, n, r.text, r.text_len);
+        /* a queue id: inside the text, 1..MS_QUEUE_ID_MAX id characters */
+        const uint8_t *id;
+        size_t id_len;
+        if (ms_smtp_queue_id_parse(r.text, r.text_len, &id, &id_len)) {
+            if (id_len == 0 || id_len > MS_QUEUE_ID_MAX)
+                abort();
+            check_inside(r.text, r.text_len, id, id_len);
+            for (size_t i = 0; i < id_len; i++)
+                if (id[i] == 0 || (!g_ascii_isalnum(id[i]) && !strchr("._-@+=/", id[i])))
+                    abort();
+        }
     }
 }
 

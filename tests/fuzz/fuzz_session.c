@@ -2,7 +2,9 @@
  *
  * Input: byte 0 picks the machine (even: SMTP, odd: POP3); then records of
  * [header][payload]: header bit 7 is the direction (1 = server), bits 0-6 a
- * length; length 127 is an event instead (the next byte: 0 gap, 1 FIN, 2 RST).
+ * length; length 127 is an event instead (the next byte: below 0x80, modulo 3:
+ * 0 gap, 1 FIN, 2 RST; from 0x80 a TLS record of content type 20 + (byte & 3),
+ * and for an alert (21) the byte after it is its description, 0xFF: none).
  * Each record is a new frame, so one input drives both sides of a session.
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -35,7 +37,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ms_time_t ts = (ms_time_t)frame * 1000;
         off++;
         if (len == 127) {
-            uint8_t ev = off < size ? data[off++] % 3 : 0;
+            uint8_t ev = off < size ? data[off++] : 0;
+            if (ev >= 0x80) {
+                unsigned type = 20u + (ev & 3u);
+                int desc = -1;
+                if (type == 21 && off < size) {
+                    uint8_t d = data[off++];
+                    desc = d == 0xFF ? -1 : d;
+                }
+                ms_machine_tls_record(m, dir, type, desc < 0 ? -1 : 2, desc, frame, ts);
+                frame++;
+                continue;
+            }
+            ev %= 3;
             if (ev == 0)
                 ms_machine_gap(m, dir, frame, ts);
             else

@@ -20,7 +20,7 @@ The golden files (test-captures/README.md, "Golden files"):
                 blocks separated by an empty line.
   frames.txt    two passes, the per-frame facts, in tree order:
                     FRAME<TAB>FIELD<TAB>VALUE  (request_in, response_in,
-                                                response_time)
+                                                response_time, reply_queue_id)
                     FRAME<TAB>EXPERT<TAB>SEVERITY/GROUP<TAB>MESSAGE
                                                (each mailsess expert info)
   table.jsonl   the session table (-z mailsess,sessions,json, two passes):
@@ -53,7 +53,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 # The per-frame facts; every other field of fields.txt is a session value.
 PER_FRAME = ("mailsess.request_in", "mailsess.response_in", "mailsess.response_time",
-             "mailsess.login.method", "mailsess.login.user", "mailsess.login.result")
+             "mailsess.login.method", "mailsess.login.user", "mailsess.login.result",
+             "mailsess.reply_queue_id")
 # Not in running.txt: absent on the first pass (checked).
 RUNNING_OMITTED = ("mailsess.last_frame",)
 # The bare boolean filters checked like the other fields (they show only when true).

@@ -125,6 +125,75 @@ static void test_bdat(void **state)
     assert_true(last);
 }
 
+/* The id in s, or "" when none. */
+static const char *qid(const char *s)
+{
+    static char buf[MS_QUEUE_ID_MAX + 1];
+    const uint8_t *id;
+    size_t n;
+    if (!ms_smtp_queue_id_parse((const uint8_t *)s, strlen(s), &id, &n))
+        return "";
+    assert_true(n > 0 && n <= MS_QUEUE_ID_MAX);
+    memcpy(buf, id, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+static void test_queue_id(void **state)
+{
+    (void)state;
+    /* the text after "250 " of real servers' replies to the end of data */
+    assert_string_equal(qid("2.0.0 Ok: queued as 4F2C21A0B3"), "4F2C21A0B3");      /* postfix */
+    assert_string_equal(qid("2.0.0 Ok: queued as 4Yx1Zq5Kz0z9vQ1"), "4Yx1Zq5Kz0z9vQ1"); /* long ids */
+    assert_string_equal(qid("Ok: queued as 7523C1BEFA"), "7523C1BEFA");            /* no status code */
+    assert_string_equal(qid("OK id=1rQbZk-0004Xy-2P"), "1rQbZk-0004Xy-2P");         /* exim */
+    assert_string_equal(qid("OK id=1wLWNN-00000002g1x-0ye6"), "1wLWNN-00000002g1x-0ye6"); /* exim 4.97 */
+    assert_string_equal(qid("2.0.0 8f3e2a1b Message accepted for delivery"), "8f3e2a1b"); /* OpenSMTPD */
+    assert_string_equal(qid("2.0.0: 8f3e2a1b Message accepted for delivery"), "8f3e2a1b");
+    assert_string_equal(qid("8f3e2a1b Message accepted for delivery"), "8f3e2a1b");
+    assert_string_equal(qid("2.0.0 n54CEgvI018278 Message accepted for delivery"), "n54CEgvI018278"); /* sendmail */
+    assert_string_equal(qid("2.6.0 <20111025103822.7F94E1C0299@host.example> [InternalId=274498] "
+                            "Queued mail for delivery"), "20111025103822.7F94E1C0299@host.example");
+    assert_string_equal(qid("<SNT0-MC3-F1964xSNUX00142e45@SNT0-MC3-F19.Snt0.hotmail.com> Queued mail "
+                            "for delivery"), "SNT0-MC3-F1964xSNUX00142e45@SNT0-MC3-F19.Snt0.hotmail.com");
+    assert_string_equal(qid("ok 1375388751 qp 26627"), "26627");                   /* qmail */
+    assert_string_equal(qid("ok 1349174460 qp 13230 by mx1.example.org"), "13230");
+    assert_string_equal(qid("2.0.0 OK  1376056636 i3si9508927obz.16 - gsmtp"), "i3si9508927obz.16");
+    assert_string_equal(qid("Ok 01000154dc729264-93fdd7ea-f039-43d6-91ed-653e8547867c-000000"),
+                        "01000154dc729264-93fdd7ea-f039-43d6-91ed-653e8547867c-000000"); /* SES */
+    assert_string_equal(qid("2.0.0 OK: queued as ABC123."), "ABC123");             /* a sentence's period */
+    assert_string_equal(qid("2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as 3F1A2B"),
+                        "3F1A2B");                                                  /* amavis */
+    /* no id */
+    assert_string_equal(qid("2.0.0 Ok: queued"), "");
+    assert_string_equal(qid("Ok"), "");
+    assert_string_equal(qid(""), "");
+    assert_string_equal(qid("Message accepted for delivery"), "");
+    assert_string_equal(qid("OK: Message accepted for delivery"), "");
+    assert_string_equal(qid("2.0.0 OK Great success"), "");
+    assert_string_equal(qid("2.6.0 [InternalId=274498] Queued mail for delivery"), "");
+    assert_string_equal(qid("ok 1375388751 qp x26627"), "");
+    /* hostile: no id with bytes outside the id characters, none over the cap */
+    assert_string_equal(qid("Ok: queued as AB\x1b[2JCD"), "");
+    assert_string_equal(qid("Ok: queued as AB\xc3\xa9"), "");
+    assert_string_equal(qid("OK id=\"x\""), "");
+    assert_string_equal(qid("<a\"b@c> Queued mail for delivery"), "");
+    assert_string_equal(qid("<abc@def Queued mail for delivery"), "");
+    char longid[400];
+    memset(longid, 'A', sizeof(longid));
+    memcpy(longid, "Ok: queued as ", 14);
+    longid[sizeof(longid) - 1] = '\0';
+    assert_string_equal(qid(longid), "");
+    longid[14 + MS_QUEUE_ID_MAX] = '\0';
+    assert_int_equal(strlen(qid(longid)), MS_QUEUE_ID_MAX);
+    /* never reads past the length (no NUL terminator) */
+    const uint8_t *id;
+    size_t n;
+    assert_true(ms_smtp_queue_id_parse((const uint8_t *)"Ok: queued as ABCDEF", 17, &id, &n));
+    assert_int_equal(n, 3);
+    assert_false(ms_smtp_queue_id_parse((const uint8_t *)"- gsmtp", 7, &id, &n));
+}
+
 static void test_base64(void **state)
 {
     (void)state;
@@ -343,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_sasl_users), cmocka_unit_test(test_sasl_ntlm),
         cmocka_unit_test(test_printable),  cmocka_unit_test(test_pop3_cmd),
         cmocka_unit_test(test_pop3_status), cmocka_unit_test(test_pop3_stat),
+        cmocka_unit_test(test_queue_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

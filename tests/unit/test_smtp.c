@@ -1196,10 +1196,234 @@ static void test_bdat_gap_resync(void **state)
     ms_machine_free(s);
 }
 
+/* The queue id noted on a frame, or "" when none. */
+static const char *queue_id_note(ms_frame_t frame)
+{
+    for (int i = 0; i < n_notes; i++)
+        if (notes[i].n.kind == MS_NOTE_QUEUE_ID && notes[i].frame == frame)
+            return notes[i].text;
+    return "";
+}
+
+/* One queue id per accepted message, in order, "" for a reply without one;
+ * a refused message adds none. */
+static void test_queue_ids(void **state)
+{
+    (void)state;
+    ms_machine_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\n");
+    S(s, 8, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 go\r\n");
+    C(s, 9, "one\r\n.\r\n");
+    S(s, 10, "250 2.0.0 Ok: queued as 4F2C21A0B3\r\n");
+    C(s, 11, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\n");
+    S(s, 12, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 go\r\n");
+    C(s, 13, "two\r\n.\r\n");
+    S(s, 14, "554 5.7.1 refused\r\n");
+    C(s, 15, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\n");
+    S(s, 16, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 go\r\n");
+    C(s, 17, "three\r\n.\r\n");
+    S(s, 18, "250 2.0.0 Ok: queued\r\n");
+    C(s, 19, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nBDAT 4 LAST\r\nfour");
+    S(s, 20, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 OK id=1rQbZk-0004Xy-2P\r\n");
+    const ms_summary_t *m = ms_machine_summary(s);
+    assert_int_equal(m->msg_count, 3);
+    assert_true(m->queue_id_seen);
+    assert_int_equal(m->queue_ids.count, 3);
+    assert_string_equal(m->queue_ids.items[0], "4F2C21A0B3");
+    assert_string_equal(m->queue_ids.items[1], "");
+    assert_string_equal(m->queue_ids.items[2], "1rQbZk-0004Xy-2P");
+    assert_string_equal(queue_id_note(10), "4F2C21A0B3");
+    assert_string_equal(queue_id_note(14), "");
+    assert_string_equal(queue_id_note(18), "");
+    assert_string_equal(queue_id_note(20), "1rQbZk-0004Xy-2P");
+    /* a MAIL or RCPT reply never gives one, whatever its text */
+    assert_string_equal(queue_id_note(8), "");
+    ms_machine_free(s);
+
+    /* a server that never names one: nothing seen */
+    s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\n");
+    S(s, 8, "250 Ok: queued as X1\r\n250 Ok: queued as X2\r\n354 go\r\n");
+    C(s, 9, "one\r\n.\r\n");
+    S(s, 10, "250 Ok\r\n");
+    m = ms_machine_summary(s);
+    assert_false(m->queue_id_seen);
+    assert_int_equal(m->queue_ids.count, 1);
+    assert_string_equal(m->queue_ids.items[0], "");
+    ms_machine_free(s);
+}
+
+/* A hostile id is never shown raw: only id characters, at most MS_QUEUE_ID_MAX,
+ * and a multi-line reply gives its first one. */
+static void test_queue_id_hostile(void **state)
+{
+    (void)state;
+    ms_machine_t *s = new_session();
+    greet_ehlo(s);
+    C(s, 7, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\n");
+    S(s, 8, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 go\r\n");
+    C(s, 9, "one\r\n.\r\n");
+    S(s, 10, "250-2.0.0 Ok: queued as \x1b[31mRED\r\n250-2.0.0 Ok: queued as GOOD1\r\n"
+             "250 2.0.0 Ok: queued as LATER2\r\n");
+    const ms_summary_t *m = ms_machine_summary(s);
+    assert_int_equal(m->queue_ids.count, 1);
+    assert_string_equal(m->queue_ids.items[0], "GOOD1");
+    ms_machine_free(s);
+
+    s = new_session();
+    greet_ehlo(s);
+    char line[700];
+    memset(line, 'Z', sizeof(line));
+    memcpy(line, "250 Ok: queued as ", 18);
+    memcpy(line + sizeof(line) - 3, "\r\n", 3);
+    C(s, 7, "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\n");
+    S(s, 8, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 go\r\n");
+    C(s, 9, "one\r\n.\r\n");
+    S(s, 10, line);
+    m = ms_machine_summary(s);
+    assert_int_equal(m->msg_count, 1);
+    assert_false(m->queue_id_seen);
+    ms_machine_free(s);
+}
+
+static void starttls(ms_machine_t *s)
+{
+    greet_ehlo(s);
+    C(s, 7, "STARTTLS\r\n");
+    S(s, 8, "220 2.0.0 Ready to start TLS\r\n");
+}
+
+static void rec(ms_machine_t *s, ms_dir_t dir, ms_frame_t f, unsigned type)
+{
+    ms_machine_tls_record(s, dir, type, -1, -1, f, (ms_time_t)f * 1000000);
+}
+
+/* The TLS handshake after the go-ahead: completed only when the server sends
+ * encrypted data after the client's first encrypted record. */
+static void test_tls_handshake_completed(void **state)
+{
+    (void)state;
+    ms_machine_t *s = new_session();
+    /* records before the switch do not count */
+    rec(s, MS_DIR_SERVER, 3, MS_TLS_CT_APPLICATION_DATA);
+    starttls(s);
+    assert_int_equal(ms_machine_summary(s)->tls_handshake, MS_TLS_HS_PENDING);
+    /* TLS 1.3: ServerHello + CCS, then the server's encrypted flight: not yet */
+    rec(s, MS_DIR_CLIENT, 9, MS_TLS_CT_HANDSHAKE);
+    rec(s, MS_DIR_SERVER, 10, MS_TLS_CT_HANDSHAKE);
+    rec(s, MS_DIR_SERVER, 10, MS_TLS_CT_CHANGE_CIPHER_SPEC);
+    rec(s, MS_DIR_SERVER, 10, MS_TLS_CT_APPLICATION_DATA);
+    rec(s, MS_DIR_CLIENT, 11, MS_TLS_CT_CHANGE_CIPHER_SPEC);
+    rec(s, MS_DIR_CLIENT, 11, MS_TLS_CT_APPLICATION_DATA); /* Finished (or an alert) */
+    assert_int_equal(ms_machine_summary(s)->tls_handshake, MS_TLS_HS_PENDING);
+    rec(s, MS_DIR_SERVER, 12, MS_TLS_CT_APPLICATION_DATA);
+    assert_int_equal(ms_machine_summary(s)->tls_handshake, MS_TLS_HS_COMPLETED);
+    /* nothing changes it afterwards, and the encrypted tail claims no no_quit */
+    ms_machine_tls_record(s, MS_DIR_SERVER, MS_TLS_CT_ALERT, 2, 40, 13, 13);
+    ms_machine_close(s, MS_DIR_CLIENT, false, 14, 14);
+    assert_int_equal(ms_machine_summary(s)->tls_handshake, MS_TLS_HS_COMPLETED);
+    assert_null(ms_machine_summary(s)->tls_alert);
+    assert_int_equal(count_anomaly(MS_AN_TLS_HANDSHAKE_FAILED, 0), 0);
+    assert_int_equal(count_anomaly(MS_AN_NO_QUIT, 0), 0);
+    ms_machine_free(s);
+
+    /* decrypted mail data from the client completes it too */
+    s = new_session();
+    starttls(s);
+    C(s, 11, "EHLO client.example.test\r\n");
+    assert_int_equal(ms_machine_summary(s)->tls_handshake, MS_TLS_HS_COMPLETED);
+    ms_machine_free(s);
+
+    /* no switch to TLS: nothing to say */
+    s = new_session();
+    greet_ehlo(s);
+    rec(s, MS_DIR_SERVER, 9, MS_TLS_CT_APPLICATION_DATA);
+    ms_machine_close(s, MS_DIR_CLIENT, false, 10, 10);
+    assert_int_equal(ms_machine_summary(s)->tls_handshake, MS_TLS_HS_NONE);
+    ms_machine_free(s);
+}
+
+static void test_tls_handshake_failed(void **state)
+{
+    (void)state;
+    /* an alert in clear text: failed, with side, level and description */
+    ms_machine_t *s = new_session();
+    starttls(s);
+    rec(s, MS_DIR_CLIENT, 9, MS_TLS_CT_HANDSHAKE);
+    ms_machine_tls_record(s, MS_DIR_SERVER, MS_TLS_CT_ALERT, 2, 40, 10, 10);
+    ms_machine_close(s, MS_DIR_SERVER, false, 11, 11);
+    const ms_summary_t *m = ms_machine_summary(s);
+    assert_int_equal(m->tls_handshake, MS_TLS_HS_FAILED);
+    assert_string_equal(m->tls_alert, "server: fatal handshake_failure (40)");
+    assert_int_equal(count_anomaly(MS_AN_TLS_HANDSHAKE_FAILED, 10), 1);
+    assert_int_equal(count_anomaly(MS_AN_TLS_HANDSHAKE_FAILED, 0), 1);
+    ms_machine_free(s);
+
+    /* an encrypted alert (no description visible) proves nothing */
+    s = new_session();
+    starttls(s);
+    rec(s, MS_DIR_CLIENT, 9, MS_TLS_CT_CHANGE_CIPHER_SPEC);
+    rec(s, MS_DIR_SERVER, 10, MS_TLS_CT_ALERT);
+    ms_machine_close(s, MS_DIR_SERVER, false, 11, 11);
+    assert_int_equal(ms_machine_summary(s)->tls_handshake, MS_TLS_HS_PENDING);
+    assert_int_equal(count_anomaly(MS_AN_TLS_HANDSHAKE_FAILED, 0), 0);
+    ms_machine_free(s);
+
+    /* an unknown alert code and level are named as such */
+    s = new_session();
+    starttls(s);
+    ms_machine_tls_record(s, MS_DIR_CLIENT, MS_TLS_CT_ALERT, 7, 255, 9, 9);
+    assert_string_equal(ms_machine_summary(s)->tls_alert, "client: unknown (255)");
+    ms_machine_free(s);
+}
+
+static void test_tls_handshake_closed(void **state)
+{
+    (void)state;
+    /* closed after the go-ahead, the client sent only its ClientHello */
+    ms_machine_t *s = new_session();
+    starttls(s);
+    rec(s, MS_DIR_CLIENT, 9, MS_TLS_CT_HANDSHAKE);
+    ms_machine_close(s, MS_DIR_SERVER, false, 10, 10);
+    assert_int_equal(ms_machine_summary(s)->tls_handshake, MS_TLS_HS_CLOSED);
+    assert_int_equal(count_anomaly(MS_AN_TLS_HANDSHAKE_FAILED, 10), 1);
+    /* an alert after the close changes nothing */
+    ms_machine_tls_record(s, MS_DIR_CLIENT, MS_TLS_CT_ALERT, 2, 50, 11, 11);
+    assert_int_equal(ms_machine_summary(s)->tls_handshake, MS_TLS_HS_CLOSED);
+    assert_null(ms_machine_summary(s)->tls_alert);
+    ms_machine_free(s);
+
+    /* the client sent an encrypted record: it may have finished, unknown */
+    s = new_session();
+    starttls(s);
+    rec(s, MS_DIR_CLIENT, 9, MS_TLS_CT_HANDSHAKE);
+    rec(s, MS_DIR_SERVER, 10, MS_TLS_CT_HANDSHAKE);
+    rec(s, MS_DIR_CLIENT, 11, MS_TLS_CT_APPLICATION_DATA);
+    ms_machine_close(s, MS_DIR_CLIENT, true, 12, 12);
+    assert_int_equal(ms_machine_summary(s)->tls_handshake, MS_TLS_HS_PENDING);
+    assert_int_equal(count_anomaly(MS_AN_TLS_HANDSHAKE_FAILED, 0), 0);
+    ms_machine_free(s);
+
+    /* implicit TLS: the same rules from the first byte */
+    s = new_session();
+    ms_machine_tls_implicit(s);
+    rec(s, MS_DIR_SERVER, 3, MS_TLS_CT_HANDSHAKE);
+    ms_machine_close(s, MS_DIR_CLIENT, false, 4, 4);
+    assert_int_equal(ms_machine_summary(s)->tls_handshake, MS_TLS_HS_CLOSED);
+    ms_machine_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_simple_session),
+        cmocka_unit_test(test_queue_ids),
+        cmocka_unit_test(test_queue_id_hostile),
+        cmocka_unit_test(test_tls_handshake_completed),
+        cmocka_unit_test(test_tls_handshake_failed),
+        cmocka_unit_test(test_tls_handshake_closed),
         cmocka_unit_test(test_pipelined_replies),
         cmocka_unit_test(test_split_multiline_reply),
         cmocka_unit_test(test_auth_login_plaintext),
