@@ -2,8 +2,9 @@
  *
  * Every frame of a mail session queues the session and its record on the
  * "mailsess" tap. On it:
- *   - Statistics > Mail Sessions (a generic stat table, no Qt code), which is
- *     also `tshark -z mailsess,sessions[,filter]` (aligned text);
+ *   - Statistics > Mail Sessions (a generic stat table, no Qt code; listed
+ *     with the protocol statistics, between "HTTP2" and "Sametime" in 4.0),
+ *     which is also `tshark -z mailsess,sessions[,filter]` (aligned text);
  *   - `tshark -z mailsess,sessions,csv[,filter]` and
  *     `-z mailsess,sessions,json[,filter]` (one JSON object per line).
  * One row per session, in the order sessions appear; its values are the
@@ -77,17 +78,7 @@ static void row_free(char *v[MS_COL_COUNT])
 
 static stat_tap_table_item table_fields[MS_COL_COUNT];
 static GHashTable *table_rows; /* session -> row + 1 */
-
-static void table_init(stat_tap_table_ui *ui)
-{
-    stat_tap_table *t = stat_tap_find_table(ui, TABLE_NAME);
-    if (t) {
-        if (ui->stat_tap_reset_table_cb)
-            ui->stat_tap_reset_table_cb(t);
-        return;
-    }
-    stat_tap_add_table(ui, stat_tap_init_table(TABLE_NAME, MS_COL_COUNT, 0, NULL));
-}
+static guint table_ui_refcount(void);
 
 /* Numbers stay numbers in the dialog (it sorts them as such). */
 static void table_set(stat_tap_table_item_type *it, ms_col_t c, char *v)
@@ -152,22 +143,71 @@ static tap_packet_status table_packet(void *tapdata, packet_info *pinfo, epan_di
     return TAP_PACKET_REDRAW;
 }
 
+/* Rows of earlier runs that an open dialog may still read. Every dialog
+ * on the table shares its rows (stat_tap_table_ui.refcount counts the open
+ * ones), and each of its tree items keeps a pointer to its row: it reads it
+ * again to sort and for Copy and Save as. A run (a dialog opened, or its
+ * filter applied) resets the table; with another dialog open, the old rows
+ * are kept here, not freed, and that dialog goes on showing, sorting and
+ * copying its own values. Freed when at most one dialog is open (whose tree
+ * the reset clears) and when the table is made anew (all dialogs closed). */
+static GPtrArray *retired_rows;
+
+static void row_strings_free(stat_tap_table_item_type *row, guint num_fields)
+{
+    for (guint c = 0; c < num_fields; c++)
+        table_item_free(NULL, 0, c, &row[c]);
+}
+
+static void retired_rows_free(void)
+{
+    for (guint i = 0; i < retired_rows->len; i++) {
+        stat_tap_table_item_type *row = g_ptr_array_index(retired_rows, i);
+        row_strings_free(row, MS_COL_COUNT);
+        g_free(row);
+    }
+    g_ptr_array_set_size(retired_rows, 0);
+}
+
 static void table_reset(stat_tap_table *t)
 {
-    for (guint row = 0; row < t->num_elements; row++)
-        for (guint c = 0; c < t->num_fields; c++)
-            table_item_free(t, row, c, stat_tap_get_field_data(t, row, c));
+    gboolean shared = table_ui_refcount() > 1;
+    if (!shared)
+        retired_rows_free();
+    for (guint row = 0; row < t->num_elements; row++) {
+        if (shared) {
+            g_ptr_array_add(retired_rows, t->elements[row]);
+        } else {
+            row_strings_free(t->elements[row], t->num_fields);
+            g_free(t->elements[row]);
+        }
+    }
     /* a reset empties the table: rows are added again as sessions come */
-    for (guint row = 0; row < t->num_elements; row++)
-        g_free(t->elements[row]);
     g_free(t->elements);
     t->elements = NULL;
     t->num_elements = 0;
     g_hash_table_remove_all(table_rows);
 }
 
+static void table_init(stat_tap_table_ui *ui)
+{
+    stat_tap_table *t = stat_tap_find_table(ui, TABLE_NAME);
+    if (t) {
+        table_reset(t);
+        return;
+    }
+    /* made anew: free_stat_tables() freed the last rows (no dialog open) */
+    retired_rows_free();
+    g_hash_table_remove_all(table_rows);
+    stat_tap_add_table(ui, stat_tap_init_table(TABLE_NAME, MS_COL_COUNT, 0, NULL));
+}
+
+/* REGISTER_PACKET_STAT_GROUP_UNSORTED: the Statistics menu's list of
+ * protocol statistics (sorted by title). Wireshark's Qt menus place no
+ * REGISTER_STAT_GROUP_GENERIC item anywhere: with it the dialog is reachable
+ * only through -z. */
 static stat_tap_table_ui table_ui = {
-    REGISTER_STAT_GROUP_GENERIC,
+    REGISTER_PACKET_STAT_GROUP_UNSORTED,
     "Mail Sessions",
     "mailsess",
     "mailsess,sessions",
@@ -181,6 +221,12 @@ static stat_tap_table_ui table_ui = {
     NULL,
     0
 };
+
+/* Open dialogs on the table (Wireshark's; 0 in tshark). */
+static guint table_ui_refcount(void)
+{
+    return table_ui.refcount;
+}
 
 /* ---- -z mailsess,sessions,csv and ,json ------------------------------------ */
 
@@ -297,8 +343,8 @@ static stat_tap_ui csv_ui = { REGISTER_STAT_GROUP_GENERIC, "Mail Sessions (CSV)"
 static stat_tap_ui json_ui = { REGISTER_STAT_GROUP_GENERIC, "Mail Sessions (JSON lines)",
                                CLI_JSON, json_init, 1, filter_param };
 
-/* Column widths of the text table (tshark pads with them; the dialog sizes
- * its own): wide enough for the usual values, longer values just widen. */
+/* Column widths of tshark's text table: wide enough for the usual values,
+ * longer values just widen. */
 static int text_width(ms_col_t c)
 {
     switch (c) {
@@ -316,16 +362,40 @@ static int text_width(ms_col_t c)
     }
 }
 
+/* tshark prints the column names and formats of a stat table as they are
+ * (`name |`, `format |`): there the names are padded to the widths of the
+ * values so that the columns line up. Every other reader takes them as
+ * labels: Wireshark's dialog (header, column width, and the header row of
+ * its Copy and Save as CSV / XML / YAML), sharkd's JSON. Padded, those would
+ * read "    Bytes" and "Users          ". Which program this is: the name
+ * every Wireshark program gives itself at startup (ws_log_init sets glib's
+ * prgname). tests/integration/session-table checks tshark's table is aligned,
+ * tests/gui/mail-sessions the dialog's labels. */
+static gboolean text_table_program(void)
+{
+    return g_strcmp0(g_get_prgname(), "tshark") == 0;
+}
+
+/* "%<conv>", padded to width w (0: not padded), on the left when right. */
+static char *padded_format(int w, gboolean right, const char *conv)
+{
+    if (w == 0)
+        return g_strdup_printf("%%%s", conv);
+    return g_strdup_printf(right ? "%%%d%s" : "%%-%d%s", w, conv);
+}
+
 void ms_tap_register(void)
 {
+    gboolean text = text_table_program();
     mailsess_tap = register_tap("mailsess");
     table_rows = g_hash_table_new(g_direct_hash, g_direct_equal);
+    retired_rows = g_ptr_array_new();
     for (int c = 0; c < MS_COL_COUNT; c++) {
-        int w = text_width((ms_col_t)c);
+        int w = text ? text_width((ms_col_t)c) : 0;
         gboolean right = ms_row_numeric((ms_col_t)c);
         stat_tap_table_item *f = &table_fields[c];
-        /* the header is printed as is: pad it like the values */
-        f->column_name = g_strdup_printf(right ? "%*s" : "%-*s", w, ms_row_title((ms_col_t)c));
+        f->column_name = w ? g_strdup_printf(right ? "%*s" : "%-*s", w, ms_row_title((ms_col_t)c))
+                           : g_strdup(ms_row_title((ms_col_t)c));
         f->align = right ? TAP_ALIGN_RIGHT : TAP_ALIGN_LEFT;
         switch (c) {
         case MS_COL_FAILURES:
@@ -333,19 +403,19 @@ void ms_tap_register(void)
         case MS_COL_FIRST:
         case MS_COL_LAST:
             f->type = TABLE_ITEM_UINT;
-            f->field_format = g_strdup_printf("%%%du", w);
+            f->field_format = padded_format(w, TRUE, "u");
             break;
         case MS_COL_BYTES:
             f->type = TABLE_ITEM_FLOAT;
-            f->field_format = g_strdup_printf("%%%d.0f", w);
+            f->field_format = padded_format(w, TRUE, ".0f");
             break;
         case MS_COL_DURATION:
             f->type = TABLE_ITEM_FLOAT;
-            f->field_format = g_strdup_printf("%%%d.3f", w);
+            f->field_format = padded_format(w, TRUE, ".3f");
             break;
         default: /* REFUSED and DELETED are numbers or "" */
             f->type = TABLE_ITEM_STRING;
-            f->field_format = g_strdup_printf(right ? "%%%ds" : "%%-%ds", w);
+            f->field_format = padded_format(w, right, "s");
             break;
         }
     }

@@ -72,14 +72,26 @@ ms_tshark() {
 # ms_tshark_raw [NAME=value...] ARGS...: tshark as the test user, without the
 # system plugin dir replaced (ms_env_system_plugins asks it where that is)
 ms_tshark_raw() {
+    ms_as_test_user tshark "$@"
+}
+
+# ms_as_test_user PROGRAM [NAME=value...] ARGS...: PROGRAM (tshark, wireshark)
+# as the test user in $MS_ENV, with an empty environment but PATH, HOME, the
+# locale, TZ, MS_TSHARK_ENV and the leading NAME=value arguments
+# (WIRESHARK_PLUGIN_DIR, DISPLAY, XDG_RUNTIME_DIR).
+ms_as_test_user() {
+    local prog=$1
+    shift
     local extra=(${MS_TSHARK_ENV[@]+"${MS_TSHARK_ENV[@]}"})
-    while [ $# -gt 0 ] && [[ "$1" == WIRESHARK_PLUGIN_DIR=* ]]; do extra+=("$1"); shift; done
+    while [ $# -gt 0 ] && [[ "$1" =~ ^(WIRESHARK_PLUGIN_DIR|DISPLAY|XDG_RUNTIME_DIR)= ]]; do
+        extra+=("$1"); shift
+    done
     extra+=(${MS_TSHARK_WRAP[@]+"${MS_TSHARK_WRAP[@]}"})
     if [ "$(id -u)" = 0 ]; then
         (cd "$MS_ENV" && setpriv --reuid=nobody --regid=nogroup --clear-groups \
-            env -i PATH="$PATH" HOME="$MS_ENV/home" LC_ALL=C.UTF-8 TZ=UTC ${extra[@]+"${extra[@]}"} tshark "$@")
+            env -i PATH="$PATH" HOME="$MS_ENV/home" LC_ALL=C.UTF-8 TZ=UTC ${extra[@]+"${extra[@]}"} "$prog" "$@")
     else
-        (cd "$MS_ENV" && env -i PATH="$PATH" HOME="$MS_ENV/home" LC_ALL=C.UTF-8 TZ=UTC ${extra[@]+"${extra[@]}"} tshark "$@")
+        (cd "$MS_ENV" && env -i PATH="$PATH" HOME="$MS_ENV/home" LC_ALL=C.UTF-8 TZ=UTC ${extra[@]+"${extra[@]}"} "$prog" "$@")
     fi
 }
 
@@ -93,6 +105,24 @@ ms_run() {
     else
         (cd "$MS_ENV" && env -i PATH="$PATH" HOME="$MS_ENV/home" LC_ALL=C.UTF-8 TZ=UTC ${extra[@]+"${extra[@]}"} "$@")
     fi
+}
+
+# The Wireshark GUI needs to write its profile, font cache and runtime dir:
+# ms_env_gui makes them (owned by the test user), ms_wireshark DISPLAY ARGS...
+# runs it on that X display with the plugin under test.
+ms_env_gui() {
+    mkdir -p "$MS_ENV/home/.config/wireshark" "$MS_ENV/home/.cache" "$MS_ENV/run"
+    chmod 700 "$MS_ENV/run"
+    if [ "$(id -u)" = 0 ]; then
+        chown -R nobody:nogroup "$MS_ENV/home/.config" "$MS_ENV/home/.cache" "$MS_ENV/run"
+    fi
+}
+
+ms_wireshark() {
+    local display=$1
+    shift
+    ms_as_test_user wireshark ${MS_PLUGIN_ENV[@]+"${MS_PLUGIN_ENV[@]}"} DISPLAY="$display" \
+        XDG_RUNTIME_DIR="$MS_ENV/run" "$@"
 }
 
 # Fails loudly when the plugin does not load: every other check depends on it.
