@@ -8,6 +8,14 @@
 #include <glib.h>
 #include <string.h>
 
+/* The attempt's user name, for the result note (the session list keeps them all). */
+static void set_user(ms_auth_t *a, const uint8_t *user, size_t len)
+{
+    char *t = ms_text_printable(user, len, MS_SASL_USER_MAX);
+    g_strlcpy(a->user, t, sizeof(a->user));
+    g_free(t);
+}
+
 void ms_auth_start(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, const char *mech,
                    const char *label, ms_frame_t frame)
 {
@@ -65,9 +73,11 @@ void ms_auth_sasl_response(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool
     ms_sasl_info_t info;
     ms_sasl_inspect(a->mech, step, buf, (size_t)n, &info);
     g_free(buf);
-    if (info.has_user)
+    if (info.has_user) {
+        set_user(a, (const uint8_t *)info.user, info.user_len);
         ms_report_list_add(r, &m->auth_users, "user", true, (const uint8_t *)info.user,
                            info.user_len, frame);
+    }
     if (info.has_secret || n > 0)
         exposed(a, m, r, in_tls, info.has_secret, frame);
 }
@@ -75,7 +85,7 @@ void ms_auth_sasl_response(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool
 void ms_auth_user(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, const uint8_t *user,
                   size_t len, ms_frame_t frame)
 {
-    (void)a;
+    set_user(a, user, len);
     ms_report_list_add(r, &m->auth_users, "user", true, user, len, frame);
 }
 
@@ -89,6 +99,7 @@ void ms_auth_done(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool ok, cons
                   ms_frame_t frame)
 {
     a->open = false;
+    ms_report_auth_result(r, frame, ok, a->user[0] ? a->user : NULL);
     if (ok) {
         m->auth_result = MS_AUTH_RESULT_SUCCESS;
         return;

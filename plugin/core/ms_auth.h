@@ -21,6 +21,9 @@ typedef struct {
     unsigned step;       /* client responses so far */
     unsigned expect;     /* challenges not yet answered by the client */
     bool     weak_noted;
+    /* the user name this attempt named (printable, ms_text_printable of at
+     * most MS_SASL_USER_MAX bytes), "" until one is seen */
+    char     user[4 * MS_SASL_USER_MAX + 1];
 } ms_auth_t;
 
 /* A new attempt: counts it, records the method, result "unknown" until the reply. */
@@ -36,7 +39,9 @@ void ms_auth_user(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, const uint8_t
 /* The secret itself (PASS) or a digest of it (APOP) crossed the wire. */
 void ms_auth_secret(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool in_tls,
                     ms_frame_t frame);
-/* The final reply; 'reply' is quoted in the failure anomaly. */
+/* The final reply; 'reply' is quoted in the failure anomaly. Reports the
+ * result (MS_NOTE_AUTH_RESULT, with the attempt's user) for the counters
+ * across sessions. */
 void ms_auth_done(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool ok, const char *reply,
                   ms_frame_t frame);
 

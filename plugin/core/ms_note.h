@@ -39,6 +39,10 @@
     X(STARTTLS_UNUSED,    starttls_unused,    "STARTTLS/STLS offered, but credentials or mail went in clear") \
     X(STARTTLS_INJECTION, starttls_injection, "clear-text bytes around the switch to TLS (CVE-2011-0411 class)") \
     X(STARTTLS_STRIPPED,  starttls_stripped,  "STARTTLS/STLS masked, or offered by this server in another session only") \
+    X(BRUTE_FORCE,        brute_force,        "many failed logins from one client address within a time window (across sessions)") \
+    X(PASSWORD_SPRAYING,  password_spraying,  "failed logins for many distinct users from one client address within a time window") \
+    X(DISTRIBUTED_GUESSING, distributed_guessing, "failed logins for one user from many client addresses within a time window") \
+    X(GUESSING_CAP,       guessing_cap,       "the capture-wide password-guessing counters stopped tracking new clients, users or pairs") \
     X(HEURISTIC,          heuristic,          "the session was found by its content, not by its port (reported by the glue)")
 
 typedef enum {
@@ -56,7 +60,10 @@ const char *ms_anomaly_meaning(ms_anomaly_t an);
 typedef enum {
     MS_NOTE_REQUEST_IN,  /* on a reply: 'other' = frame of the command, 'delta' = response time */
     MS_NOTE_RESPONSE_IN, /* on a command: 'other' = frame of the reply */
-    MS_NOTE_ANOMALY      /* 'anomaly' and 'text' */
+    MS_NOTE_ANOMALY,     /* 'anomaly' and 'text' */
+    MS_NOTE_AUTH_RESULT  /* the final reply of an authentication attempt: 'ok', and
+                          * 'text' = the printable user name it named (NULL: none);
+                          * always on the frame being fed, for plugin/core/ms_guess.c */
 } ms_note_kind_t;
 
 typedef struct {
@@ -64,6 +71,7 @@ typedef struct {
     ms_anomaly_t   anomaly;
     ms_frame_t     other;
     ms_time_t      delta;
+    bool           ok;    /* MS_NOTE_AUTH_RESULT: the server accepted the attempt */
     const char    *text;  /* valid during the callback only */
 } ms_note_t;
 

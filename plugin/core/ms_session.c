@@ -74,6 +74,12 @@ void ms_report_anomaly(ms_reporter_t *r, ms_frame_t frame, ms_anomaly_t an, cons
     g_free(t);
 }
 
+void ms_report_auth_result(ms_reporter_t *r, ms_frame_t frame, bool ok, const char *user)
+{
+    ms_note_t n = { .kind = MS_NOTE_AUTH_RESULT, .ok = ok, .text = user };
+    emit(r, frame, &n);
+}
+
 void ms_report_link(ms_reporter_t *r, ms_frame_t cmd_frame, ms_time_t cmd_ts,
                     ms_frame_t reply_frame, ms_time_t reply_ts)
 {

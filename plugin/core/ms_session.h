@@ -117,6 +117,9 @@ typedef struct {
 
 void ms_report_anomaly(ms_reporter_t *r, ms_frame_t frame, ms_anomaly_t an, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The final reply of an authentication attempt (MS_NOTE_AUTH_RESULT); user:
+ * printable, or NULL when the attempt named none. */
+void ms_report_auth_result(ms_reporter_t *r, ms_frame_t frame, bool ok, const char *user);
 /* A command in cmd_frame answered by a reply in reply_frame: both frames get a note. */
 void ms_report_link(ms_reporter_t *r, ms_frame_t cmd_frame, ms_time_t cmd_ts,
                     ms_frame_t reply_frame, ms_time_t reply_ts);

@@ -51,4 +51,16 @@ static inline ms_frame_t request_in(ms_frame_t reply_frame, int nth)
     return 0;
 }
 
+/* The nth authentication result note: its frame (0: none), outcome and user ("" when none). */
+static inline ms_frame_t auth_result(int nth, bool *ok, const char **user)
+{
+    for (int i = 0; i < n_notes; i++)
+        if (notes[i].n.kind == MS_NOTE_AUTH_RESULT && nth-- == 0) {
+            *ok = notes[i].n.ok;
+            *user = notes[i].text;
+            return notes[i].frame;
+        }
+    return 0;
+}
+
 #endif /* RECORDER_H */

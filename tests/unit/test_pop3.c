@@ -113,6 +113,11 @@ static void test_rset_and_quit_before_login(void **state)
     assert_int_equal(count_anomaly(MS_AN_SEQUENCE, 7), 1); /* PASS without USER */
     S(p, 8, "-ERR No username given.\r\n");
     assert_int_equal(ms_machine_summary(p)->auth_failures, 1);
+    bool ok;
+    const char *user;
+    assert_int_equal(auth_result(0, &ok, &user), 8); /* a failure that named no user */
+    assert_false(ok);
+    assert_string_equal(user, "");
     C(p, 9, "QUIT\r\n");
     S(p, 10, "+OK bye\r\n");
     assert_true(ms_machine_summary(p)->quit);
@@ -152,6 +157,15 @@ static void test_apop_and_failed_then_ok(void **state)
     assert_int_equal(count_anomaly(MS_AN_WEAK_AUTH, 5), 1);
     assert_int_equal(count_anomaly(MS_AN_AUTH_FAILED, 6), 1);
     assert_int_equal(count_anomaly(MS_AN_PLAINTEXT_AUTH, 9), 1);
+    /* the results for the counters across sessions: APOP's user, then USER's */
+    bool ok;
+    const char *user;
+    assert_int_equal(auth_result(0, &ok, &user), 6);
+    assert_false(ok);
+    assert_string_equal(user, "mrose");
+    assert_int_equal(auth_result(1, &ok, &user), 10);
+    assert_true(ok);
+    assert_string_equal(user, "alice");
     ms_machine_free(p);
 }
 

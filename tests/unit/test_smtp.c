@@ -161,6 +161,16 @@ static void test_auth_fail_then_success(void **state)
     assert_int_equal(count_anomaly(MS_AN_AUTH_FAILED, 8), 1);
     assert_int_equal(count_anomaly(MS_AN_PLAINTEXT_AUTH, 7), 1);
     assert_int_equal(count_anomaly(MS_AN_PLAINTEXT_AUTH, 11), 1);
+    /* each final reply is one result for the counters across sessions, with its user */
+    bool ok;
+    const char *user;
+    assert_int_equal(auth_result(0, &ok, &user), 8);
+    assert_false(ok);
+    assert_string_equal(user, "alice");
+    assert_int_equal(auth_result(1, &ok, &user), 12);
+    assert_true(ok);
+    assert_string_equal(user, "alice");
+    assert_int_equal(auth_result(2, &ok, &user), 0);
     ms_machine_free(s);
 }
 
