@@ -8,6 +8,14 @@
 #include <glib.h>
 #include <string.h>
 
+/* The attempt's user name, for the result note (the session list keeps them all). */
+static void set_user(ms_auth_t *a, const uint8_t *user, size_t len)
+{
+    char *t = ms_text_printable(user, len, MS_SASL_USER_MAX);
+    g_strlcpy(a->user, t, sizeof(a->user));
+    g_free(t);
+}
+
 void ms_auth_start(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, const char *mech,
                    const char *label, ms_frame_t frame)
 {
@@ -15,7 +23,6 @@ void ms_auth_start(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, const char *
     g_strlcpy(a->mech, mech, sizeof(a->mech));
     g_strlcpy(a->label, label, sizeof(a->label));
     a->open = true;
-    a->user_idx = -1;
     m->auth_attempts++;
     m->auth_result = MS_AUTH_RESULT_UNKNOWN;
     ms_report_list_add(r, &m->auth_methods, "mechanism", true, (const uint8_t *)a->mech,
@@ -40,19 +47,14 @@ static void exposed(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool in_tls
     }
 }
 
-/* This attempt's user: the entry of the session's (distinct) user list that
- * holds it, if the list kept it. */
+/* This attempt's user: kept with the attempt (for its login note, whatever
+ * the session's user list could keep) and added to that list. */
 static void remember_user(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, const uint8_t *user,
                           size_t len, ms_frame_t frame)
 {
+    set_user(a, user, len);
     ms_report_list_add(r, &m->auth_users, "user", true, user, len, frame);
     a->user_frame = frame;
-    a->user_idx = -1;
-    char *t = ms_text_printable(user, len, MS_TEXT_MAX);
-    for (uint32_t i = 0; i < m->auth_users.count; i++)
-        if (strcmp(m->auth_users.items[i], t) == 0)
-            a->user_idx = (int32_t)i;
-    g_free(t);
 }
 
 void ms_auth_sasl_response(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool in_tls,
@@ -108,9 +110,7 @@ void ms_auth_done(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool ok, cons
 {
     a->open = false;
     ms_login_t login = {
-        .method = a->label,
-        .user = a->user_idx >= 0 && (uint32_t)a->user_idx < m->auth_users.count
-                    ? m->auth_users.items[a->user_idx] : NULL,
+        .method = a->label, .user = a->user[0] ? a->user : NULL,
         .user_frame = a->user_frame, .cred_frame = a->cred_frame, .ok = ok, .clear = a->clear,
     };
     ms_report_login(r, frame, &login);

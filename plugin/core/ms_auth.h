@@ -22,8 +22,10 @@ typedef struct {
     unsigned expect;     /* challenges not yet answered by the client */
     bool     weak_noted;
     bool     clear;      /* this attempt exposed a reusable secret */
-    int32_t  user_idx;   /* its user in the session's user list, -1: none */
     ms_frame_t user_frame, cred_frame; /* where user name and secret crossed */
+    /* the user name this attempt named (printable, ms_text_printable of at
+     * most MS_SASL_USER_MAX bytes), "" until one is seen */
+    char     user[4 * MS_SASL_USER_MAX + 1];
 } ms_auth_t;
 
 /* A new attempt: counts it, records the method, result "unknown" until the reply. */
@@ -40,7 +42,8 @@ void ms_auth_user(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, const uint8_t
 void ms_auth_secret(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool in_tls,
                     ms_frame_t frame);
 /* The final reply; 'reply' is quoted in the failure anomaly. Reports the
- * login (ms_report_login) on the reply's frame. */
+ * login (ms_report_login, with the attempt's own user) on the reply's frame:
+ * the session layer shows it, the counters across sessions count it. */
 void ms_auth_done(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool ok, const char *reply,
                   ms_frame_t frame);
 

@@ -41,6 +41,10 @@
     X(STARTTLS_INJECTION, starttls_injection, "clear-text bytes around the switch to TLS (CVE-2011-0411 class)") \
     X(STARTTLS_STRIPPED,  starttls_stripped,  "STARTTLS/STLS masked, or offered by this server in another session only") \
     X(TLS_HANDSHAKE_FAILED, tls_handshake_failed, "the TLS handshake after the switch to TLS failed with an alert, or the connection closed before it completed") \
+    X(BRUTE_FORCE,        brute_force,        "many failed logins from one client address within a time window (across sessions)") \
+    X(PASSWORD_SPRAYING,  password_spraying,  "failed logins for many distinct users from one client address within a time window") \
+    X(DISTRIBUTED_GUESSING, distributed_guessing, "failed logins for one user from many client addresses within a time window") \
+    X(GUESSING_CAP,       guessing_cap,       "the capture-wide password-guessing counters stopped tracking new clients, users or pairs") \
     X(HEURISTIC,          heuristic,          "the session was found by its content, not by its port (reported by the glue)")
 
 typedef enum {

@@ -18,6 +18,7 @@
 #include "ms_note.h"
 #include "ms_row.h"
 #include "ms_tls_offers.h"
+#include "ms_guess.h"
 
 /* A stored note: what ms_note_t says, kept in wmem_file_scope. */
 typedef struct {
@@ -43,6 +44,9 @@ typedef struct {
     ms_machine_t *machine;
     address    srv_addr;  /* the server's address and port decide direction */
     guint32    srv_port;
+    address    cli_addr;  /* the client's address: the key of the guessing counters */
+    ms_time_t  feed_ts;   /* first pass: the time of the frame being fed */
+    gboolean   auth_counted; /* an authentication result of it reached the counters */
     guint32    stream;    /* tcp.stream */
     gboolean   heuristic; /* found by content on a port not registered for it */
     guint32    first_seen; /* frame where the session layer first saw data */
@@ -94,7 +98,9 @@ void ms_tap_register_stats(int proto);
 void ms_render_register(int proto);
 /* The field the credentials tap names (mailsess.login.user). */
 int ms_render_login_hf(void);
-void ms_render(const ms_session_t *sess, const ms_summary_t *sum, tvbuff_t *tvb,
-               packet_info *pinfo, proto_tree *tree, wmem_array_t *notes);
+/* guess: the capture's password-guessing counters (so far on the first pass,
+ * final on later ones) */
+void ms_render(const ms_session_t *sess, const ms_summary_t *sum, const ms_guess_t *guess,
+               tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, wmem_array_t *notes);
 
 #endif /* MS_EPAN_H */

@@ -71,6 +71,13 @@ static int hf_mailsess_auth_method_more = -1;
 static int hf_mailsess_auth_user_more = -1;
 static int hf_mailsess_transfer_time_more = -1;
 static int hf_mailsess_response_in = -1;
+static int hf_mailsess_client_auth_failures = -1;
+static int hf_mailsess_client_auth_successes = -1;
+static int hf_mailsess_client_users_tried = -1;
+static int hf_mailsess_client_sessions = -1;
+static int hf_mailsess_user_auth_failures = -1;
+static int hf_mailsess_user_clients = -1;
+static int hf_mailsess_guessing = -1;
 
 static gint ett_mailsess = -1;
 static gint ett_mailsess_capabilities = -1;
@@ -79,6 +86,8 @@ static gint ett_mailsess_envelope = -1;
 static gint ett_mailsess_timing = -1;
 static gint ett_mailsess_mailbox = -1;
 static gint ett_mailsess_session = -1;
+static gint ett_mailsess_guessing = -1;
+static gint ett_mailsess_guessing_user = -1;
 
 static expert_field ei_mailsess[MS_AN_COUNT];
 
@@ -111,6 +120,10 @@ static const struct {
     [MS_AN_STARTTLS_INJECTION] = { PI_SECURITY, PI_ERROR, "Clear-text data around the switch to TLS (injection)" },
     [MS_AN_STARTTLS_STRIPPED]  = { PI_SECURITY, PI_WARN, "STARTTLS offer stripped" },
     [MS_AN_TLS_HANDSHAKE_FAILED] = { PI_SECURITY, PI_WARN, "TLS handshake failed or never completed" },
+    [MS_AN_BRUTE_FORCE]        = { PI_SECURITY, PI_WARN, "Password guessing: many failed logins from one client" },
+    [MS_AN_PASSWORD_SPRAYING]  = { PI_SECURITY, PI_WARN, "Password spraying: failed logins for many users from one client" },
+    [MS_AN_DISTRIBUTED_GUESSING] = { PI_SECURITY, PI_WARN, "Distributed guessing: failed logins for one user from many clients" },
+    [MS_AN_GUESSING_CAP]       = { PI_UNDECODED, PI_WARN, "Capture-wide guessing counters full" },
     [MS_AN_HEURISTIC]          = { PI_PROTOCOL, PI_CHAT, "Session found by content, not by port" },
 };
 
@@ -232,8 +245,53 @@ static void render_envelope(proto_tree *st, tvbuff_t *tvb, const ms_summary_t *s
     add_list(t, hf_mailsess_smuggled_rcpt, hf_mailsess_smuggled_rcpt_more, tvb, &s->smuggled_rcpt);
 }
 
+/* The names of the guessing findings, as mailsess.guessing shows them. */
+static void add_guessing(proto_tree *t, tvbuff_t *tvb, guint32 flags)
+{
+    if (flags & MS_GUESS_BRUTE_FORCE)
+        gen(proto_tree_add_string(t, hf_mailsess_guessing, tvb, 0, 0, "brute_force"));
+    if (flags & MS_GUESS_SPRAYING)
+        gen(proto_tree_add_string(t, hf_mailsess_guessing, tvb, 0, 0, "password_spraying"));
+    if (flags & MS_GUESS_DISTRIBUTED)
+        gen(proto_tree_add_string(t, hf_mailsess_guessing, tvb, 0, 0, "distributed_guessing"));
+}
+
+/* The capture-wide counters of this session's client address and of the
+ * users it tried: absent until the client has an authentication result. */
+static void render_guessing(proto_tree *st, tvbuff_t *tvb, const ms_session_t *sess,
+                            const ms_summary_t *s, const ms_guess_t *guess)
+{
+    ms_guess_client_t c;
+    const address *a = &sess->cli_addr;
+    if ((a->type != AT_IPv4 && a->type != AT_IPv6) ||
+        !ms_guess_client(guess, (const guint8 *)a->data, (size_t)a->len, &c))
+        return;
+    guint32 flags = c.flags;
+    proto_tree *t = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_guessing, NULL,
+        "Logins from this client in the capture: %u failed, %u succeeded, %u user%s, %u session%s",
+        c.failures, c.successes, c.users, plurality(c.users, "", "s"), c.sessions,
+        plurality(c.sessions, "", "s"));
+    gen(proto_tree_add_uint(t, hf_mailsess_client_auth_failures, tvb, 0, 0, c.failures));
+    gen(proto_tree_add_uint(t, hf_mailsess_client_auth_successes, tvb, 0, 0, c.successes));
+    gen(proto_tree_add_uint(t, hf_mailsess_client_users_tried, tvb, 0, 0, c.users));
+    gen(proto_tree_add_uint(t, hf_mailsess_client_sessions, tvb, 0, 0, c.sessions));
+    for (guint32 i = 0; i < s->auth_users.count; i++) {
+        ms_guess_user_t u;
+        if (!ms_guess_user(guess, s->auth_users.items[i], &u))
+            continue;
+        flags |= u.flags;
+        proto_tree *ut = proto_tree_add_subtree_format(t, tvb, 0, 0, ett_mailsess_guessing_user,
+            NULL, "User \"%s\" in the capture: %u failed, %u succeeded, from %u client%s",
+            s->auth_users.items[i], u.failures, u.successes, u.clients,
+            plurality(u.clients, "", "s"));
+        gen(proto_tree_add_uint(ut, hf_mailsess_user_auth_failures, tvb, 0, 0, u.failures));
+        gen(proto_tree_add_uint(ut, hf_mailsess_user_clients, tvb, 0, 0, u.clients));
+    }
+    add_guessing(t, tvb, flags);
+}
+
 static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *sess,
-                           const ms_summary_t *s, gboolean final)
+                           const ms_summary_t *s, const ms_guess_t *guess, gboolean final)
 {
     proto_tree *t;
 
@@ -284,6 +342,7 @@ static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *se
     /* only when TRUE: the bare filter "mailsess.auth_plaintext" tests presence */
     if (s->auth_plaintext)
         gen(proto_tree_add_boolean(t, hf_mailsess_auth_plaintext, tvb, 0, 0, TRUE));
+    render_guessing(st, tvb, sess, s, guess);
 
     if (s->proto == MS_PROTO_SMTP)
         render_envelope(st, tvb, s);
@@ -404,8 +463,8 @@ static void render_frame(proto_tree *st, proto_item *ti, tvbuff_t *tvb, packet_i
     }
 }
 
-void ms_render(const ms_session_t *sess, const ms_summary_t *s, tvbuff_t *tvb,
-               packet_info *pinfo, proto_tree *tree, wmem_array_t *notes)
+void ms_render(const ms_session_t *sess, const ms_summary_t *s, const ms_guess_t *guess,
+               tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, wmem_array_t *notes)
 {
     gboolean final = PINFO_FD_VISITED(pinfo);
     gboolean items = session_items_wanted(tree);
@@ -425,7 +484,7 @@ void ms_render(const ms_session_t *sess, const ms_summary_t *s, tvbuff_t *tvb,
         proto_tree *rt = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_session, NULL,
                                                        "Session %u (%s)", sess->stream,
                                                        final ? "final values" : "values so far");
-        render_summary(rt, tvb, sess, s, final);
+        render_summary(rt, tvb, sess, s, guess, final);
     }
 }
 
@@ -545,10 +604,26 @@ void ms_render_register(int proto_id)
         { &hf_mailsess_login_result, { "Login result", "mailsess.login.result", FT_STRING, BASE_NONE, NULL, 0x0,
             "On the final reply to a login: success or failure of this login (the session's "
             "mailsess.auth_result is its last one)", HFILL } },
+        { &hf_mailsess_client_auth_failures, { "Client's failed logins", "mailsess.client_auth_failures", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Failed authentication attempts from this session's client address in the whole capture (SMTP and POP3; first pass: so far)", HFILL } },
+        { &hf_mailsess_client_auth_successes, { "Client's successful logins", "mailsess.client_auth_successes", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Successful authentication attempts from this session's client address in the whole capture (first pass: so far)", HFILL } },
+        { &hf_mailsess_client_users_tried, { "Client's distinct users", "mailsess.client_users_tried", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Distinct user names in the attempts (with a result) from this session's client address in the whole capture (first pass: so far)", HFILL } },
+        { &hf_mailsess_client_sessions, { "Client's sessions with logins", "mailsess.client_sessions", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Sessions from this session's client address with an authentication result, in the whole capture (first pass: so far)", HFILL } },
+        { &hf_mailsess_user_auth_failures, { "User's failed logins", "mailsess.user_auth_failures", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "For each user this session tried: failed attempts for that user from any client in the whole capture (first pass: so far)", HFILL } },
+        { &hf_mailsess_user_clients, { "User's distinct clients", "mailsess.user_clients", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "For each user this session tried: distinct client addresses that tried it (with a result) in the whole capture (first pass: so far)", HFILL } },
+        { &hf_mailsess_guessing, { "Password guessing", "mailsess.guessing", FT_STRING, BASE_NONE, NULL, 0x0,
+            "brute_force, password_spraying (this session's client) or distributed_guessing (a user of this session): "
+            "the finding was raised in the capture (first pass: so far); absent when none", HFILL } },
     };
     static gint *ett[] = {
         &ett_mailsess, &ett_mailsess_capabilities, &ett_mailsess_auth, &ett_mailsess_envelope,
         &ett_mailsess_timing, &ett_mailsess_mailbox, &ett_mailsess_session,
+        &ett_mailsess_guessing, &ett_mailsess_guessing_user,
     };
     proto = proto_id;
     proto_register_field_array(proto, hf, array_length(hf));

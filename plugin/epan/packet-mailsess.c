@@ -30,6 +30,15 @@ static wmem_map_t *frame_notes;
 /* Per capture file: the offer of STARTTLS/STLS per server, across sessions. */
 static ms_tls_offers_t *tls_offers;
 
+/* Per capture file: authentication results per client address and per user,
+ * across sessions (plugin/core/ms_guess.c), with the preferences' thresholds
+ * as they were when the file was (re)dissected. */
+static ms_guess_t *guess;
+static guint pref_guess_failures = 5;
+static guint pref_guess_users = 5;
+static guint pref_guess_clients = 5;
+static guint pref_guess_window = 300; /* seconds */
+
 #define FEED_CHUNK 2048
 
 /* Bits of tcp_analysis.conversation_completeness (TCP_COMPLETENESS_FIN and
@@ -48,9 +57,27 @@ static ms_time_t to_ms_time(const nstime_t *t)
     return v;
 }
 
-/* Called by the machines: keep the note with the frame it is about. */
-static void store_note(void *ctx _U_, ms_frame_t frame, const ms_note_t *n)
+static void store_note(void *ctx, ms_frame_t frame, const ms_note_t *n);
+
+/* A login's final reply (first pass, on the frame being fed): to the
+ * counters across sessions, which report their findings on this frame. */
+static void count_auth_result(ms_session_t *sess, ms_frame_t frame, const ms_login_t *l)
 {
+    const address *a = &sess->cli_addr;
+    if (a->type != AT_IPv4 && a->type != AT_IPv6)
+        return;
+    gchar *text = address_to_str(NULL, a);
+    ms_guess_result(guess, (const guint8 *)a->data, (size_t)a->len, text, l->user,
+                    !sess->auth_counted, l->ok, frame, sess->feed_ts, store_note, sess);
+    wmem_free(NULL, text);
+    sess->auth_counted = TRUE;
+}
+
+/* Called by the machines: keep the note with the frame it is about. */
+static void store_note(void *ctx, ms_frame_t frame, const ms_note_t *n)
+{
+    if (n->kind == MS_NOTE_LOGIN && n->login)
+        count_auth_result((ms_session_t *)ctx, frame, n->login);
     wmem_array_t *a = (wmem_array_t *)wmem_map_lookup(frame_notes, GUINT_TO_POINTER(frame));
     if (!a) {
         a = wmem_array_new(wmem_file_scope(), sizeof(ms_stored_note_t));
@@ -146,9 +173,11 @@ static ms_session_t *session_new(conversation_t *conv, packet_info *pinfo, ms_pr
 
     if (server_is_src) {
         copy_address_wmem(wmem_file_scope(), &sess->srv_addr, &pinfo->src);
+        copy_address_wmem(wmem_file_scope(), &sess->cli_addr, &pinfo->dst);
         sess->srv_port = pinfo->srcport;
     } else {
         copy_address_wmem(wmem_file_scope(), &sess->srv_addr, &pinfo->dst);
+        copy_address_wmem(wmem_file_scope(), &sess->cli_addr, &pinfo->src);
         sess->srv_port = pinfo->destport;
     }
     sess->stream = tcpd ? tcpd->stream : 0;
@@ -236,6 +265,7 @@ static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pi
     ms_dir_t dir = from_server(sess, pinfo) ? MS_DIR_SERVER : MS_DIR_CLIENT;
     guint8 buf[FEED_CHUNK];
 
+    sess->feed_ts = ts;
     ms_machine_touch(sess->machine, pinfo->num, ts);
     if (ms_extract_items(tree, MS_HF_TCP_LOST))
         ms_machine_gap(sess->machine, dir, pinfo->num, ts);
@@ -307,7 +337,7 @@ static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         first_pass(sess, conv, pinfo, tree, sess->proto == MS_PROTO_SMTP ? smtp : pop);
     const ms_summary_t *sum = ms_machine_summary(sess->machine);
     wmem_array_t *notes = (wmem_array_t *)wmem_map_lookup(frame_notes, GUINT_TO_POINTER(pinfo->num));
-    ms_render(sess, sum, tvb, pinfo, tree, notes);
+    ms_render(sess, sum, guess, tvb, pinfo, tree, notes);
     ms_tap_queue(pinfo, sess, sum, from_server(sess, pinfo));
     if (notes)
         ms_tap_credentials(pinfo, sess, notes);
@@ -321,6 +351,11 @@ static void init_mailsess(void)
     sessions = g_ptr_array_new();
     frame_notes = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     tls_offers = ms_tls_offers_new();
+    ms_guess_config_t cfg = {
+        .failures = pref_guess_failures, .users = pref_guess_users,
+        .clients = pref_guess_clients, .window = (ms_time_t)pref_guess_window * MS_NS_PER_SEC,
+    };
+    guess = ms_guess_new(&cfg);
     /* wanting fields forces a tree on every frame: only when enabled */
     if (proto_is_protocol_enabled(find_protocol_by_id(proto_mailsess)))
         set_postdissector_wanted_hfids(mailsess_handle, ms_extract_wanted());
@@ -339,13 +374,37 @@ static void cleanup_mailsess(void)
     frame_notes = NULL;
     ms_tls_offers_free(tls_offers);
     tls_offers = NULL;
+    ms_guess_free(guess);
+    guess = NULL;
+}
+
+/* The thresholds of the password-guessing findings (plugin/core/ms_guess.h). */
+static void register_guess_prefs(module_t *m)
+{
+    prefs_register_uint_preference(m, "guess_failures", "Brute force: failed logins",
+        "Failed logins from one client address, within the window, that raise "
+        "mailsess.expert.brute_force (0: off; at most " G_STRINGIFY(MS_GUESS_THRESHOLD_MAX) ")",
+        10, &pref_guess_failures);
+    prefs_register_uint_preference(m, "guess_users", "Password spraying: distinct users",
+        "Distinct users with a failed login from one client address, within the window, that "
+        "raise mailsess.expert.password_spraying (0: off; at most "
+        G_STRINGIFY(MS_GUESS_THRESHOLD_MAX) ")", 10, &pref_guess_users);
+    prefs_register_uint_preference(m, "guess_clients", "Distributed guessing: distinct clients",
+        "Distinct client addresses with a failed login for one user, within the window, that "
+        "raise mailsess.expert.distributed_guessing (0: off; at most "
+        G_STRINGIFY(MS_GUESS_THRESHOLD_MAX) ")", 10, &pref_guess_clients);
+    prefs_register_uint_preference(m, "guess_window", "Password guessing: window (seconds)",
+        "The failures a threshold counts lie at most this many seconds apart (capture time)",
+        10, &pref_guess_window);
 }
 
 void proto_register_mailsess(void)
 {
     proto_mailsess = proto_register_protocol("Mail Session", "MAILSESS", "mailsess");
     ms_render_register(proto_mailsess);
-    ms_heur_register(proto_mailsess, prefs_register_protocol(proto_mailsess, NULL));
+    module_t *prefs = prefs_register_protocol(proto_mailsess, NULL);
+    ms_heur_register(proto_mailsess, prefs);
+    register_guess_prefs(prefs);
     mailsess_handle = register_dissector("mailsess", dissect_mailsess, proto_mailsess);
     register_postdissector(mailsess_handle);
     ms_tap_register();

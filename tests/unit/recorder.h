@@ -87,4 +87,16 @@ static inline const ms_login_t *login_note(int nth, ms_frame_t *frame)
     return NULL;
 }
 
+/* The nth login's frame (0: none), outcome and user ("" when none). */
+static inline ms_frame_t auth_result(int nth, bool *ok, const char **user)
+{
+    ms_frame_t f = 0;
+    const ms_login_t *l = login_note(nth, &f);
+    if (!l)
+        return 0;
+    *ok = l->ok;
+    *user = l->user ? l->user : "";
+    return f;
+}
+
 #endif /* RECORDER_H */

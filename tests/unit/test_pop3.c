@@ -113,6 +113,11 @@ static void test_rset_and_quit_before_login(void **state)
     assert_int_equal(count_anomaly(MS_AN_SEQUENCE, 7), 1); /* PASS without USER */
     S(p, 8, "-ERR No username given.\r\n");
     assert_int_equal(ms_machine_summary(p)->auth_failures, 1);
+    bool ok;
+    const char *user;
+    assert_int_equal(auth_result(0, &ok, &user), 8); /* a failure that named no user */
+    assert_false(ok);
+    assert_string_equal(user, "");
     C(p, 9, "QUIT\r\n");
     S(p, 10, "+OK bye\r\n");
     assert_true(ms_machine_summary(p)->quit);
