@@ -287,7 +287,11 @@ void ms_render(const ms_session_t *sess, const ms_summary_t *s, tvbuff_t *tvb,
     if (st)
         render_summary(st, tvb, sess, s, final);
 
-    if (sess->heuristic && pinfo->num == sess->first_seen)
+    if (sess->heuristic && pinfo->num == sess->first_seen && sess->taken_from)
+        expert_add_info_format(pinfo, ti, &ei_mailsess[MS_AN_HEURISTIC],
+                               "%s found by its content on port %u (Wireshark gives it to %s)",
+                               proto_name(s->proto), sess->srv_port, sess->taken_from);
+    else if (sess->heuristic && pinfo->num == sess->first_seen)
         expert_add_info_format(pinfo, ti, &ei_mailsess[MS_AN_HEURISTIC], "%s found by its content on port %u",
                                proto_name(s->proto), sess->srv_port);
     guint n = notes ? wmem_array_get_count(notes) : 0;
