@@ -49,6 +49,7 @@ typedef struct {
     gboolean   auth_counted; /* an authentication result of it reached the counters */
     guint32    stream;    /* tcp.stream */
     gboolean   heuristic; /* found by content on a port not registered for it */
+    const char *taken_from; /* ... on a port Wireshark gives to this protocol (short name) */
     guint32    first_seen; /* frame where the session layer first saw data */
     guint8     tcp_completeness; /* TCP's conversation_completeness at the last frame */
     bool       stripped_checked; /* its STARTTLS offer was compared with other sessions' */
@@ -80,6 +81,8 @@ void ms_heur_handoff(void);
 void ms_heur_init(void);
 void ms_heur_cleanup(void);
 gboolean ms_heur_found(conversation_t *conv);
+const char *ms_heur_taken_from(conversation_t *conv);
+void ms_heur_conversation_start(conversation_t *conv, packet_info *pinfo);
 
 /* ---- ms_tap.c ---- */
 void ms_tap_register(void);

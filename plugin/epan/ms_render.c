@@ -475,7 +475,11 @@ void ms_render(const ms_session_t *sess, const ms_summary_t *s, const ms_guess_t
     /* the label is formatted only for a tree someone reads */
     if (visible)
         append_summary(ti, s, final);
-    if (sess->heuristic && pinfo->num == sess->first_seen)
+    if (sess->heuristic && pinfo->num == sess->first_seen && sess->taken_from)
+        expert_add_info_format(pinfo, ti, &ei_mailsess[MS_AN_HEURISTIC],
+                               "%s found by its content on port %u (Wireshark gives it to %s)",
+                               ms_proto_name(s->proto), sess->srv_port, sess->taken_from);
+    else if (sess->heuristic && pinfo->num == sess->first_seen)
         expert_add_info_format(pinfo, ti, &ei_mailsess[MS_AN_HEURISTIC], "%s found by its content on port %u",
                                ms_proto_name(s->proto), sess->srv_port);
     render_frame(st, ti, tvb, pinfo, notes);

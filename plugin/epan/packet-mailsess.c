@@ -183,6 +183,7 @@ static ms_session_t *session_new(conversation_t *conv, packet_info *pinfo, ms_pr
     sess->stream = tcpd ? tcpd->stream : 0;
     sess->proto = proto;
     sess->heuristic = ms_heur_found(conv);
+    sess->taken_from = ms_heur_taken_from(conv);
     sess->first_seen = pinfo->num;
     sess->machine = ms_machine_new(proto, first, first_ts, store_note, sess);
     /* the first mail bytes came out of TLS: SMTPS/POP3S (a STARTTLS session
@@ -317,6 +318,9 @@ static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     if (!conv)
         return 0;
     ms_session_t *sess = (ms_session_t *)conversation_get_proto_data(conv, proto_mailsess);
+    /* a connection starting on a port Wireshark gives to another protocol */
+    if (!sess && !PINFO_FD_VISITED(pinfo) && conv->setup_frame == pinfo->num)
+        ms_heur_conversation_start(conv, pinfo);
     if (!sess && !PINFO_FD_VISITED(pinfo)) {
         ms_proto_t proto;
         gboolean server_is_src;

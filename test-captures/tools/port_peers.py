@@ -8,7 +8,7 @@ fits, and the greeting probe used by all the scripts' server checks.
   port_peers.py pop3-1110              poplib session on 127.0.0.1:1110
   port_peers.py random-server | random-client   the seeded random-bytes peers (4000)
   port_peers.py random-facts < SEGS    facts about the random segments (repr lines)
-  port_peers.py ftp-server ROOT LOG    pyftpdlib on 127.0.0.1:2121
+  port_peers.py ftp-server ROOT LOG [PORT]  pyftpdlib on 127.0.0.1:PORT (2121)
 
 Standard library only (ftp-server: Debian's python3-pyftpdlib).
 SPDX-License-Identifier: GPL-2.0-or-later
@@ -156,7 +156,7 @@ def random_facts(lines):
 
 
 # ---- nonmail-ftp --------------------------------------------------------------
-def ftp_server(root, logfile):
+def ftp_server(root, logfile, port=2121):
     import logging
     from pyftpdlib.authorizers import DummyAuthorizer
     from pyftpdlib.handlers import FTPHandler
@@ -168,7 +168,7 @@ def ftp_server(root, logfile):
     h.authorizer = a
     h.banner = "ftp.example.test FTP server (pyftpdlib) ready."
     h.passive_ports = range(2122, 2131)
-    srv = FTPServer((HOST, 2121), h)
+    srv = FTPServer((HOST, port), h)
     srv.serve_forever()
 
 
@@ -194,7 +194,7 @@ def main():
     elif a.what == "random-facts":
         random_facts(sys.stdin)
     else:
-        ftp_server(x[0], x[1])
+        ftp_server(x[0], x[1], int(x[2]) if len(x) > 2 else 2121)
 
 
 if __name__ == "__main__":

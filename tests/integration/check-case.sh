@@ -34,17 +34,27 @@ for c in capture.pcap capture.pcapng; do [ -f "$case_dir/$c" ] && cap=$c; done
 [ -n "$cap" ] || { echo "FAIL: no capture in $case_dir" >&2; exit 1; }
 opts=()
 [ -f "$case_dir/keylog.txt" ] && opts+=(-o "tls.keylog_file:$name/keylog.txt")
-[ -f "$case_dir/tshark-options" ] && while read -r o; do [ -n "$o" ] && opts+=(-o "$o"); done < "$case_dir/tshark-options"
+# tshark-options: one preference per line (passed with -o), or a line that
+# starts with "-" passed as it is, split at spaces (e.g. a Decode As "-d ...")
+if [ -f "$case_dir/tshark-options" ]; then
+    while read -r o; do
+        case $o in
+            -*) read -ra words <<<"$o"; opts+=("${words[@]}") ;;
+            ?*) opts+=(-o "$o") ;;
+        esac
+    done < "$case_dir/tshark-options"
+fi
 
 # Non-mail captures (nonmail-*): the session layer must find nothing and
 # change nothing, in both modes.
 if [[ "$name" == nonmail-* ]]; then
     fail=0
     for pass in "" -2; do
-        n=$(ms_tshark -r "$name/$cap" "${opts[@]}" $pass -Y 'mailsess || smtp || pop' | wc -l)
+        n=$(ms_tshark -r "$name/$cap" ${opts[@]+"${opts[@]}"} $pass -Y 'mailsess || smtp || pop' | wc -l)
         [ "$n" = 0 ] || { echo "FAIL [$name]: $n frames taken for mail ($pass)" >&2; fail=1; }
     done
-    cmp -s <(ms_tshark -r "$name/$cap" -V) <(ms_tshark -r "$name/$cap" -V --disable-protocol mailsess) ||
+    cmp -s <(ms_tshark -r "$name/$cap" ${opts[@]+"${opts[@]}"} -V) \
+           <(ms_tshark -r "$name/$cap" ${opts[@]+"${opts[@]}"} -V --disable-protocol mailsess) ||
         { echo "FAIL [$name]: the dissection changes when mailsess is loaded" >&2; fail=1; }
     [ "$fail" = 0 ] && echo "ok [$name] (no mail session, as expected)"
     exit "$fail"

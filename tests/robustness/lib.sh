@@ -135,7 +135,10 @@ rb_case_opts() {
     rb_opts=()
     [ -f "$dir/keylog.txt" ] && rb_opts+=(-o "tls.keylog_file:$name/keylog.txt")
     if [ -f "$dir/tshark-options" ]; then
-        while read -r o; do [ -n "$o" ] && rb_opts+=(-o "$o"); done < "$dir/tshark-options"
+        # a line starting with "-" is passed as it is (check-case.sh)
+        while read -r o; do
+            case $o in -*) read -ra words <<<"$o"; rb_opts+=("${words[@]}") ;; ?*) rb_opts+=(-o "$o") ;; esac
+        done < "$dir/tshark-options"
     fi
     return 0
 }
