@@ -40,4 +40,14 @@ typedef gboolean ms_heur_result_t;
 #define ms_fi_uint(fi) fvalue_get_uinteger(&(fi)->value)
 #endif
 
+/* A -z handler's init callback (stat_tap_ui.tap_init_cb) returns bool from
+ * 4.6 (whether it started), nothing before. */
+#if MS_WS_AT_LEAST(4, 6)
+typedef bool ms_stat_init_ret_t;
+#define MS_STAT_INIT_RETURN(ok) return (ok)
+#else
+typedef void ms_stat_init_ret_t;
+#define MS_STAT_INIT_RETURN(ok) do { (void)(ok); return; } while (0)
+#endif
+
 #endif /* MS_COMPAT_H */

@@ -12,6 +12,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "ms_epan.h"
+#include "ms_compat.h"
 
 #include <epan/srt_table.h>
 #include <epan/stat_tap_ui.h>
@@ -194,13 +195,15 @@ static tap_packet_status srt_packet(void *tapdata, packet_info *pinfo, epan_diss
  * (a stats tree is ABBR,tree, ABBR without a comma); this form asks
  * tshark for that one (the requests are started in order, so one added while
  * they start is started too). */
-static void stat_short_init(const char *arg, void *u _U_)
+static ms_stat_init_ret_t stat_short_init(const char *arg, void *u _U_)
 {
     const char *rest = arg + strlen("mailsess,stat");
     char *full = g_strdup_printf("mailsess,tree%s", rest);
-    if (!process_stat_cmd_arg(full))
+    gboolean ok = process_stat_cmd_arg(full);
+    if (!ok)
         fprintf(stderr, "tshark: -z %s: the Mail Statistics tree is not registered\n", arg);
     g_free(full);
+    MS_STAT_INIT_RETURN(ok);
 }
 
 static tap_param stat_param[] = { { PARAM_FILTER, "filter", "Filter", NULL, TRUE } };
