@@ -34,7 +34,7 @@ SESSION_TYPES = {
     "users": "keyword", "methods": "keyword", "auth": "keyword", "failures": "long",
     "cleartext": "keyword", "tls": "keyword", "messages": "long", "bytes": "long",
     "refused": "long", "deleted": "long", "committed": "keyword", "quit": "keyword",
-    "duration": "double", "first_frame": "long", "last_frame": "long",
+    "duration": "double", "first_frame": "long", "last_frame": "long", "guessing": "keyword",
 }
 
 

@@ -36,7 +36,7 @@ import sys
 
 KEYS = ["proto", "client", "server", "users", "methods", "auth", "failures", "cleartext", "tls",
         "messages", "bytes", "refused", "deleted", "committed", "quit", "duration",
-        "first_frame", "last_frame"]
+        "first_frame", "last_frame", "guessing"]
 SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz")
 
 

@@ -369,3 +369,15 @@ bool ms_guess_user(const ms_guess_t *g, const char *user, ms_guess_user_t *out)
     *out = u->pub;
     return true;
 }
+
+char *ms_guess_flags_text(uint32_t flags)
+{
+    GString *g = g_string_new(NULL);
+    if (flags & MS_GUESS_BRUTE_FORCE)
+        g_string_append(g, "brute_force");
+    if (flags & MS_GUESS_SPRAYING)
+        g_string_append_printf(g, "%spassword_spraying", g->len ? ", " : "");
+    if (flags & MS_GUESS_DISTRIBUTED)
+        g_string_append_printf(g, "%sdistributed_guessing", g->len ? ", " : "");
+    return g_string_free(g, FALSE);
+}

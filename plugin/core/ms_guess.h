@@ -101,6 +101,11 @@ void ms_guess_result(ms_guess_t *g, const uint8_t *addr, size_t addr_len, const 
                      const char *user, bool first_in_session, bool ok, ms_frame_t frame,
                      ms_time_t ts, ms_note_fn fn, void *ctx);
 
+/* The names of the findings in flags (MS_GUESS_*), ", "-separated, in the
+ * order brute_force, password_spraying, distributed_guessing; "" for none.
+ * Newly allocated. */
+char *ms_guess_flags_text(uint32_t flags);
+
 /* The counts of a client / a user so far; false when it is not tracked. */
 bool ms_guess_client(const ms_guess_t *g, const uint8_t *addr, size_t addr_len,
                      ms_guess_client_t *out);

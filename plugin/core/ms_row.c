@@ -118,6 +118,7 @@ char *ms_row_value(const ms_summary_t *s, ms_col_t c)
     case MS_COL_SERVER:
     case MS_COL_FIRST:
     case MS_COL_LAST:
+    case MS_COL_GUESSING:
     case MS_COL_COUNT:
         break;
     }

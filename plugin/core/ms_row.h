@@ -29,7 +29,8 @@
     X(QUIT,     "quit",        "QUIT",      false) /* QUIT seen */                 \
     X(DURATION, "duration",    "Duration",  true)  /* seconds */                   \
     X(FIRST,    "first_frame", "First",     true)  /* frame numbers (glue) */      \
-    X(LAST,     "last_frame",  "Last",      true)
+    X(LAST,     "last_frame",  "Last",      true)                                    \
+    X(GUESSING, "guessing",    "Guessing",  false) /* findings across sessions (glue) */
 
 typedef enum {
 #define MS_ROW_ENUM(id, key, title, numeric) MS_COL_##id,
@@ -51,7 +52,7 @@ const char *ms_auth_result_name(ms_auth_result_t r); /* NULL for "no login" */
  * The value of a column that the session record decides, newly allocated
  * (g_malloc; "" when there is nothing to show, e.g. no user); NULL for the
  * columns the glue fills (CLIENT, SERVER, FIRST, LAST: addresses and frame
- * numbers as Wireshark knows them). Values are printable already (lists are
+ * numbers as Wireshark knows them; GUESSING: the capture-wide counters). Values are printable already (lists are
  * stored escaped), joined with ", "; a list that dropped entries ends in
  * ", +N more". A column that does not apply to the protocol is "" (REFUSED
  * for POP3, DELETED and COMMITTED for SMTP); one that cannot be known because

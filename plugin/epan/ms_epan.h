@@ -90,6 +90,8 @@ void ms_tap_register(void);
 void ms_tap_queue(packet_info *pinfo, const ms_session_t *sess, const ms_summary_t *sum,
                   gboolean from_server);
 void ms_tap_handoff(void);
+/* The capture's password-guessing counters (packet-mailsess.c). */
+const ms_guess_t *ms_guess_current(void);
 /* The logins ended on this frame, to Wireshark's credentials tap. */
 void ms_tap_credentials(packet_info *pinfo, const ms_session_t *sess, wmem_array_t *notes);
 /* This frame's notes (replies, logins, findings) to the statistics and

@@ -16,6 +16,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "ms_epan.h"
+#include "ms_compat.h"
 #include "ms_row.h"
 
 #include <epan/stat_tap_ui.h>
@@ -53,6 +54,26 @@ static char *endpoint(const address *a, guint32 port)
     return r;
 }
 
+/* The guessing findings of the session's client and of the users it tried,
+ * as mailsess.guessing shows them. */
+static char *guessing(const ms_session_t *sess, const ms_summary_t *sum)
+{
+    const ms_guess_t *g = ms_guess_current();
+    const address *a = &sess->cli_addr;
+    ms_guess_client_t c;
+    guint32 flags = 0;
+    if (g && (a->type == AT_IPv4 || a->type == AT_IPv6) &&
+        ms_guess_client(g, (const guint8 *)a->data, (size_t)a->len, &c)) {
+        flags = c.flags;
+        for (guint32 i = 0; i < sum->auth_users.count; i++) {
+            ms_guess_user_t u;
+            if (ms_guess_user(g, sum->auth_users.items[i], &u))
+                flags |= u.flags;
+        }
+    }
+    return ms_guess_flags_text(flags);
+}
+
 /* All columns of one session as strings (g_malloc), from a queued record. */
 static void row_values(const ms_tap_rec_t *r, packet_info *pinfo, char *v[MS_COL_COUNT])
 {
@@ -64,6 +85,7 @@ static void row_values(const ms_tap_rec_t *r, packet_info *pinfo, char *v[MS_COL
     v[MS_COL_SERVER] = endpoint(&r->sess->srv_addr, r->sess->srv_port);
     v[MS_COL_FIRST] = g_strdup_printf("%u", r->sum->first_frame);
     v[MS_COL_LAST] = g_strdup_printf("%u", r->sum->last_frame);
+    v[MS_COL_GUESSING] = guessing(r->sess, r->sum);
 }
 
 static void row_free(char *v[MS_COL_COUNT])
@@ -326,14 +348,16 @@ static void out_init(const char *arg, out_format_t format, const char *cli)
 #define CLI_CSV  "mailsess,sessions,csv"
 #define CLI_JSON "mailsess,sessions,json"
 
-static void csv_init(const char *arg, void *u _U_)
+static ms_stat_init_ret_t csv_init(const char *arg, void *u _U_)
 {
     out_init(arg, OUT_CSV, CLI_CSV);
+    MS_STAT_INIT_RETURN(true);
 }
 
-static void json_init(const char *arg, void *u _U_)
+static ms_stat_init_ret_t json_init(const char *arg, void *u _U_)
 {
     out_init(arg, OUT_JSON, CLI_JSON);
+    MS_STAT_INIT_RETURN(true);
 }
 
 static tap_param filter_param[] = { { PARAM_FILTER, "filter", "Filter", NULL, TRUE } };
@@ -353,6 +377,7 @@ static int text_width(ms_col_t c)
     case MS_COL_USERS:    return 14;
     case MS_COL_METHODS:  return 10;
     case MS_COL_AUTH:     return 7;
+    case MS_COL_GUESSING: return 11;
     case MS_COL_TLS:      return 8;
     case MS_COL_BYTES:    return 9;
     case MS_COL_DURATION: return 8;

@@ -59,6 +59,11 @@ static ms_time_t to_ms_time(const nstime_t *t)
 
 static void store_note(void *ctx, ms_frame_t frame, const ms_note_t *n);
 
+const ms_guess_t *ms_guess_current(void)
+{
+    return guess;
+}
+
 /* A login's final reply (first pass, on the frame being fed): to the
  * counters across sessions, which report their findings on this frame. */
 static void count_auth_result(ms_session_t *sess, ms_frame_t frame, const ms_login_t *l)

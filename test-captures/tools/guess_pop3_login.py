@@ -36,6 +36,9 @@ def out(label, value):
 
 
 def main(argv):
+    if argv in (["--help"], ["-h"]):
+        print(__doc__)
+        return 0
     if len(argv) != 3:
         print(__doc__, file=sys.stderr)
         return 2

@@ -12,6 +12,11 @@ import sys
 
 
 def main():
+    if sys.argv[1:] in (["--help"], ["-h"]):
+        print(__doc__)
+        return
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
     host, port = sys.argv[1], int(sys.argv[2])
     s = smtplib.SMTP(host, port, local_hostname="client.example.test", timeout=10)
     code, text = s.ehlo()

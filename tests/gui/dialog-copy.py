@@ -27,7 +27,7 @@ COLUMNS = [("proto", "Proto", "s"), ("client", "Client", "s"), ("server", "Serve
            ("messages", "Msgs", "u"), ("bytes", "Bytes", "f"), ("refused", "Refused", "s"),
            ("deleted", "Deleted", "s"), ("committed", "Committed", "s"), ("quit", "QUIT", "s"),
            ("duration", "Duration", "f"), ("first_frame", "First", "u"),
-           ("last_frame", "Last", "u")]
+           ("last_frame", "Last", "u"), ("guessing", "Guessing", "s")]
 
 
 def cell(row, key, kind):

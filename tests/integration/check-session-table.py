@@ -12,7 +12,7 @@ import sys
 
 KEYS = ["proto", "client", "server", "users", "methods", "auth", "failures", "cleartext", "tls",
         "messages", "bytes", "refused", "deleted", "committed", "quit", "duration",
-        "first_frame", "last_frame"]
+        "first_frame", "last_frame", "guessing"]
 
 
 def read(out, name):
@@ -78,7 +78,8 @@ def main(out):
     header, t1 = text_rows(read(out, "text1.txt"))
     if [h.lower() for h in header] != ["proto", "client", "server", "users", "methods", "auth",
                                        "fail", "clear", "tls", "msgs", "bytes", "refused",
-                                       "deleted", "committed", "quit", "duration", "first", "last"]:
+                                       "deleted", "committed", "quit", "duration", "first", "last",
+                                       "guessing"]:
         fail("text table header %s" % header)
     if t1 != [as_text(r) for r in j1]:
         fail("the text table differs from the JSON rows")

@@ -18,10 +18,7 @@ shift 2
 . "$here/tshark-env.sh"
 ms_env_setup "$plugin" "$wsver"
 ms_assert_loaded
-caps=()
-for d in "$@"; do caps+=("$d"/capture.pcap*); done
-mergecap -F pcap -w "$MS_ENV/merged.pcap" "${caps[@]}"
-chmod a+r "$MS_ENV/merged.pcap"
+ms_env_merge merged.pcap "$@"
 out=$(mktemp -d)
 trap 'rm -rf "$out" "$MS_ENV"' EXIT
 r=(-r merged.pcap)

@@ -237,6 +237,11 @@ def read_stats(path, filters):
     return experts, counts
 
 
+def nog(row):
+    """A table row without its guessing column."""
+    return {k: v for k, v in row.items() if k != "guessing"}
+
+
 def read_table(path):
     """The -z mailsess,sessions,json lines of a -q run -> [(line, dict)]."""
     rows = []
@@ -291,6 +296,7 @@ def table_vs_sessions(rows, frames2):
                        int(one("mailsess.rcpt_rejected_more", "0")) if smtp else None,
             "deleted": None if smtp else int(one("mailsess.deleted", "0")),
             "duration": _ms3(one("mailsess.duration", "0.0")),
+            "guessing": ", ".join(v.get("mailsess.guessing", [])),
         }
         got = dict(r)
         got["users"], got["methods"] = escape(got["users"]), escape(got["methods"])
@@ -689,7 +695,9 @@ def check(case_dir, out, update):
     # the session table: the same in one pass and two, and the sessions' values
     t1 = read_table(os.path.join(out, "plain1.txt"))
     t2 = read_table(os.path.join(out, "plain2.txt"))
-    if [l for l, _ in t1] != [l for l, _ in t2]:
+    # (but the guessing column: findings raised by later sessions of the
+    # client are known as of the session's last frame in one pass)
+    if [nog(r) for _, r in t1] != [nog(r) for _, r in t2]:
         err("the session table differs between single pass and -2")
         for l in list(difflib.unified_diff([l for l, _ in t1], [l for l, _ in t2], "single pass", "-2",
                                            lineterm="", n=0))[:10]:

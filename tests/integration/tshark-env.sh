@@ -56,6 +56,16 @@ ms_env_system_plugins() {
     MS_PLUGIN_ENV=(WIRESHARK_PLUGIN_DIR="$MS_ENV/sysplugins")
 }
 
+# ms_env_merge NAME CASE_DIR...: the cases' captures merged (mergecap, in time
+# order) into $MS_ENV/NAME, readable by the test user.
+ms_env_merge() {
+    local name=$1 d caps=()
+    shift
+    for d in "$@"; do caps+=("$d"/capture.pcap*); done
+    mergecap -F pcap -w "$MS_ENV/$name" "${caps[@]}"
+    chmod a+r "$MS_ENV/$name"
+}
+
 # Copies files or folders into $MS_ENV (readable by the test user).
 ms_env_copy() {
     cp -r "$@" "$MS_ENV/"

@@ -310,6 +310,21 @@ static void test_pair_cap(void **state)
     ms_guess_free(g);
 }
 
+/* The names the session table and mailsess.guessing show, in one order. */
+static void test_flags_text(void **state)
+{
+    (void)state;
+    char *t = ms_guess_flags_text(0);
+    assert_string_equal(t, "");
+    g_free(t);
+    t = ms_guess_flags_text(MS_GUESS_DISTRIBUTED | MS_GUESS_BRUTE_FORCE);
+    assert_string_equal(t, "brute_force, distributed_guessing");
+    g_free(t);
+    t = ms_guess_flags_text(MS_GUESS_BRUTE_FORCE | MS_GUESS_SPRAYING | MS_GUESS_DISTRIBUTED);
+    assert_string_equal(t, "brute_force, password_spraying, distributed_guessing");
+    g_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_threshold_clamped),
         cmocka_unit_test(test_client_cap),
         cmocka_unit_test(test_pair_cap),
+        cmocka_unit_test(test_flags_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
