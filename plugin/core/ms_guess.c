@@ -370,14 +370,21 @@ bool ms_guess_user(const ms_guess_t *g, const char *user, ms_guess_user_t *out)
     return true;
 }
 
+const char *ms_guess_flag_name(uint32_t bit)
+{
+    switch (bit) {
+    case MS_GUESS_BRUTE_FORCE: return "brute_force";
+    case MS_GUESS_SPRAYING:    return "password_spraying";
+    case MS_GUESS_DISTRIBUTED: return "distributed_guessing";
+    default:                   return NULL;
+    }
+}
+
 char *ms_guess_flags_text(uint32_t flags)
 {
     GString *g = g_string_new(NULL);
-    if (flags & MS_GUESS_BRUTE_FORCE)
-        g_string_append(g, "brute_force");
-    if (flags & MS_GUESS_SPRAYING)
-        g_string_append_printf(g, "%spassword_spraying", g->len ? ", " : "");
-    if (flags & MS_GUESS_DISTRIBUTED)
-        g_string_append_printf(g, "%sdistributed_guessing", g->len ? ", " : "");
+    for (uint32_t bit = MS_GUESS_BRUTE_FORCE; bit <= MS_GUESS_DISTRIBUTED; bit <<= 1)
+        if (flags & bit)
+            g_string_append_printf(g, "%s%s", g->len ? ", " : "", ms_guess_flag_name(bit));
     return g_string_free(g, FALSE);
 }

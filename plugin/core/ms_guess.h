@@ -101,6 +101,9 @@ void ms_guess_result(ms_guess_t *g, const uint8_t *addr, size_t addr_len, const 
                      const char *user, bool first_in_session, bool ok, ms_frame_t frame,
                      ms_time_t ts, ms_note_fn fn, void *ctx);
 
+/* The name of one finding bit (MS_GUESS_*): "brute_force", "password_spraying",
+ * "distributed_guessing"; NULL for anything else. */
+const char *ms_guess_flag_name(uint32_t bit);
 /* The names of the findings in flags (MS_GUESS_*), ", "-separated, in the
  * order brute_force, password_spraying, distributed_guessing; "" for none.
  * Newly allocated. */

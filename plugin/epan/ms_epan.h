@@ -45,6 +45,7 @@ typedef struct {
     address    srv_addr;  /* the server's address and port decide direction */
     guint32    srv_port;
     address    cli_addr;  /* the client's address: the key of the guessing counters */
+    guint32    cli_port;
     ms_time_t  feed_ts;   /* first pass: the time of the frame being fed */
     gboolean   auth_counted; /* an authentication result of it reached the counters */
     guint32    stream;    /* tcp.stream */
@@ -87,8 +88,7 @@ void ms_heur_conversation_start(conversation_t *conv, packet_info *pinfo);
 /* ---- ms_tap.c ---- */
 void ms_tap_register(void);
 /* Queues this frame's session record on the "mailsess" tap (when listened to). */
-void ms_tap_queue(packet_info *pinfo, const ms_session_t *sess, const ms_summary_t *sum,
-                  gboolean from_server);
+void ms_tap_queue(packet_info *pinfo, const ms_session_t *sess, const ms_summary_t *sum);
 void ms_tap_handoff(void);
 /* The capture's password-guessing counters (packet-mailsess.c). */
 const ms_guess_t *ms_guess_current(void);

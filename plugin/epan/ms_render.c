@@ -248,12 +248,9 @@ static void render_envelope(proto_tree *st, tvbuff_t *tvb, const ms_summary_t *s
 /* The names of the guessing findings, as mailsess.guessing shows them. */
 static void add_guessing(proto_tree *t, tvbuff_t *tvb, guint32 flags)
 {
-    if (flags & MS_GUESS_BRUTE_FORCE)
-        gen(proto_tree_add_string(t, hf_mailsess_guessing, tvb, 0, 0, "brute_force"));
-    if (flags & MS_GUESS_SPRAYING)
-        gen(proto_tree_add_string(t, hf_mailsess_guessing, tvb, 0, 0, "password_spraying"));
-    if (flags & MS_GUESS_DISTRIBUTED)
-        gen(proto_tree_add_string(t, hf_mailsess_guessing, tvb, 0, 0, "distributed_guessing"));
+    for (guint32 bit = MS_GUESS_BRUTE_FORCE; bit <= MS_GUESS_DISTRIBUTED; bit <<= 1)
+        if (flags & bit)
+            gen(proto_tree_add_string(t, hf_mailsess_guessing, tvb, 0, 0, ms_guess_flag_name(bit)));
 }
 
 /* The capture-wide counters of this session's client address and of the

@@ -30,18 +30,15 @@ static int mailsess_tap = -1;
 typedef struct {
     const ms_session_t *sess;
     const ms_summary_t *sum;
-    gboolean            client_is_src;
 } ms_tap_rec_t;
 
-void ms_tap_queue(packet_info *pinfo, const ms_session_t *sess, const ms_summary_t *sum,
-                  gboolean from_server)
+void ms_tap_queue(packet_info *pinfo, const ms_session_t *sess, const ms_summary_t *sum)
 {
     if (!have_tap_listener(mailsess_tap))
         return;
     ms_tap_rec_t *r = wmem_new(pinfo->pool, ms_tap_rec_t);
     r->sess = sess;
     r->sum = sum;
-    r->client_is_src = !from_server;
     tap_queue_packet(mailsess_tap, pinfo, r);
 }
 
@@ -75,13 +72,11 @@ static char *guessing(const ms_session_t *sess, const ms_summary_t *sum)
 }
 
 /* All columns of one session as strings (g_malloc), from a queued record. */
-static void row_values(const ms_tap_rec_t *r, packet_info *pinfo, char *v[MS_COL_COUNT])
+static void row_values(const ms_tap_rec_t *r, char *v[MS_COL_COUNT])
 {
     for (int c = 0; c < MS_COL_COUNT; c++)
         v[c] = ms_row_value(r->sum, (ms_col_t)c);
-    const address *cli = r->client_is_src ? &pinfo->src : &pinfo->dst;
-    guint32 cport = r->client_is_src ? pinfo->srcport : pinfo->destport;
-    v[MS_COL_CLIENT] = endpoint(cli, cport);
+    v[MS_COL_CLIENT] = endpoint(&r->sess->cli_addr, r->sess->cli_port);
     v[MS_COL_SERVER] = endpoint(&r->sess->srv_addr, r->sess->srv_port);
     v[MS_COL_FIRST] = g_strdup_printf("%u", r->sum->first_frame);
     v[MS_COL_LAST] = g_strdup_printf("%u", r->sum->last_frame);
@@ -136,7 +131,7 @@ static void table_item_free(stat_tap_table *t _U_, guint row _U_, guint col _U_,
     }
 }
 
-static tap_packet_status table_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
+static tap_packet_status table_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
                                       const void *data, tap_flags_t flags _U_)
 {
     stat_data_t *sd = (stat_data_t *)tapdata;
@@ -146,7 +141,7 @@ static tap_packet_status table_packet(void *tapdata, packet_info *pinfo, epan_di
     stat_tap_table_item_type items[MS_COL_COUNT];
     guint row = GPOINTER_TO_UINT(g_hash_table_lookup(table_rows, r->sess));
 
-    row_values(r, pinfo, v);
+    row_values(r, v);
     if (row == 0) {
         memset(items, 0, sizeof(items));
         row = t->num_elements;
@@ -267,13 +262,13 @@ static void out_row_free(gpointer p)
     g_free(p);
 }
 
-static tap_packet_status out_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
+static tap_packet_status out_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
                                     const void *data, tap_flags_t flags _U_)
 {
     out_t *o = (out_t *)tapdata;
     const ms_tap_rec_t *r = (const ms_tap_rec_t *)data;
     char **v = g_new(char *, MS_COL_COUNT);
-    row_values(r, pinfo, v);
+    row_values(r, v);
     if (!g_hash_table_contains(o->rows, r->sess))
         g_ptr_array_add(o->order, (gpointer)r->sess);
     g_hash_table_replace(o->rows, (gpointer)r->sess, v);

@@ -180,10 +180,12 @@ static ms_session_t *session_new(conversation_t *conv, packet_info *pinfo, ms_pr
         copy_address_wmem(wmem_file_scope(), &sess->srv_addr, &pinfo->src);
         copy_address_wmem(wmem_file_scope(), &sess->cli_addr, &pinfo->dst);
         sess->srv_port = pinfo->srcport;
+        sess->cli_port = pinfo->destport;
     } else {
         copy_address_wmem(wmem_file_scope(), &sess->srv_addr, &pinfo->dst);
         copy_address_wmem(wmem_file_scope(), &sess->cli_addr, &pinfo->src);
         sess->srv_port = pinfo->destport;
+        sess->cli_port = pinfo->srcport;
     }
     sess->stream = tcpd ? tcpd->stream : 0;
     sess->proto = proto;
@@ -347,7 +349,7 @@ static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     const ms_summary_t *sum = ms_machine_summary(sess->machine);
     wmem_array_t *notes = (wmem_array_t *)wmem_map_lookup(frame_notes, GUINT_TO_POINTER(pinfo->num));
     ms_render(sess, sum, guess, tvb, pinfo, tree, notes);
-    ms_tap_queue(pinfo, sess, sum, from_server(sess, pinfo));
+    ms_tap_queue(pinfo, sess, sum);
     if (notes)
         ms_tap_credentials(pinfo, sess, notes);
     ms_tap_frame(pinfo, sess, notes);
