@@ -9,10 +9,12 @@ Default: the mapping for `tshark -T ek` output, as `tshark -G elastic-mapping
 every relative time (mailsess.duration, response_time, greeting_time,
 transfer_time) as "date", but -T ek prints them as seconds ("0.005123000"),
 which a date field reads as milliseconds since 1970; they become "double"
-(seconds). And it leaves out every string field (proto, auth_user, rcpt_to,
-tls...), which a "dynamic": false index then does not index: they are added
+(seconds). And it leaves out every string field (auth_user, rcpt_to,
+banner...), which a "dynamic": false index then does not index: they are added
 as "keyword". The fields are found by their type in `tshark -G fields`, not
-by a list here.
+by a list here. The enumerated fields (proto, tls, auth_result...) are
+integers with value strings: -T ek prints their numbers and tshark maps them
+as integers.
 
 --sessions: the mapping for the JSON lines of scripts/mailsess-sessions.py
 (or `tshark -q -z mailsess,sessions,json`): keywords, counts as long,

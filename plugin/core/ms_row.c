@@ -53,6 +53,23 @@ const char *ms_auth_result_name(ms_auth_result_t r)
     return NULL;
 }
 
+const char *ms_starttls_result_name(ms_starttls_result_t r)
+{
+    return r == MS_STARTTLS_ACCEPTED ? "accepted" : r == MS_STARTTLS_REFUSED ? "refused" : NULL;
+}
+
+const char *ms_smuggling_result_name(ms_smuggling_result_t r)
+{
+    switch (r) {
+    case MS_SMUGGLING_NOT_SPLIT: return "not-split";
+    case MS_SMUGGLING_REFUSED:   return "refused";
+    case MS_SMUGGLING_SPLIT:     return "split";
+    case MS_SMUGGLING_ACCEPTED:  return "accepted";
+    case MS_SMUGGLING_NONE:      break;
+    }
+    return NULL;
+}
+
 static char *join(const ms_strlist_t *l)
 {
     GString *g = g_string_new(NULL);

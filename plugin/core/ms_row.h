@@ -47,6 +47,8 @@ bool ms_row_numeric(ms_col_t c);
 const char *ms_proto_name(ms_proto_t p);
 const char *ms_tls_name(ms_tls_t t);
 const char *ms_auth_result_name(ms_auth_result_t r); /* NULL for "no login" */
+const char *ms_starttls_result_name(ms_starttls_result_t r); /* NULL for "never tried" */
+const char *ms_smuggling_result_name(ms_smuggling_result_t r); /* NULL for "none seen" */
 
 /*
  * The value of a column that the session record decides, newly allocated

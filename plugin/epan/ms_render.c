@@ -145,25 +145,44 @@ static void register_experts(int proto_id)
     expert_register_field_array(expert_register_protocol(proto_id), eis, MS_AN_COUNT);
 }
 
-/* "unknown" also for a session without login (only shown with attempts) */
-static const char *auth_result_name(ms_auth_result_t r)
+/*
+ * The value strings of the enumerated fields, made once at registration from
+ * the core's names (one spelling for the tree, the filters and the session
+ * table). The fields are integers so that Wireshark's filter dialog offers
+ * the values; a filter may name them in words (mailsess.tls == "starttls").
+ */
+#define VALS_MAX 8
+static value_string vals_proto[VALS_MAX], vals_tls[VALS_MAX], vals_starttls[VALS_MAX],
+    vals_tls_hs[VALS_MAX], vals_auth_result[VALS_MAX], vals_login_result[VALS_MAX],
+    vals_smuggling[VALS_MAX], vals_guessing[VALS_MAX];
+
+static void add_val(value_string *vs, guint32 v, const char *name)
 {
-    const char *n = ms_auth_result_name(r);
-    return n && r != MS_AUTH_RESULT_UNKNOWN ? n : "unknown";
+    int i = 0;
+    while (i < VALS_MAX - 1 && vs[i].strptr)
+        i++;
+    if (name && i < VALS_MAX - 1)
+        vs[i] = (value_string){ v, name };
 }
 
-static const char *smuggling_result_name(ms_smuggling_result_t r)
+static void make_vals(void)
 {
-    switch (r) {
-    case MS_SMUGGLING_ACCEPTED:
-        return "accepted";
-    case MS_SMUGGLING_SPLIT:
-        return "split";
-    case MS_SMUGGLING_REFUSED:
-        return "refused";
-    default:
-        return "not-split";
-    }
+    for (int p = MS_PROTO_SMTP; p <= MS_PROTO_POP3; p++)
+        add_val(vals_proto, (guint32)p, ms_proto_name((ms_proto_t)p));
+    for (int t = MS_TLS_NONE; t <= MS_TLS_IMPLICIT; t++)
+        add_val(vals_tls, (guint32)t, ms_tls_name((ms_tls_t)t));
+    for (int r = MS_STARTTLS_ACCEPTED; r <= MS_STARTTLS_REFUSED; r++)
+        add_val(vals_starttls, (guint32)r, ms_starttls_result_name((ms_starttls_result_t)r));
+    for (int h = MS_TLS_HS_NONE; h <= MS_TLS_HS_CLOSED; h++)
+        add_val(vals_tls_hs, (guint32)h, ms_tls_hs_name((ms_tls_hs_t)h));
+    for (int r = MS_AUTH_RESULT_UNKNOWN; r <= MS_AUTH_RESULT_FAILURE; r++)
+        add_val(vals_auth_result, (guint32)r, ms_auth_result_name((ms_auth_result_t)r));
+    add_val(vals_login_result, MS_AUTH_RESULT_SUCCESS, ms_auth_result_name(MS_AUTH_RESULT_SUCCESS));
+    add_val(vals_login_result, MS_AUTH_RESULT_FAILURE, ms_auth_result_name(MS_AUTH_RESULT_FAILURE));
+    for (int r = MS_SMUGGLING_NOT_SPLIT; r <= MS_SMUGGLING_ACCEPTED; r++)
+        add_val(vals_smuggling, (guint32)r, ms_smuggling_result_name((ms_smuggling_result_t)r));
+    for (guint32 bit = MS_GUESS_BRUTE_FORCE; bit <= MS_GUESS_DISTRIBUTED; bit <<= 1)
+        add_val(vals_guessing, bit, ms_guess_flag_name(bit));
 }
 
 static nstime_t to_nstime(ms_time_t t)
@@ -183,6 +202,12 @@ static proto_item *gen(proto_item *pi)
 {
     proto_item_set_generated(pi);
     return pi;
+}
+
+/* an integer field shown as its name, generated */
+static void add_enum(proto_tree *t, int hf, tvbuff_t *tvb, guint32 v)
+{
+    gen(proto_tree_add_uint(t, hf, tvb, 0, 0, v));
 }
 
 /* A capped list, then how many values it could not list (only when some). */
@@ -237,8 +262,7 @@ static void render_envelope(proto_tree *st, tvbuff_t *tvb, const ms_summary_t *s
     /* the server's reading, once a message held an end-of-data look-alike */
     if (s->smuggling_result == MS_SMUGGLING_NONE)
         return;
-    gen(proto_tree_add_string(t, hf_mailsess_smuggling_result, tvb, 0, 0,
-                              smuggling_result_name(s->smuggling_result)));
+    add_enum(t, hf_mailsess_smuggling_result, tvb, s->smuggling_result);
     gen(proto_tree_add_uint(t, hf_mailsess_smuggled, tvb, 0, 0, s->smuggled));
     gen(proto_tree_add_uint64(t, hf_mailsess_smuggled_bytes, tvb, 0, 0, s->smuggled_bytes));
     add_list(t, hf_mailsess_smuggled_from, hf_mailsess_smuggled_from_more, tvb, &s->smuggled_from);
@@ -250,7 +274,7 @@ static void add_guessing(proto_tree *t, tvbuff_t *tvb, guint32 flags)
 {
     for (guint32 bit = MS_GUESS_BRUTE_FORCE; bit <= MS_GUESS_DISTRIBUTED; bit <<= 1)
         if (flags & bit)
-            gen(proto_tree_add_string(t, hf_mailsess_guessing, tvb, 0, 0, ms_guess_flag_name(bit)));
+            add_enum(t, hf_mailsess_guessing, tvb, bit);
 }
 
 /* The capture-wide counters of this session's client address and of the
@@ -292,7 +316,7 @@ static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *se
 {
     proto_tree *t;
 
-    gen(proto_tree_add_string(st, hf_mailsess_proto, tvb, 0, 0, ms_proto_name(s->proto)));
+    add_enum(st, hf_mailsess_proto, tvb, s->proto);
     gen(proto_tree_add_boolean(st, hf_mailsess_final, tvb, 0, 0, final));
     gen(proto_tree_add_uint(st, hf_mailsess_session, tvb, 0, 0, sess->stream));
     gen(proto_tree_add_boolean(st, hf_mailsess_heuristic, tvb, 0, 0, sess->heuristic));
@@ -304,14 +328,12 @@ static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *se
         gen(proto_tree_add_string(st, hf_mailsess_banner, tvb, 0, 0, s->banner));
     if (s->helo)
         gen(proto_tree_add_string(st, hf_mailsess_helo, tvb, 0, 0, s->helo));
-    gen(proto_tree_add_string(st, hf_mailsess_tls, tvb, 0, 0, ms_tls_name(s->tls)));
+    add_enum(st, hf_mailsess_tls, tvb, s->tls);
     gen(proto_tree_add_boolean(st, hf_mailsess_starttls_offered, tvb, 0, 0, s->starttls_offered));
     if (s->starttls_result != MS_STARTTLS_NONE)
-        gen(proto_tree_add_string(st, hf_mailsess_starttls_result, tvb, 0, 0,
-                                  s->starttls_result == MS_STARTTLS_ACCEPTED ? "accepted" : "refused"));
+        add_enum(st, hf_mailsess_starttls_result, tvb, s->starttls_result);
     if (s->tls_handshake != MS_TLS_HS_NONE)
-        gen(proto_tree_add_string(st, hf_mailsess_tls_handshake, tvb, 0, 0,
-                                  ms_tls_hs_name(s->tls_handshake)));
+        add_enum(st, hf_mailsess_tls_handshake, tvb, s->tls_handshake);
     if (s->tls_alert)
         gen(proto_tree_add_string(st, hf_mailsess_tls_alert, tvb, 0, 0, s->tls_alert));
     t = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_capabilities, NULL,
@@ -331,7 +353,7 @@ static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *se
     add_list(t, hf_mailsess_auth_method, hf_mailsess_auth_method_more, tvb, &s->auth_methods);
     add_list(t, hf_mailsess_auth_user, hf_mailsess_auth_user_more, tvb, &s->auth_users);
     if (s->auth_result != MS_AUTH_RESULT_NONE)
-        gen(proto_tree_add_string(t, hf_mailsess_auth_result, tvb, 0, 0, auth_result_name(s->auth_result)));
+        add_enum(t, hf_mailsess_auth_result, tvb, s->auth_result);
     if (!blind || s->auth_attempts > 0) {
         gen(proto_tree_add_uint(t, hf_mailsess_auth_attempts, tvb, 0, 0, s->auth_attempts));
         gen(proto_tree_add_uint(t, hf_mailsess_auth_failures, tvb, 0, 0, s->auth_failures));
@@ -400,7 +422,7 @@ static void append_summary(proto_item *ti, const ms_summary_t *s, gboolean final
         g_string_append_printf(g, "%s(%s%s: %s)", s->auth_users.count > 0 ? " " : ", login ",
                                s->auth_methods.count > 0 ? s->auth_methods.items[0] : "?",
                                s->auth_methods.count > 1 || s->auth_methods.dropped ? "..." : "",
-                               auth_result_name(s->auth_result));
+                               ms_auth_result_name(s->auth_result));
     if (s->auth_plaintext)
         g_string_append(g, ", CLEAR-TEXT CREDENTIALS");
     if (s->tls != MS_TLS_NONE)
@@ -443,8 +465,8 @@ static void render_frame(proto_tree *st, proto_item *ti, tvbuff_t *tvb, packet_i
                 gen(proto_tree_add_string(st, hf_mailsess_login_method, tvb, 0, 0, note->method));
                 if (note->user)
                     gen(proto_tree_add_string(st, hf_mailsess_login_user, tvb, 0, 0, note->user));
-                gen(proto_tree_add_string(st, hf_mailsess_login_result, tvb, 0, 0,
-                                          note->ok ? "success" : "failure"));
+                add_enum(st, hf_mailsess_login_result, tvb,
+                         note->ok ? MS_AUTH_RESULT_SUCCESS : MS_AUTH_RESULT_FAILURE);
             }
             break;
         case MS_NOTE_QUEUE_ID:
@@ -492,7 +514,7 @@ void ms_render(const ms_session_t *sess, const ms_summary_t *s, const ms_guess_t
 void ms_render_register(int proto_id)
 {
     static hf_register_info hf[] = {
-        { &hf_mailsess_proto, { "Protocol", "mailsess.proto", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_proto, { "Protocol", "mailsess.proto", FT_UINT8, BASE_DEC, VALS(vals_proto), 0x0,
             "Mail protocol of the session: SMTP or POP3", HFILL } },
         { &hf_mailsess_final, { "Final values", "mailsess.final", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "TRUE when the session values shown are final (later pass); FALSE: running values of the first pass", HFILL } },
@@ -508,13 +530,13 @@ void ms_render_register(int proto_id)
             "Client name of the last EHLO or HELO the server accepted (of the first one sent, until a reply accepts one)", HFILL } },
         { &hf_mailsess_capabilities, { "Capability", "mailsess.capabilities", FT_STRING, BASE_NONE, NULL, 0x0,
             "SMTP: an EHLO keyword with its parameters; POP3: a CAPA line", HFILL } },
-        { &hf_mailsess_tls, { "TLS", "mailsess.tls", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_tls, { "TLS", "mailsess.tls", FT_UINT8, BASE_DEC, VALS(vals_tls), 0x0,
             "none, starttls (STARTTLS accepted) or implicit", HFILL } },
         { &hf_mailsess_starttls_offered, { "STARTTLS/STLS offered", "mailsess.starttls_offered", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "The server advertised STARTTLS (SMTP, in its EHLO reply) or STLS (POP3, in its CAPA reply)", HFILL } },
-        { &hf_mailsess_starttls_result, { "STARTTLS/STLS result", "mailsess.starttls_result", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_starttls_result, { "STARTTLS/STLS result", "mailsess.starttls_result", FT_UINT8, BASE_DEC, VALS(vals_starttls), 0x0,
             "accepted or refused: the reply to the last STARTTLS/STLS (absent when none was sent)", HFILL } },
-        { &hf_mailsess_tls_handshake, { "TLS handshake", "mailsess.tls_handshake", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_tls_handshake, { "TLS handshake", "mailsess.tls_handshake", FT_UINT8, BASE_DEC, VALS(vals_tls_hs), 0x0,
             "The TLS handshake after the STARTTLS/STLS go-ahead (or of implicit TLS): completed, failed (an alert in clear text), closed (the connection ended before the client sent any encrypted record) or unknown", HFILL } },
         { &hf_mailsess_tls_alert, { "TLS alert", "mailsess.tls_alert", FT_STRING, BASE_NONE, NULL, 0x0,
             "The clear-text TLS alert that ended the handshake: side, level, description and its code", HFILL } },
@@ -522,7 +544,7 @@ void ms_render_register(int proto_id)
             "Authentication method attempted: the SASL mechanism, or for POP3 USER (USER/PASS) or APOP", HFILL } },
         { &hf_mailsess_auth_user, { "Auth user", "mailsess.auth_user", FT_STRING, BASE_NONE, NULL, 0x0,
             "User name sent in an authentication attempt (decoded)", HFILL } },
-        { &hf_mailsess_auth_result, { "Auth result", "mailsess.auth_result", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_auth_result, { "Auth result", "mailsess.auth_result", FT_UINT8, BASE_DEC, VALS(vals_auth_result), 0x0,
             "success, failure or unknown (no reply) for the last attempt", HFILL } },
         { &hf_mailsess_auth_attempts, { "Auth attempts", "mailsess.auth_attempts", FT_UINT32, BASE_DEC, NULL, 0x0,
             "Authentication attempts: AUTH commands; for POP3 also APOP and each USER/PASS pair (absent when none was seen and the rest is inside TLS without a key)", HFILL } },
@@ -540,7 +562,7 @@ void ms_render_register(int proto_id)
             "SMTP: messages the server accepted; POP3: messages retrieved (RETR answered +OK)", HFILL } },
         { &hf_mailsess_msg_bytes, { "Message octets", "mailsess.msg_bytes", FT_UINT64, BASE_DEC, NULL, 0x0,
             "Size in octets of those messages (SMTP: accepted, POP3: retrieved), dot-stuffing removed, terminating line excluded", HFILL } },
-        { &hf_mailsess_smuggling_result, { "Smuggling result", "mailsess.smuggling_result", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_smuggling_result, { "Smuggling result", "mailsess.smuggling_result", FT_UINT8, BASE_DEC, VALS(vals_smuggling), 0x0,
             "SMTP: what the server did with message data holding an end-of-data look-alike: accepted (it ended the data there and accepted a smuggled message), split (it ended the data there, the smuggled message was not accepted), refused (it refused the message), not-split (one reply: no sign of a split); absent when no message held one", HFILL } },
         { &hf_mailsess_smuggled, { "Smuggled messages", "mailsess.smuggled", FT_UINT32, BASE_DEC, NULL, 0x0,
             "SMTP: messages the server accepted after ending the data at an end-of-data look-alike (the RFC 5321 reading counts them as content: msg_count does not); present with smuggling_result", HFILL } },
@@ -602,7 +624,7 @@ void ms_render_register(int proto_id)
             "On the final reply to a login: its method (AUTH PLAIN, USER/PASS, APOP...)", HFILL } },
         { &hf_mailsess_login_user, { "Login user", "mailsess.login.user", FT_STRING, BASE_NONE, NULL, 0x0,
             "On the final reply to a login: the user name it tried (absent when not seen)", HFILL } },
-        { &hf_mailsess_login_result, { "Login result", "mailsess.login.result", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_login_result, { "Login result", "mailsess.login.result", FT_UINT8, BASE_DEC, VALS(vals_login_result), 0x0,
             "On the final reply to a login: success or failure of this login (the session's "
             "mailsess.auth_result is its last one)", HFILL } },
         { &hf_mailsess_client_auth_failures, { "Client's failed logins", "mailsess.client_auth_failures", FT_UINT32, BASE_DEC, NULL, 0x0,
@@ -617,7 +639,7 @@ void ms_render_register(int proto_id)
             "For each user this session tried: failed attempts for that user from any client in the whole capture (first pass: so far)", HFILL } },
         { &hf_mailsess_user_clients, { "User's distinct clients", "mailsess.user_clients", FT_UINT32, BASE_DEC, NULL, 0x0,
             "For each user this session tried: distinct client addresses that tried it (with a result) in the whole capture (first pass: so far)", HFILL } },
-        { &hf_mailsess_guessing, { "Password guessing", "mailsess.guessing", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_mailsess_guessing, { "Password guessing", "mailsess.guessing", FT_UINT8, BASE_DEC, VALS(vals_guessing), 0x0,
             "brute_force, password_spraying (this session's client) or distributed_guessing (a user of this session): "
             "the finding was raised in the capture (first pass: so far); absent when none", HFILL } },
     };
@@ -627,6 +649,7 @@ void ms_render_register(int proto_id)
         &ett_mailsess_guessing, &ett_mailsess_guessing_user,
     };
     proto = proto_id;
+    make_vals();
     proto_register_field_array(proto, hf, array_length(hf));
     session_hf = hf;
     session_hf_count = array_length(hf);

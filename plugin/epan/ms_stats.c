@@ -115,7 +115,8 @@ static tap_packet_status stat_packet(stats_tree *st, packet_info *pinfo _U_, epa
                 gboolean ok = proto == MS_PROTO_POP3 ? n->code == MS_POP3_CODE_OK : n->code == 220;
                 tick_stat_node(st, st_tls, 0, TRUE);
                 id = tick_stat_node(st, n->cmd, st_node_tls, TRUE);
-                tick_stat_node(st, ok ? "accepted" : "refused", id, FALSE);
+                tick_stat_node(st, ms_starttls_result_name(ok ? MS_STARTTLS_ACCEPTED : MS_STARTTLS_REFUSED),
+                               id, FALSE);
             }
             break;
         case MS_NOTE_MESSAGE:
@@ -129,7 +130,8 @@ static tap_packet_status stat_packet(stats_tree *st, packet_info *pinfo _U_, epa
         case MS_NOTE_LOGIN:
             tick_stat_node(st, st_logins, 0, TRUE);
             id = tick_stat_node(st, n->method, st_node_logins, TRUE);
-            tick_stat_node(st, n->ok ? "success" : "failure", id, FALSE);
+            tick_stat_node(st, ms_auth_result_name(n->ok ? MS_AUTH_RESULT_SUCCESS : MS_AUTH_RESULT_FAILURE),
+                           id, FALSE);
             if (n->clear) {
                 tick_stat_node(st, st_clear, 0, TRUE);
                 tick_stat_node(st, n->method, st_node_clear, FALSE);

@@ -487,7 +487,8 @@ void ms_tap_credentials(packet_info *pinfo, const ms_session_t *sess, wmem_array
         c->username = wmem_strdup(pinfo->pool, note->user ? note->user : "n.a.");
         c->proto = sess->proto == MS_PROTO_POP3 ? "POP3 (mailsess)" : "SMTP (mailsess)";
         c->info = wmem_strdup_printf(pinfo->pool, "%s, %s%s%s", note->method,
-                                     note->ok ? "success" : "failure",
+                                     ms_auth_result_name(note->ok ? MS_AUTH_RESULT_SUCCESS
+                                                                  : MS_AUTH_RESULT_FAILURE),
                                      note->clear ? ", clear text" : "",
                                      note->cred_frame ? wmem_strdup_printf(pinfo->pool,
                                          ", credentials in frame %u", note->cred_frame) : "");

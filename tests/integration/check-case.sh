@@ -66,6 +66,8 @@ r=(-r "$name/$cap" ${opts[@]+"${opts[@]}"})
 # the boolean fields as this tshark registered them (4.2 and later print
 # True/False where 4.0 printed 1/0: goldens.py keeps the 4.0 spelling)
 ms_tshark -G fields > "$out/gfields.txt"
+# the names of the enumerated fields (-T json gives their numbers)
+ms_tshark -G values | grep -P '^V\tmailsess\.' > "$out/gvalues.txt"
 filters=$(python3 "$here/goldens.py" filters "$out/gfields.txt")
 # every frame with the session layer, its whole Mail Session subtree (fields,
 # per-frame links, expert infos), single pass and two passes

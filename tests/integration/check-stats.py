@@ -52,6 +52,16 @@ def srt_calls(text):
     return tables
 
 
+def value_names(out):
+    """{field: {number: name}} from tshark -G values (the enumerated fields)."""
+    names = collections.defaultdict(dict)
+    for line in read(out, "gvalues.txt").splitlines():
+        p = line.split("\t")
+        if len(p) == 4 and p[0] == "V":
+            names[p[1]][p[2]] = p[3]
+    return names
+
+
 def main(out, golden, update):
     fails = []
     fail = fails.append
@@ -62,10 +72,15 @@ def main(out, golden, update):
     if tree != tree_counts(read(out, "tree2.txt")):
         fail("-z mailsess,stat and -z mailsess,tree differ")
     # per-frame facts (two passes)
+    names = value_names(out)
+    if not names["mailsess.proto"] or not names["mailsess.login.result"]:
+        fail("tshark -G values names no value of mailsess.proto / mailsess.login.result")
     sessions, replies, logins, msgs = {}, collections.Counter(), collections.Counter(), collections.Counter()
     for line in read(out, "fields.txt").splitlines():
         f = line.split("\t")
         num, sess, proto, req, login, mc, last = f + [""] * (7 - len(f))
+        proto = names["mailsess.proto"].get(proto, proto)
+        login = "|".join(names["mailsess.login.result"].get(x, x) for x in login.split("|"))
         sessions[sess] = proto
         replies[proto] += len([x for x in req.split("|") if x])
         for x in login.split("|"):

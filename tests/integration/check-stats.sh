@@ -29,4 +29,6 @@ ms_tshark "${r[@]}" -2 -q -z expert > "$out/expert.txt"
 ms_tshark "${r[@]}" -2 -Y mailsess -T fields -E occurrence=a -E aggregator='|' \
     -e frame.number -e mailsess.session -e mailsess.proto -e mailsess.request_in \
     -e mailsess.login.result -e mailsess.msg_count -e mailsess.last_frame > "$out/fields.txt"
+# -T fields prints the number of an enumerated field: its names, to read them
+ms_tshark -G values | grep -P '^V\tmailsess\.' > "$out/gvalues.txt"
 python3 "$here/check-stats.py" "$out" "$golden" $update

@@ -156,6 +156,10 @@ def _walk_mailsess(obj, fr, bools, unknown):
             else:
                 if k in bools:
                     x = {"True": "1", "False": "0"}.get(x, x)
+                if k in VALUE_NAMES:
+                    if x not in VALUE_NAMES[k]:
+                        unknown.add("%s value %s (no value string)" % (k, x))
+                    x = VALUE_NAMES[k].get(x, x)
                 if k in PER_FRAME:
                     fr.links.append((k, escape(x)))
                 else:
@@ -198,6 +202,21 @@ def read_tshark_json(path, bools):
         fr.number = number
         frames.append(fr)
     return frames, unknown
+
+
+# {field: {number: name}}: the enumerated fields' names, as tshark -G values
+# lists them (filled by check()); the goldens show the names
+VALUE_NAMES = {}
+
+
+def read_value_names(path):
+    out = {}
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            p = line.rstrip("\n").split("\t")
+            if len(p) == 4 and p[0] == "V" and p[1].startswith("mailsess."):
+                out.setdefault(p[1], {})[p[2]] = p[3]
+    return out
 
 
 def read_bools(path):
@@ -569,13 +588,16 @@ def check(case_dir, out, update):
         print("FAIL [%s]: %s" % (name, msg), file=sys.stderr)
 
     bools = read_bools(os.path.join(out, "gfields.txt"))
+    VALUE_NAMES.update(read_value_names(os.path.join(out, "gvalues.txt")))
+    if "mailsess.proto" not in VALUE_NAMES:
+        err("tshark -G values names no value of mailsess.proto")
     if not bools:
         err("tshark -G fields lists no mailsess boolean")
         return 1
     p1, u1 = read_tshark_json(os.path.join(out, "pass1.json"), bools)
     p2, u2 = read_tshark_json(os.path.join(out, "pass2.json"), bools)
     if u1 | u2:
-        err("fields not in tests/integration/fields.txt (add them there): %s" % " ".join(sorted(u1 | u2)))
+        err("fields not in tests/integration/fields.txt (add them there), or enumerated values without a value string: %s" % " ".join(sorted(u1 | u2)))
     for label, frames in (("single pass", p1), ("two passes", p2)):
         for fr in frames:
             if fr.items != 1 or len(fr.values.get("mailsess.session", [])) != 1:

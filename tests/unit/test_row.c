@@ -162,6 +162,30 @@ static void check_quoted(char *(*fn)(const char *), const char *in, const char *
     g_free(q);
 }
 
+/* The enumerations' names: the value strings of the tree's enumerated fields
+ * and the session table's words; one per value, none for "nothing yet". */
+static void test_enum_names(void **state)
+{
+    (void)state;
+    assert_string_equal(ms_proto_name(MS_PROTO_SMTP), "SMTP");
+    assert_string_equal(ms_proto_name(MS_PROTO_POP3), "POP3");
+    assert_string_equal(ms_tls_name(MS_TLS_NONE), "none");
+    assert_string_equal(ms_tls_name(MS_TLS_STARTTLS), "starttls");
+    assert_string_equal(ms_tls_name(MS_TLS_IMPLICIT), "implicit");
+    assert_null(ms_starttls_result_name(MS_STARTTLS_NONE));
+    assert_string_equal(ms_starttls_result_name(MS_STARTTLS_ACCEPTED), "accepted");
+    assert_string_equal(ms_starttls_result_name(MS_STARTTLS_REFUSED), "refused");
+    assert_null(ms_auth_result_name(MS_AUTH_RESULT_NONE));
+    assert_string_equal(ms_auth_result_name(MS_AUTH_RESULT_UNKNOWN), "unknown");
+    assert_string_equal(ms_auth_result_name(MS_AUTH_RESULT_SUCCESS), "success");
+    assert_string_equal(ms_auth_result_name(MS_AUTH_RESULT_FAILURE), "failure");
+    assert_null(ms_smuggling_result_name(MS_SMUGGLING_NONE));
+    assert_string_equal(ms_smuggling_result_name(MS_SMUGGLING_NOT_SPLIT), "not-split");
+    assert_string_equal(ms_smuggling_result_name(MS_SMUGGLING_REFUSED), "refused");
+    assert_string_equal(ms_smuggling_result_name(MS_SMUGGLING_SPLIT), "split");
+    assert_string_equal(ms_smuggling_result_name(MS_SMUGGLING_ACCEPTED), "accepted");
+}
+
 static void test_quoting(void **state)
 {
     (void)state;
@@ -186,6 +210,7 @@ int main(void)
         cmocka_unit_test(test_pop3_values),
         cmocka_unit_test(test_unknown_inside_tls),
         cmocka_unit_test(test_quoting),
+        cmocka_unit_test(test_enum_names),
         cmocka_unit_test(test_cmd_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
