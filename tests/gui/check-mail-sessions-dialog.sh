@@ -29,6 +29,7 @@ for t in xdotool xclip xwininfo import mergecap python3; do
 done
 shots=${MAILSESS_GUI_SHOTS:-$PWD}
 . "$here/../integration/tshark-env.sh"
+. "$here/gui-lib.sh"
 ms_env_setup "$plugin" "$wsver"
 ms_assert_loaded
 ms_env_gui
@@ -42,22 +43,9 @@ out=$MS_ENV/out
 mkdir "$out"
 ms_tshark -r merged.pcap -q -z mailsess,sessions,json > "$out/expected.jsonl"
 
-xpid="" wpid=""
-cleanup() {
-    [ -z "$wpid" ] || kill "$wpid" 2> /dev/null || true
-    [ -z "$xpid" ] || kill "$xpid" 2> /dev/null || true
-    wait 2> /dev/null || true
-    rm -rf "$MS_ENV"
-}
-trap cleanup EXIT
-# a free display number, chosen by Xvfb itself
-Xvfb -displayfd 3 -screen 0 1600x1000x24 -nolisten tcp 3> "$out/display" > "$out/xvfb.log" 2>&1 &
-xpid=$!
-for _ in $(seq 50); do [ -s "$out/display" ] && break; sleep 0.1; done
-[ -s "$out/display" ] || { cat "$out/xvfb.log" >&2; echo "FAIL: Xvfb did not start" >&2; exit 1; }
-export DISPLAY=:$(tr -d '\n' < "$out/display")
-ms_wireshark "$DISPLAY" -r merged.pcap -z mailsess,sessions > "$out/wireshark.log" 2>&1 &
-wpid=$!
+trap gui_cleanup EXIT
+gui_start_x
+gui_wireshark -r merged.pcap -z mailsess,sessions
 
 title="Wireshark · Mail Sessions · merged.pcap"
 # the ids of the windows titled $title, oldest first
