@@ -97,9 +97,21 @@ static stat_tap_table_item table_fields[MS_COL_COUNT];
 static GHashTable *table_rows; /* session -> row + 1 */
 static guint table_ui_refcount(void);
 
+/* Bytes in Wireshark's dialog: an integer (Wireshark 4.0 shows a float
+ * with six decimals), saturated at 4 GiB - 1; tshark's table prints them
+ * exactly (a float, with no decimal). */
+static gboolean bytes_as_uint;
+
 /* Numbers stay numbers in the dialog (it sorts them as such). */
 static void table_set(stat_tap_table_item_type *it, ms_col_t c, char *v)
 {
+    if (c == MS_COL_BYTES && bytes_as_uint) {
+        guint64 n = g_ascii_strtoull(v, NULL, 10);
+        it->type = TABLE_ITEM_UINT;
+        it->value.uint_value = n > G_MAXUINT ? G_MAXUINT : (guint)n;
+        g_free(v);
+        return;
+    }
     switch (c) {
     case MS_COL_FAILURES:
     case MS_COL_MSGS:
@@ -407,6 +419,7 @@ static char *padded_format(int w, gboolean right, const char *conv)
 void ms_tap_register(void)
 {
     gboolean text = text_table_program();
+    bytes_as_uint = !text;
     mailsess_tap = register_tap("mailsess");
     table_rows = g_hash_table_new(g_direct_hash, g_direct_equal);
     retired_rows = g_ptr_array_new();
@@ -426,8 +439,8 @@ void ms_tap_register(void)
             f->field_format = padded_format(w, TRUE, "u");
             break;
         case MS_COL_BYTES:
-            f->type = TABLE_ITEM_FLOAT;
-            f->field_format = padded_format(w, TRUE, ".0f");
+            f->type = bytes_as_uint ? TABLE_ITEM_UINT : TABLE_ITEM_FLOAT;
+            f->field_format = padded_format(w, TRUE, bytes_as_uint ? "u" : ".0f");
             break;
         case MS_COL_DURATION:
             f->type = TABLE_ITEM_FLOAT;

@@ -24,7 +24,7 @@ import sys
 COLUMNS = [("proto", "Proto", "s"), ("client", "Client", "s"), ("server", "Server", "s"),
            ("users", "Users", "s"), ("methods", "Methods", "s"), ("auth", "Auth", "s"),
            ("failures", "Fail", "u"), ("cleartext", "Clear", "s"), ("tls", "TLS", "s"),
-           ("messages", "Msgs", "u"), ("bytes", "Bytes", "f"), ("refused", "Refused", "s"),
+           ("messages", "Msgs", "u"), ("bytes", "Bytes", "u"), ("refused", "Refused", "s"),
            ("deleted", "Deleted", "s"), ("committed", "Committed", "s"), ("quit", "QUIT", "s"),
            ("duration", "Duration", "f"), ("first_frame", "First", "u"),
            ("last_frame", "Last", "u"), ("guessing", "Guessing", "s")]
