@@ -50,4 +50,10 @@ typedef void ms_stat_init_ret_t;
 #define MS_STAT_INIT_RETURN(ok) do { (void)(ok); return; } while (0)
 #endif
 
+/* A unit string in a header_field_info: the UNS() cast macro came after 4.0
+ * (proto.h); 4.0 takes the pointer as it is. */
+#ifndef UNS
+#define UNS(x) ((const void *)(x))
+#endif
+
 #endif /* MS_COMPAT_H */

@@ -10,6 +10,7 @@
 #include "ms_compat.h"
 
 #include <wsutil/str_util.h>
+#include <epan/unit_strings.h>
 
 #include <inttypes.h>
 
@@ -531,7 +532,7 @@ void ms_render_register(int proto_id)
         { &hf_mailsess_capabilities, { "Capability", "mailsess.capabilities", FT_STRING, BASE_NONE, NULL, 0x0,
             "SMTP: an EHLO keyword with its parameters; POP3: a CAPA line", HFILL } },
         { &hf_mailsess_tls, { "TLS", "mailsess.tls", FT_UINT8, BASE_DEC, VALS(vals_tls), 0x0,
-            "none, starttls (STARTTLS accepted) or implicit", HFILL } },
+            "none, starttls (STARTTLS or STLS accepted) or implicit (TLS from the first byte: 465/995)", HFILL } },
         { &hf_mailsess_starttls_offered, { "STARTTLS/STLS offered", "mailsess.starttls_offered", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "The server advertised STARTTLS (SMTP, in its EHLO reply) or STLS (POP3, in its CAPA reply)", HFILL } },
         { &hf_mailsess_starttls_result, { "STARTTLS/STLS result", "mailsess.starttls_result", FT_UINT8, BASE_DEC, VALS(vals_starttls), 0x0,
@@ -560,13 +561,13 @@ void ms_render_register(int proto_id)
             "SMTP: a recipient the server refused (4xx/5xx)", HFILL } },
         { &hf_mailsess_msg_count, { "Messages", "mailsess.msg_count", FT_UINT32, BASE_DEC, NULL, 0x0,
             "SMTP: messages the server accepted; POP3: messages retrieved (RETR answered +OK)", HFILL } },
-        { &hf_mailsess_msg_bytes, { "Message octets", "mailsess.msg_bytes", FT_UINT64, BASE_DEC, NULL, 0x0,
+        { &hf_mailsess_msg_bytes, { "Message size", "mailsess.msg_bytes", FT_UINT64, BASE_DEC | BASE_UNIT_STRING, UNS(&units_byte_bytes), 0x0,
             "Size in octets of those messages (SMTP: accepted, POP3: retrieved), dot-stuffing removed, terminating line excluded", HFILL } },
         { &hf_mailsess_smuggling_result, { "Smuggling result", "mailsess.smuggling_result", FT_UINT8, BASE_DEC, VALS(vals_smuggling), 0x0,
             "SMTP: what the server did with message data holding an end-of-data look-alike: accepted (it ended the data there and accepted a smuggled message), split (it ended the data there, the smuggled message was not accepted), refused (it refused the message), not-split (one reply: no sign of a split); absent when no message held one", HFILL } },
         { &hf_mailsess_smuggled, { "Smuggled messages", "mailsess.smuggled", FT_UINT32, BASE_DEC, NULL, 0x0,
             "SMTP: messages the server accepted after ending the data at an end-of-data look-alike (the RFC 5321 reading counts them as content: msg_count does not); present with smuggling_result", HFILL } },
-        { &hf_mailsess_smuggled_bytes, { "Smuggled octets", "mailsess.smuggled_bytes", FT_UINT64, BASE_DEC, NULL, 0x0,
+        { &hf_mailsess_smuggled_bytes, { "Smuggled size", "mailsess.smuggled_bytes", FT_UINT64, BASE_DEC | BASE_UNIT_STRING, UNS(&units_byte_bytes), 0x0,
             "SMTP: size of the smuggled messages by the server's reading, dot-stuffing removed, terminating line excluded", HFILL } },
         { &hf_mailsess_smuggled_from, { "Smuggled MAIL FROM", "mailsess.smuggled_from", FT_STRING, BASE_NONE, NULL, 0x0,
             "SMTP: a reverse-path the server accepted (2xx) from a MAIL command inside message data, after an end-of-data look-alike", HFILL } },
@@ -586,7 +587,7 @@ void ms_render_register(int proto_id)
             "The client sent QUIT and the server answered it (SMTP and POP3); absent while the rest of the session is inside TLS without a key", HFILL } },
         { &hf_mailsess_maildrop_msgs, { "Maildrop messages", "mailsess.maildrop_msgs", FT_UINT32, BASE_DEC, NULL, 0x0,
             "POP3: messages in the maildrop (STAT reply)", HFILL } },
-        { &hf_mailsess_maildrop_bytes, { "Maildrop bytes", "mailsess.maildrop_bytes", FT_UINT64, BASE_DEC, NULL, 0x0,
+        { &hf_mailsess_maildrop_bytes, { "Maildrop size", "mailsess.maildrop_bytes", FT_UINT64, BASE_DEC | BASE_UNIT_STRING, UNS(&units_byte_bytes), 0x0,
             "POP3: size of the maildrop in octets (STAT reply)", HFILL } },
         { &hf_mailsess_top_count, { "TOP commands", "mailsess.top_count", FT_UINT32, BASE_DEC, NULL, 0x0,
             "POP3: TOP commands answered +OK", HFILL } },
