@@ -370,6 +370,21 @@ bool ms_guess_user(const ms_guess_t *g, const char *user, ms_guess_user_t *out)
     return true;
 }
 
+uint32_t ms_guess_session_flags(const ms_guess_t *g, const uint8_t *addr, size_t addr_len,
+                                const ms_strlist_t *users)
+{
+    ms_guess_client_t c;
+    if (!ms_guess_client(g, addr, addr_len, &c))
+        return 0;
+    uint32_t flags = c.flags;
+    for (uint32_t i = 0; users && i < users->count; i++) {
+        ms_guess_user_t u;
+        if (ms_guess_user(g, users->items[i], &u))
+            flags |= u.flags;
+    }
+    return flags;
+}
+
 const char *ms_guess_flag_name(uint32_t bit)
 {
     switch (bit) {

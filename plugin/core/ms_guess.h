@@ -33,6 +33,7 @@
 #define MS_GUESS_H
 
 #include "ms_note.h"
+#include "ms_strlist.h"
 
 #ifndef MS_GUESS_MAX_CLIENTS
 #define MS_GUESS_MAX_CLIENTS   4096
@@ -113,5 +114,10 @@ char *ms_guess_flags_text(uint32_t flags);
 bool ms_guess_client(const ms_guess_t *g, const uint8_t *addr, size_t addr_len,
                      ms_guess_client_t *out);
 bool ms_guess_user(const ms_guess_t *g, const char *user, ms_guess_user_t *out);
+
+/* A session's findings (MS_GUESS_* bits) so far: its client's and those of
+ * the users it tried; 0 until the client has a result. */
+uint32_t ms_guess_session_flags(const ms_guess_t *g, const uint8_t *addr, size_t addr_len,
+                                const ms_strlist_t *users);
 
 #endif /* MS_GUESS_H */

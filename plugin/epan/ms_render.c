@@ -288,7 +288,6 @@ static void render_guessing(proto_tree *st, tvbuff_t *tvb, const ms_session_t *s
     if ((a->type != AT_IPv4 && a->type != AT_IPv6) ||
         !ms_guess_client(guess, (const guint8 *)a->data, (size_t)a->len, &c))
         return;
-    guint32 flags = c.flags;
     proto_tree *t = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_guessing, NULL,
         "Logins from this client in the capture: %u failed, %u succeeded, %u user%s, %u session%s",
         c.failures, c.successes, c.users, plurality(c.users, "", "s"), c.sessions,
@@ -301,7 +300,6 @@ static void render_guessing(proto_tree *st, tvbuff_t *tvb, const ms_session_t *s
         ms_guess_user_t u;
         if (!ms_guess_user(guess, s->auth_users.items[i], &u))
             continue;
-        flags |= u.flags;
         proto_tree *ut = proto_tree_add_subtree_format(t, tvb, 0, 0, ett_mailsess_guessing_user,
             NULL, "User \"%s\" in the capture: %u failed, %u succeeded, from %u client%s",
             s->auth_users.items[i], u.failures, u.successes, u.clients,
@@ -309,7 +307,8 @@ static void render_guessing(proto_tree *st, tvbuff_t *tvb, const ms_session_t *s
         gen(proto_tree_add_uint(ut, hf_mailsess_user_auth_failures, tvb, 0, 0, u.failures));
         gen(proto_tree_add_uint(ut, hf_mailsess_user_clients, tvb, 0, 0, u.clients));
     }
-    add_guessing(t, tvb, flags);
+    add_guessing(t, tvb, ms_guess_session_flags(guess, (const guint8 *)a->data, (size_t)a->len,
+                                                &s->auth_users));
 }
 
 static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *sess,

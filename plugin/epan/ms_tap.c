@@ -55,20 +55,11 @@ static char *endpoint(const address *a, guint32 port)
  * as mailsess.guessing shows them. */
 static char *guessing(const ms_session_t *sess, const ms_summary_t *sum)
 {
-    const ms_guess_t *g = ms_guess_current();
     const address *a = &sess->cli_addr;
-    ms_guess_client_t c;
-    guint32 flags = 0;
-    if (g && (a->type == AT_IPv4 || a->type == AT_IPv6) &&
-        ms_guess_client(g, (const guint8 *)a->data, (size_t)a->len, &c)) {
-        flags = c.flags;
-        for (guint32 i = 0; i < sum->auth_users.count; i++) {
-            ms_guess_user_t u;
-            if (ms_guess_user(g, sum->auth_users.items[i], &u))
-                flags |= u.flags;
-        }
-    }
-    return ms_guess_flags_text(flags);
+    if (a->type != AT_IPv4 && a->type != AT_IPv6)
+        return ms_guess_flags_text(0);
+    return ms_guess_flags_text(ms_guess_session_flags(ms_guess_current(), (const guint8 *)a->data,
+                                                      (size_t)a->len, &sum->auth_users));
 }
 
 /* All columns of one session as strings (g_malloc), from a queued record. */

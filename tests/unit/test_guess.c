@@ -209,6 +209,30 @@ static void test_distributed(void **state)
     ms_guess_free(g);
 }
 
+/* A session's findings: its client's, and those of the users it tried (the
+ * session table's and the tree's mailsess.guessing); none for a client
+ * without a result. */
+static void test_session_flags(void **state)
+{
+    (void)state;
+    ms_guess_t *g = new_table(5, 5, 5, 300);
+    for (int i = 0; i < 5; i++)
+        result(g, (uint8_t)(2 + i), "alice", true, false, 10 + i, i); /* distributed on alice */
+    uint8_t a[4];
+    ms_strlist_t users;
+    ms_strlist_init(&users, 4);
+    ms_strlist_add(&users, "bob", 3);
+    v4(a, 2);
+    assert_int_equal(ms_guess_session_flags(g, a, 4, &users), 0);
+    ms_strlist_add(&users, "alice", 5);
+    assert_int_equal(ms_guess_session_flags(g, a, 4, &users), MS_GUESS_DISTRIBUTED);
+    v4(a, 99); /* no result from this client: nothing, whoever it tried */
+    assert_int_equal(ms_guess_session_flags(g, a, 4, &users), 0);
+    assert_int_equal(ms_guess_session_flags(NULL, a, 4, &users), 0);
+    ms_strlist_clear(&users);
+    ms_guess_free(g);
+}
+
 /* Below every threshold: nothing. Several attempts in one session count
  * one session; a failure without a user counts for the client only. */
 static void test_below_thresholds(void **state)
@@ -340,6 +364,7 @@ int main(void)
         cmocka_unit_test(test_client_cap),
         cmocka_unit_test(test_pair_cap),
         cmocka_unit_test(test_flags_text),
+        cmocka_unit_test(test_session_flags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
