@@ -120,6 +120,7 @@ static const struct {
     [MS_AN_STARTTLS_INJECTION] = { PI_SECURITY, PI_ERROR, "Clear-text data around the switch to TLS (injection)" },
     [MS_AN_STARTTLS_STRIPPED]  = { PI_SECURITY, PI_WARN, "STARTTLS offer stripped" },
     [MS_AN_TLS_HANDSHAKE_FAILED] = { PI_SECURITY, PI_WARN, "TLS handshake failed or never completed" },
+    [MS_AN_TLS_CLEARTEXT]      = { PI_SECURITY, PI_WARN, "Clear text where TLS records belong" },
     [MS_AN_BRUTE_FORCE]        = { PI_SECURITY, PI_WARN, "Password guessing: many failed logins from one client" },
     [MS_AN_PASSWORD_SPRAYING]  = { PI_SECURITY, PI_WARN, "Password spraying: failed logins for many users from one client" },
     [MS_AN_DISTRIBUTED_GUESSING] = { PI_SECURITY, PI_WARN, "Distributed guessing: failed logins for one user from many clients" },
