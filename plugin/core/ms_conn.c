@@ -190,7 +190,8 @@ void ms_conn_tls_reply(ms_conn_t *c, bool ok, const char *reply, ms_frame_t fram
 
 void ms_conn_cleartext_use(ms_conn_t *c, const char *what, ms_frame_t frame)
 {
-    if (c->in_tls || !c->sum.starttls_offered || c->starttls_unused_noted)
+    /* (clear text after the go-ahead is tls_cleartext, not an unused offer) */
+    if (c->in_tls || !c->sum.starttls_offered || c->starttls_unused_noted || c->sum.tls_cleartext)
         return;
     c->starttls_unused_noted = true;
     ms_report_anomaly(&c->rep, frame, MS_AN_STARTTLS_UNUSED, "The server offered %s, but %s "

@@ -28,6 +28,7 @@ static int hf_mailsess_starttls_offered = -1;
 static int hf_mailsess_starttls_result = -1;
 static int hf_mailsess_tls_handshake = -1;
 static int hf_mailsess_tls_alert = -1;
+static int hf_mailsess_tls_cleartext = -1;
 static int hf_mailsess_auth_method = -1;
 static int hf_mailsess_auth_user = -1;
 static int hf_mailsess_auth_result = -1;
@@ -315,6 +316,11 @@ static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *se
                                   ms_tls_hs_name(s->tls_handshake)));
     if (s->tls_alert)
         gen(proto_tree_add_string(st, hf_mailsess_tls_alert, tvb, 0, 0, s->tls_alert));
+    if (s->tls_cleartext)
+        gen(proto_tree_add_string(st, hf_mailsess_tls_cleartext, tvb, 0, 0,
+                                  s->tls_cleartext == (1u << MS_DIR_CLIENT) ? "client"
+                                  : s->tls_cleartext == (1u << MS_DIR_SERVER) ? "server"
+                                                                              : "client, server"));
     t = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_capabilities, NULL,
                                       "Capabilities (%u)", s->capabilities.count);
     add_list(t, hf_mailsess_capabilities, hf_mailsess_capabilities_more, tvb, &s->capabilities);
@@ -519,6 +525,8 @@ void ms_render_register(int proto_id)
             "The TLS handshake after the STARTTLS/STLS go-ahead (or of implicit TLS): completed, failed (an alert in clear text), closed (the connection ended before the client sent any encrypted record) or unknown", HFILL } },
         { &hf_mailsess_tls_alert, { "TLS alert", "mailsess.tls_alert", FT_STRING, BASE_NONE, NULL, 0x0,
             "The clear-text TLS alert that ended the handshake: side, level, description and its code", HFILL } },
+        { &hf_mailsess_tls_cleartext, { "TLS: clear text from", "mailsess.tls_cleartext", FT_STRING, BASE_NONE, NULL, 0x0,
+            "client, server or both: the side(s) that sent bytes that are not TLS records where TLS belongs (after the STARTTLS/STLS go-ahead, or on the implicit TLS port); those bytes are read as clear text (absent when none)", HFILL } },
         { &hf_mailsess_auth_method, { "Auth method", "mailsess.auth_method", FT_STRING, BASE_NONE, NULL, 0x0,
             "Authentication method attempted: the SASL mechanism, or for POP3 USER (USER/PASS) or APOP", HFILL } },
         { &hf_mailsess_auth_user, { "Auth user", "mailsess.auth_user", FT_STRING, BASE_NONE, NULL, 0x0,
