@@ -138,3 +138,19 @@ void ms_tls_scan_gap(ms_tls_scan_t *s)
     if (s->state == MS_TLS_SCAN_TLS)
         s->state = MS_TLS_SCAN_LOST;
 }
+
+bool ms_tls_scan_resync(ms_tls_scan_t *s, const uint8_t *data, size_t len)
+{
+    if (s->state != MS_TLS_SCAN_LOST)
+        return s->state == MS_TLS_SCAN_TLS;
+    /* a whole header, and not the SSLv2 hello (a first record only) */
+    if (len < MS_TLS_RECORD_HDR || (data[0] & 0x80) || !ms_tls_scan_looks_tls(data, len, false))
+        return false;
+    s->state = MS_TLS_SCAN_TLS;
+    s->hdr_len = 0;
+    s->in_body = false;
+    s->left = 0;
+    if (s->records == 0)
+        s->records = 1; /* (what came before was not this side's first record) */
+    return true;
+}

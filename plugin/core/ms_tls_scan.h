@@ -83,6 +83,10 @@ size_t ms_tls_scan_feed(ms_tls_scan_t *s, const uint8_t *data, size_t len, ms_tl
 const uint8_t *ms_tls_scan_held(const ms_tls_scan_t *s, size_t *len);
 /* Bytes of this side were not captured: boundaries are lost. */
 void ms_tls_scan_gap(ms_tls_scan_t *s);
+/* Lost: data starts a TCP segment after the gap; when it begins with a
+ * whole record header, follow records again from there (as TLS dissectors
+ * do), else stay lost. True when following records again. */
+bool ms_tls_scan_resync(ms_tls_scan_t *s, const uint8_t *data, size_t len);
 /* Does a record header start these bytes (n may be less than 5: as far as
  * they go)? For a first payload on an implicit-TLS port. first: the side's
  * first record (the SSLv2 ClientHello is allowed). */

@@ -19,7 +19,8 @@
  *    the first byte of the tvb, reassembled or not): a retransmission or an
  *    overlap is skipped; bytes beyond the next expected one (a segment not
  *    captured, or out of order with tcp.no_subdissector_on_error off) make
- *    the scanner lose the record boundaries: it concludes nothing more;
+ *    the scanner lose the record boundaries: it concludes nothing until a
+ *    later segment starts with a whole record header;
  *  - not the bytes quoted inside ICMP errors (pinfo->flags.in_error_pkt).
  * What it saw (the records completed, the clear text from the first byte
  * that is not TLS at a record boundary) is kept for the frame
@@ -123,10 +124,16 @@ static void feed(ms_tlswrap_conv_t *w, ms_dir_t dir, tvbuff_t *tvb, guint len, g
         skip = (guint)-d;
     }
     w->next_seq[dir] = seq + len;
-    if (w->scan[dir].state != MS_TLS_SCAN_TLS)
-        return; /* lost: nothing concluded; clear: handled below */
-    ms_tlswrap_frame_t *f = frame_of(pinfo, dir);
     guint8 buf[2048];
+    if (w->scan[dir].state == MS_TLS_SCAN_LOST && skip == 0) {
+        /* after a gap: records again where a segment starts with a header */
+        guint n = len < MS_TLS_RECORD_HDR ? len : MS_TLS_RECORD_HDR;
+        tvb_memcpy(tvb, buf, 0, n);
+        ms_tls_scan_resync(&w->scan[dir], buf, n);
+    }
+    if (w->scan[dir].state != MS_TLS_SCAN_TLS)
+        return; /* lost: nothing concluded */
+    ms_tlswrap_frame_t *f = frame_of(pinfo, dir);
     for (guint off = skip; off < len;) {
         guint n = len - off < sizeof(buf) ? len - off : (guint)sizeof(buf);
         tvb_memcpy(tvb, buf, off, n);

@@ -190,6 +190,15 @@ static void test_gap(void **state)
     assert_int_equal(ms_tls_scan_feed(&s, B("AUTH PLAIN x\r\n"), on_rec, NULL), 14);
     assert_int_equal(s.state, MS_TLS_SCAN_LOST);
     assert_int_equal(n_recs, 0);
+    /* a segment that does not start with a whole header: still lost */
+    assert_false(ms_tls_scan_resync(&s, B("\x17\x03\x03")));
+    assert_false(ms_tls_scan_resync(&s, B("QUIT\r\n")));
+    /* one that does: records again, and clear text can be concluded again */
+    assert_true(ms_tls_scan_resync(&s, B("\x17\x03\x03\x00\x01\x00")));
+    assert_int_equal(ms_tls_scan_feed(&s, B("\x17\x03\x03\x00\x01\x00"), on_rec, NULL), 6);
+    assert_int_equal(n_recs, 1);
+    assert_int_equal(ms_tls_scan_feed(&s, B("QUIT\r\n"), on_rec, NULL), 0);
+    assert_int_equal(s.state, MS_TLS_SCAN_CLEAR);
 }
 
 /* ---- the machines --------------------------------------------------------- */
