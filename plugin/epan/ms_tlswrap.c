@@ -44,6 +44,7 @@
 #include "ms_tls_scan.h"
 
 #include <epan/conversation.h>
+#include <epan/exceptions.h>
 #include <epan/proto_data.h>
 #include <epan/dissectors/packet-tcp.h>
 
@@ -96,9 +97,12 @@ static void on_record(void *ctx, const ms_tls_rec_t *rec)
         wmem_array_append_one(f->records, *rec);
 }
 
-static void add_clear(ms_tlswrap_frame_t *f, packet_info *pinfo, const guint8 *data, size_t len)
+/* keep: TLS consumed these bytes (else TCP gives them to the port's
+ * protocol, smtp/pop, whose items the postdissector feeds) */
+static void add_clear(ms_tlswrap_frame_t *f, packet_info *pinfo, const guint8 *data, size_t len,
+                      gboolean keep)
 {
-    if (len == 0)
+    if (len == 0 || !keep)
         return;
     if (!f->clear)
         f->clear = wmem_array_new(pinfo->pool, 1);
@@ -107,7 +111,7 @@ static void add_clear(ms_tlswrap_frame_t *f, packet_info *pinfo, const guint8 *d
 
 /* Feeds [off, off + len) of tvb, which holds stream bytes from seq on. */
 static void feed(ms_tlswrap_conv_t *w, ms_dir_t dir, tvbuff_t *tvb, guint len, guint32 seq,
-                 packet_info *pinfo)
+                 packet_info *pinfo, gboolean keep)
 {
     guint skip = 0;
     if (!w->have_seq[dir]) {
@@ -142,11 +146,11 @@ static void feed(ms_tlswrap_conv_t *w, ms_dir_t dir, tvbuff_t *tvb, guint len, g
             size_t held;
             const uint8_t *h = ms_tls_scan_held(&w->scan[dir], &held);
             f->clear_start = TRUE;
-            add_clear(f, pinfo, h, held);
-            add_clear(f, pinfo, buf + tls, n - tls);
+            add_clear(f, pinfo, h, held, keep);
+            add_clear(f, pinfo, buf + tls, n - tls, keep);
             off += n;
-            if (off < len)
-                add_clear(f, pinfo, tvb_memdup(pinfo->pool, tvb, off, len - off), len - off);
+            if (off < len && keep)
+                add_clear(f, pinfo, tvb_memdup(pinfo->pool, tvb, off, len - off), len - off, keep);
             return;
         }
         off += n;
@@ -155,7 +159,7 @@ static void feed(ms_tlswrap_conv_t *w, ms_dir_t dir, tvbuff_t *tvb, guint len, g
 
 /* The clear text of a side after its first non-TLS bytes: all it sends. */
 static void feed_clear(ms_tlswrap_conv_t *w, ms_dir_t dir, tvbuff_t *tvb, guint len,
-                       guint32 seq, packet_info *pinfo)
+                       guint32 seq, packet_info *pinfo, gboolean keep)
 {
     gint32 d = (gint32)(seq - w->next_seq[dir]);
     guint skip = 0;
@@ -166,8 +170,28 @@ static void feed_clear(ms_tlswrap_conv_t *w, ms_dir_t dir, tvbuff_t *tvb, guint 
     }
     /* a gap inside clear text: the machine hears of it from TCP's analysis */
     w->next_seq[dir] = seq + len;
+    if (!keep)
+        return;
     ms_tlswrap_frame_t *f = frame_of(pinfo, dir);
-    add_clear(f, pinfo, tvb_memdup(pinfo->pool, tvb, skip, len - skip), len - skip);
+    add_clear(f, pinfo, tvb_memdup(pinfo->pool, tvb, skip, len - skip), len - skip, keep);
+}
+
+/* After TLS had the tvb (first pass): its bytes that TLS consumed, to the
+ * scanner (keep: TLS took them, so the wrapper keeps clear text it finds). */
+static void observe(ms_tlswrap_conv_t *w, ms_dir_t dir, tvbuff_t *tvb, packet_info *pinfo,
+                    guint32 seq, gboolean keep, gboolean thrown)
+{
+    guint len = tvb_captured_length(tvb);
+    if (!thrown && pinfo->desegment_len && pinfo->desegment_offset >= 0 &&
+        (guint)pinfo->desegment_offset < len)
+        len = (guint)pinfo->desegment_offset;
+    if (w->scan[dir].state == MS_TLS_SCAN_CLEAR)
+        feed_clear(w, dir, tvb, len, seq, pinfo, keep);
+    else
+        feed(w, dir, tvb, len, seq, pinfo, keep);
+    /* the snap length cut the segment: what follows was not captured */
+    if (tvb_captured_length(tvb) < tvb_reported_length(tvb))
+        ms_tls_scan_gap(&w->scan[dir]);
 }
 
 static gboolean from_server(const ms_tlswrap_conv_t *w, const packet_info *pinfo)
@@ -199,22 +223,23 @@ static int dissect_wrap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, voi
     }
     /* a pass-through: TLS gets the desegmentation level TCP gave us */
     pinfo->can_desegment = pinfo->saved_can_desegment;
-    int ret = tls_handle ? call_dissector_only(tls_handle, tvb, pinfo, tree, data) : 0;
+    if (!first)
+        return tls_handle ? call_dissector_only(tls_handle, tvb, pinfo, tree, data) : 0;
+    volatile int ret = 0;
+    TRY {
+        ret = tls_handle ? call_dissector_only(tls_handle, tvb, pinfo, tree, data) : 0;
+    }
+    CATCH_NONFATAL_ERRORS {
+        /* malformed TLS (e.g. a record whose body is clear text): TCP shows
+         * the exception and gives the bytes to nobody else; observe them all
+         * the same, then let TCP see the exception as without us */
+        observe(w, dir, tvb, pinfo, ti->seq, TRUE, TRUE);
+        RETHROW;
+    }
+    ENDTRY;
     /* (TLS may reject bytes that are not TLS: TCP then gives them to the
      * port's protocol, smtp/pop; they are clear text all the same) */
-    if (!first)
-        return ret;
-    guint len = tvb_captured_length(tvb);
-    if (pinfo->desegment_len && pinfo->desegment_offset >= 0 &&
-        (guint)pinfo->desegment_offset < len)
-        len = (guint)pinfo->desegment_offset;
-    if (w->scan[dir].state == MS_TLS_SCAN_CLEAR)
-        feed_clear(w, dir, tvb, len, ti->seq, pinfo);
-    else
-        feed(w, dir, tvb, len, ti->seq, pinfo);
-    /* the snap length cut the segment: what follows was not captured */
-    if (tvb_captured_length(tvb) < tvb_reported_length(tvb))
-        ms_tls_scan_gap(&w->scan[dir]);
+    observe(w, dir, tvb, pinfo, ti->seq, ret > 0, FALSE);
     return ret;
 }
 

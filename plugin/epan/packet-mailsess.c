@@ -239,9 +239,9 @@ static const ms_tlswrap_frame_t *feed_tls(ms_session_t *sess, packet_info *pinfo
     return w;
 }
 
-/* The clear text the wrapper kept, when no built-in dissector showed it
- * (TLS took it as "Ignored Unknown Record"; when TLS rejects it, TCP gives
- * it to smtp/pop and their items are fed instead). */
+/* The clear text the wrapper kept: the bytes TLS took as "Ignored Unknown
+ * Record" (when TLS rejects them, TCP gives them to smtp/pop, the wrapper
+ * keeps no copy and their items are fed). */
 static void feed_clear(ms_session_t *sess, packet_info *pinfo, const ms_tlswrap_frame_t *w,
                        ms_time_t ts)
 {
