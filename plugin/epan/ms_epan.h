@@ -19,6 +19,7 @@
 #include "ms_row.h"
 #include "ms_tls_offers.h"
 #include "ms_guess.h"
+#include "ms_tls_scan.h"
 
 /* A stored note: what ms_note_t says, kept in wmem_file_scope. */
 typedef struct {
@@ -85,7 +86,6 @@ void ms_heur_conversation_start(conversation_t *conv, packet_info *pinfo);
 dissector_handle_t ms_heur_probe_handle(void);
 
 /* ---- ms_tlswrap.c ---- */
-#include "ms_tls_scan.h"
 /* What the wrapper around TLS saw in this frame on the first pass (one
  * side's bytes), for the postdissector in the same pass. */
 typedef struct {
