@@ -123,9 +123,9 @@ static void feed(ms_tlswrap_conv_t *w, ms_dir_t dir, tvbuff_t *tvb, guint len, g
         /* bytes before these were not handed to us: boundaries lost */
         ms_tls_scan_gap(&w->scan[dir]);
     } else if (d < 0) {
-        if ((guint)-d >= len)
+        skip = w->next_seq[dir] - seq; /* (unsigned: no overflow of -d) */
+        if (skip >= len)
             return; /* a retransmission of what was fed */
-        skip = (guint)-d;
     }
     w->next_seq[dir] = seq + len;
     guint8 buf[2048];
@@ -164,9 +164,9 @@ static void feed_clear(ms_tlswrap_conv_t *w, ms_dir_t dir, tvbuff_t *tvb, guint 
     gint32 d = (gint32)(seq - w->next_seq[dir]);
     guint skip = 0;
     if (d < 0) {
-        if ((guint)-d >= len)
+        skip = w->next_seq[dir] - seq;
+        if (skip >= len)
             return;
-        skip = (guint)-d;
     }
     /* a gap inside clear text: the machine hears of it from TCP's analysis */
     w->next_seq[dir] = seq + len;
