@@ -190,7 +190,8 @@ void ms_conn_tls_reply(ms_conn_t *c, bool ok, const char *reply, ms_frame_t fram
 
 void ms_conn_cleartext_use(ms_conn_t *c, const char *what, ms_frame_t frame)
 {
-    if (c->in_tls || !c->sum.starttls_offered || c->starttls_unused_noted)
+    /* (clear text after the go-ahead is tls_cleartext, not an unused offer) */
+    if (c->in_tls || !c->sum.starttls_offered || c->starttls_unused_noted || c->sum.tls_cleartext)
         return;
     c->starttls_unused_noted = true;
     ms_report_anomaly(&c->rep, frame, MS_AN_STARTTLS_UNUSED, "The server offered %s, but %s "
@@ -259,6 +260,24 @@ void ms_conn_tls_record(ms_conn_t *c, ms_dir_t dir, unsigned type, int level, in
          * Finished (or an alert the server would not answer with data) */
         c->sum.tls_handshake = MS_TLS_HS_COMPLETED;
     }
+}
+
+void ms_conn_tls_cleartext(ms_conn_t *c, ms_dir_t dir, ms_frame_t frame)
+{
+    uint8_t bit = (uint8_t)(1u << dir);
+    if (c->sum.tls == MS_TLS_NONE || (c->sum.tls_cleartext & bit))
+        return;
+    c->sum.tls_cleartext |= bit;
+    ms_report_anomaly(&c->rep, frame, MS_AN_TLS_CLEARTEXT, "The %s sent clear text %s, where "
+                      "TLS records belong: not TLS, read as clear-text %s", tls_side(dir),
+                      c->sum.tls == MS_TLS_IMPLICIT ? "on the implicit TLS port"
+                      : c->sum.proto == MS_PROTO_POP3 ? "after the STLS go-ahead"
+                                                      : "after the STARTTLS go-ahead",
+                      dir == MS_DIR_CLIENT ? "commands" : "replies");
+    /* its lines are no longer inside TLS, nor hidden by it */
+    c->in_tls = false;
+    c->tls_pending = false;
+    c->sum.tls_hidden = false;
 }
 
 void ms_conn_tls_close(ms_conn_t *c, ms_dir_t dir, bool reset, ms_frame_t frame)

@@ -133,6 +133,11 @@ void ms_conn_tls_implicit(ms_conn_t *c);
  * for an alert in clear text its level and description (-1: not visible). */
 void ms_conn_tls_record(ms_conn_t *c, ms_dir_t dir, unsigned type, int level, int desc,
                         ms_frame_t frame);
+/* Bytes from one side where TLS records belong (after the go-ahead, or on an
+ * implicit TLS port) are not TLS: that side talks in clear text. The session
+ * leaves its "in TLS" assumption: what follows is read as clear-text lines
+ * (secrets in it are plaintext_auth). Reported once per side. */
+void ms_conn_tls_cleartext(ms_conn_t *c, ms_dir_t dir, ms_frame_t frame);
 /* The connection closes (first FIN/RST): a handshake that never got as far
  * as the client's Finished is reported. */
 void ms_conn_tls_close(ms_conn_t *c, ms_dir_t dir, bool reset, ms_frame_t frame);

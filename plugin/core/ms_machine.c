@@ -92,6 +92,12 @@ void ms_machine_tls_record(ms_machine_t *m, ms_dir_t dir, unsigned type, int ale
     ms_conn_tls_record(&m->conn, dir, type, alert_level, alert_desc, frame);
 }
 
+void ms_machine_tls_cleartext(ms_machine_t *m, ms_dir_t dir, ms_frame_t frame, ms_time_t ts)
+{
+    ms_machine_touch(m, frame, ts);
+    ms_conn_tls_cleartext(&m->conn, dir, frame);
+}
+
 static const char *side(ms_dir_t dir)
 {
     return dir == MS_DIR_CLIENT ? "client" : "server";

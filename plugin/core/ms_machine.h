@@ -36,6 +36,12 @@ void ms_machine_tls_implicit(ms_machine_t *m);
  * description, else -1. Only records after the switch to TLS count. */
 void ms_machine_tls_record(ms_machine_t *m, ms_dir_t dir, unsigned type, int alert_level,
                            int alert_desc, ms_frame_t frame, ms_time_t ts);
+/* The bytes one side sends from here on, where TLS records belong (after
+ * the STARTTLS/STLS go-ahead, implicit TLS), are not TLS records: feed them
+ * afterwards with ms_machine_feed(), they are read as clear text (an
+ * anomaly tls_cleartext on this frame, once per side; secrets in them are
+ * plaintext_auth). */
+void ms_machine_tls_cleartext(ms_machine_t *m, ms_dir_t dir, ms_frame_t frame, ms_time_t ts);
 /* A gap: bytes from one side were not captured (TCP "previous segment not captured"). */
 void ms_machine_gap(ms_machine_t *m, ms_dir_t dir, ms_frame_t frame, ms_time_t ts);
 /* This frame's bytes from one side were cut by the snap length (captured less

@@ -40,6 +40,7 @@
     X(STARTTLS_UNUSED,    starttls_unused,    "STARTTLS/STLS offered, but credentials or mail went in clear") \
     X(STARTTLS_INJECTION, starttls_injection, "clear-text bytes around the switch to TLS (CVE-2011-0411 class)") \
     X(STARTTLS_STRIPPED,  starttls_stripped,  "STARTTLS/STLS masked, or offered by this server in another session only") \
+    X(TLS_CLEARTEXT,      tls_cleartext,      "clear text where TLS records belong: after the STARTTLS/STLS go-ahead, or on an implicit TLS port") \
     X(TLS_HANDSHAKE_FAILED, tls_handshake_failed, "the TLS handshake after the switch to TLS failed with an alert, or the connection closed before it completed") \
     X(BRUTE_FORCE,        brute_force,        "many failed logins from one client address within a time window (across sessions)") \
     X(PASSWORD_SPRAYING,  password_spraying,  "failed logins for many distinct users from one client address within a time window") \

@@ -70,6 +70,16 @@ const char *ms_smuggling_result_name(ms_smuggling_result_t r)
     return NULL;
 }
 
+const char *ms_sides_name(unsigned bits)
+{
+    switch (bits) {
+    case 1u << MS_DIR_CLIENT: return "client";
+    case 1u << MS_DIR_SERVER: return "server";
+    case (1u << MS_DIR_CLIENT) | (1u << MS_DIR_SERVER): return "client, server";
+    default: return NULL;
+    }
+}
+
 static char *join(const ms_strlist_t *l)
 {
     GString *g = g_string_new(NULL);

@@ -49,6 +49,9 @@ const char *ms_tls_name(ms_tls_t t);
 const char *ms_auth_result_name(ms_auth_result_t r); /* NULL for "no login" */
 const char *ms_starttls_result_name(ms_starttls_result_t r); /* NULL for "never tried" */
 const char *ms_smuggling_result_name(ms_smuggling_result_t r); /* NULL for "none seen" */
+/* Sides as bits (1 << MS_DIR_CLIENT, 1 << MS_DIR_SERVER): "client", "server",
+ * "client, server"; NULL for none. */
+const char *ms_sides_name(unsigned bits);
 
 /*
  * The value of a column that the session record decides, newly allocated

@@ -86,6 +86,8 @@ typedef struct {
     ms_starttls_result_t starttls_result; /* the last STARTTLS/STLS */
     ms_tls_hs_t      tls_handshake;      /* the handshake after the switch to TLS */
     char            *tls_alert;          /* "server: fatal handshake_failure (40)", NULL */
+    uint8_t          tls_cleartext;      /* sides (bit 1 << ms_dir_t) that sent bytes that are
+                                          * not TLS records where TLS was due: read as clear text */
     ms_strlist_t     auth_methods;  /* distinct mechanisms, in order */
     ms_strlist_t     auth_users;    /* distinct user names, decoded */
     ms_auth_result_t auth_result;

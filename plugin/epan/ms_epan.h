@@ -19,6 +19,7 @@
 #include "ms_row.h"
 #include "ms_tls_offers.h"
 #include "ms_guess.h"
+#include "ms_tls_scan.h"
 
 /* A stored note: what ms_note_t says, kept in wmem_file_scope. */
 typedef struct {
@@ -65,10 +66,6 @@ typedef enum {
     MS_HF_POP,         /* the pop protocol item: its bytes are what POP saw */
     MS_HF_POP_REQ,     /* pop.request: the built-in dissector took it as a client line */
     MS_HF_TCP_LOST,    /* tcp.analysis.lost_segment: previous segment not captured */
-    MS_HF_TLS_TYPE,    /* tls.record.content_type: a TLS record (clear-text type) */
-    MS_HF_TLS_OPAQUE,  /* tls.record.opaque_type: a TLS 1.3 encrypted record */
-    MS_HF_TLS_ALERT_LEVEL, /* tls.alert_message.level: an alert in clear text */
-    MS_HF_TLS_ALERT_DESC,  /* tls.alert_message.desc */
     MS_HF_COUNT
 } ms_hf_t;
 
@@ -84,6 +81,33 @@ void ms_heur_cleanup(void);
 gboolean ms_heur_found(conversation_t *conv);
 const char *ms_heur_taken_from(conversation_t *conv);
 void ms_heur_conversation_start(conversation_t *conv, packet_info *pinfo);
+/* The probe ms_heur_conversation_start() sets on taken ports (ms_tlswrap.c
+ * hands a first payload on 465/995 that is not TLS to it). */
+dissector_handle_t ms_heur_probe_handle(void);
+
+/* ---- ms_tlswrap.c ---- */
+/* What the wrapper around TLS saw in this frame on the first pass (one
+ * side's bytes), for the postdissector in the same pass. */
+typedef struct {
+    ms_dir_t      dir;
+    wmem_array_t *records;     /* ms_tls_rec_t: the TLS records completed in this frame */
+    gboolean      clear_start; /* this side's clear text (bytes that are not TLS) starts here */
+    wmem_array_t *clear;       /* guint8: clear-text bytes of this frame, NULL: none */
+} ms_tlswrap_frame_t;
+void ms_tlswrap_register(int proto);
+void ms_tlswrap_handoff(void);
+void ms_tlswrap_init(void);
+void ms_tlswrap_cleanup(void);
+/* On the STARTTLS/STLS go-ahead frame (first pass), after the built-in made
+ * TLS the conversation's dissector: the wrapper takes its place. Once per
+ * connection; later calls do nothing. */
+void ms_tlswrap_starttls(conversation_t *conv, packet_info *pinfo, const address *srv_addr,
+                         guint32 srv_port);
+/* The connection's first frame: on 465/995 (TLS by port) the wrapper becomes
+ * the conversation's dissector. Call before ms_heur_conversation_start(). */
+void ms_tlswrap_conversation_start(conversation_t *conv, packet_info *pinfo);
+/* This frame's observations, NULL when none. */
+const ms_tlswrap_frame_t *ms_tlswrap_frame(packet_info *pinfo);
 
 /* ---- ms_tap.c ---- */
 void ms_tap_register(void);

@@ -21,10 +21,6 @@ static struct {
     [MS_HF_POP] = { -1, "pop" },
     [MS_HF_POP_REQ] = { -1, "pop.request" },
     [MS_HF_TCP_LOST] = { -1, "tcp.analysis.lost_segment" },
-    [MS_HF_TLS_TYPE] = { -1, "tls.record.content_type" },
-    [MS_HF_TLS_OPAQUE] = { -1, "tls.record.opaque_type" },
-    [MS_HF_TLS_ALERT_LEVEL] = { -1, "tls.alert_message.level" },
-    [MS_HF_TLS_ALERT_DESC] = { -1, "tls.alert_message.desc" },
 };
 
 void ms_extract_resolve(void)

@@ -284,6 +284,11 @@ void ms_heur_conversation_start(conversation_t *conv, packet_info *pinfo)
     conversation_set_dissector(conv, probe_handle);
 }
 
+dissector_handle_t ms_heur_probe_handle(void)
+{
+    return probe_handle;
+}
+
 void ms_heur_init(void)
 {
     verdicts = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);

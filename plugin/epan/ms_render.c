@@ -29,6 +29,7 @@ static int hf_mailsess_starttls_offered = -1;
 static int hf_mailsess_starttls_result = -1;
 static int hf_mailsess_tls_handshake = -1;
 static int hf_mailsess_tls_alert = -1;
+static int hf_mailsess_tls_cleartext = -1;
 static int hf_mailsess_auth_method = -1;
 static int hf_mailsess_auth_user = -1;
 static int hf_mailsess_auth_result = -1;
@@ -121,6 +122,7 @@ static const struct {
     [MS_AN_STARTTLS_INJECTION] = { PI_SECURITY, PI_ERROR, "Clear-text data around the switch to TLS (injection)" },
     [MS_AN_STARTTLS_STRIPPED]  = { PI_SECURITY, PI_WARN, "STARTTLS offer stripped" },
     [MS_AN_TLS_HANDSHAKE_FAILED] = { PI_SECURITY, PI_WARN, "TLS handshake failed or never completed" },
+    [MS_AN_TLS_CLEARTEXT]      = { PI_SECURITY, PI_WARN, "Clear text where TLS records belong" },
     [MS_AN_BRUTE_FORCE]        = { PI_SECURITY, PI_WARN, "Password guessing: many failed logins from one client" },
     [MS_AN_PASSWORD_SPRAYING]  = { PI_SECURITY, PI_WARN, "Password spraying: failed logins for many users from one client" },
     [MS_AN_DISTRIBUTED_GUESSING] = { PI_SECURITY, PI_WARN, "Distributed guessing: failed logins for one user from many clients" },
@@ -155,7 +157,7 @@ static void register_experts(int proto_id)
 #define VALS_MAX 8
 static value_string vals_proto[VALS_MAX], vals_tls[VALS_MAX], vals_starttls[VALS_MAX],
     vals_tls_hs[VALS_MAX], vals_auth_result[VALS_MAX], vals_login_result[VALS_MAX],
-    vals_smuggling[VALS_MAX], vals_guessing[VALS_MAX];
+    vals_smuggling[VALS_MAX], vals_guessing[VALS_MAX], vals_sides[VALS_MAX];
 
 static void add_val(value_string *vs, guint32 v, const char *name)
 {
@@ -184,6 +186,8 @@ static void make_vals(void)
         add_val(vals_smuggling, (guint32)r, ms_smuggling_result_name((ms_smuggling_result_t)r));
     for (guint32 bit = MS_GUESS_BRUTE_FORCE; bit <= MS_GUESS_DISTRIBUTED; bit <<= 1)
         add_val(vals_guessing, bit, ms_guess_flag_name(bit));
+    for (guint32 bits = 1; bits <= 3; bits++)
+        add_val(vals_sides, bits, ms_sides_name(bits));
 }
 
 static nstime_t to_nstime(ms_time_t t)
@@ -336,6 +340,8 @@ static void render_summary(proto_tree *st, tvbuff_t *tvb, const ms_session_t *se
         add_enum(st, hf_mailsess_tls_handshake, tvb, s->tls_handshake);
     if (s->tls_alert)
         gen(proto_tree_add_string(st, hf_mailsess_tls_alert, tvb, 0, 0, s->tls_alert));
+    if (s->tls_cleartext)
+        add_enum(st, hf_mailsess_tls_cleartext, tvb, s->tls_cleartext);
     t = proto_tree_add_subtree_format(st, tvb, 0, 0, ett_mailsess_capabilities, NULL,
                                       "Capabilities (%u)", s->capabilities.count);
     add_list(t, hf_mailsess_capabilities, hf_mailsess_capabilities_more, tvb, &s->capabilities);
@@ -540,6 +546,8 @@ void ms_render_register(int proto_id)
             "The TLS handshake after the STARTTLS/STLS go-ahead (or of implicit TLS): completed, failed (an alert in clear text), closed (the connection ended before the client sent any encrypted record) or unknown", HFILL } },
         { &hf_mailsess_tls_alert, { "TLS alert", "mailsess.tls_alert", FT_STRING, BASE_NONE, NULL, 0x0,
             "The clear-text TLS alert that ended the handshake: side, level, description and its code", HFILL } },
+        { &hf_mailsess_tls_cleartext, { "TLS: clear text from", "mailsess.tls_cleartext", FT_UINT8, BASE_DEC, VALS(vals_sides), 0x0,
+            "client, server or both: the side(s) that sent bytes that are not TLS records where TLS belongs (after the STARTTLS/STLS go-ahead, or on the implicit TLS port); those bytes are read as clear text (absent when none)", HFILL } },
         { &hf_mailsess_auth_method, { "Auth method", "mailsess.auth_method", FT_STRING, BASE_NONE, NULL, 0x0,
             "Authentication method attempted: the SASL mechanism, or for POP3 USER (USER/PASS) or APOP", HFILL } },
         { &hf_mailsess_auth_user, { "Auth user", "mailsess.auth_user", FT_STRING, BASE_NONE, NULL, 0x0,

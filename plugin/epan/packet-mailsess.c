@@ -218,51 +218,41 @@ static void check_stripped(ms_session_t *sess)
     g_free(server);
 }
 
-#define TLS_RECORDS_MAX 256 /* TLS records of one frame looked at (the first ones decide) */
-
-/* The clear-text alert description and level of the alert record rec: the
- * first one after it in the same data source and before the next record. */
-static void alert_of(GPtrArray *types, guint rec, GPtrArray *levels, GPtrArray *descs,
-                     int *level, int *desc)
+/* What the wrapper around TLS saw in this frame (ms_tlswrap.c), before the
+ * frame's mail bytes: the TLS records completed (for the handshake after the
+ * switch to TLS), and whether this side's bytes stopped being TLS here
+ * (clear text where TLS records belong: the machine reads them as such). */
+static const ms_tlswrap_frame_t *feed_tls(ms_session_t *sess, packet_info *pinfo, ms_dir_t dir,
+                                          ms_time_t ts)
 {
-    field_info *r = (field_info *)g_ptr_array_index(types, rec);
-    field_info *next = rec + 1 < types->len ? (field_info *)g_ptr_array_index(types, rec + 1) : NULL;
-    *level = *desc = -1;
-    for (guint i = 0; descs && i < descs->len && i < TLS_RECORDS_MAX; i++) {
-        field_info *d = (field_info *)g_ptr_array_index(descs, i);
-        if (d->ds_tvb != r->ds_tvb || d->start <= r->start ||
-            (next && next->ds_tvb == r->ds_tvb && d->start > next->start))
-            continue;
-        *desc = (int)ms_fi_uint(d);
-        if (levels && i < levels->len)
-            *level = (int)ms_fi_uint((field_info *)g_ptr_array_index(levels, i));
-        return;
+    const ms_tlswrap_frame_t *w = ms_tlswrap_frame(pinfo);
+    if (!w || w->dir != dir)
+        return NULL;
+    guint n = wmem_array_get_count(w->records);
+    for (guint i = 0; i < n; i++) {
+        const ms_tls_rec_t *r = (const ms_tls_rec_t *)wmem_array_index(w->records, i);
+        ms_machine_tls_record(sess->machine, dir, r->type, r->alert_level, r->alert_desc,
+                              pinfo->num, ts);
     }
+    if (w->clear_start)
+        ms_machine_tls_cleartext(sess->machine, dir, pinfo->num, ts);
+    return w;
 }
 
-/* The TLS records of this frame (what the TLS dissector shows: clear-text
- * content types, then TLS 1.3's encrypted records), for the handshake after
- * the switch to TLS. */
-static void feed_tls(ms_session_t *sess, proto_tree *tree, ms_dir_t dir, guint32 frame,
-                     ms_time_t ts)
+/* The clear text the wrapper kept: the bytes TLS took as "Ignored Unknown
+ * Record" (when TLS rejects them, TCP gives them to smtp/pop, the wrapper
+ * keeps no copy and their items are fed). */
+static void feed_clear(ms_session_t *sess, packet_info *pinfo, const ms_tlswrap_frame_t *w,
+                       ms_time_t ts)
 {
-    GPtrArray *types = ms_extract_items(tree, MS_HF_TLS_TYPE);
-    GPtrArray *opaque = ms_extract_items(tree, MS_HF_TLS_OPAQUE);
-    if (!types && !opaque)
+    if (!w || !w->clear)
         return;
-    GPtrArray *levels = ms_extract_items(tree, MS_HF_TLS_ALERT_LEVEL);
-    GPtrArray *descs = ms_extract_items(tree, MS_HF_TLS_ALERT_DESC);
-    for (guint i = 0; types && i < types->len && i < TLS_RECORDS_MAX; i++) {
-        unsigned type = ms_fi_uint((field_info *)g_ptr_array_index(types, i));
-        int level = -1, desc = -1;
-        if (type == MS_TLS_CT_ALERT)
-            alert_of(types, i, levels, descs, &level, &desc);
-        ms_machine_tls_record(sess->machine, dir, type, level, desc, frame, ts);
+    const guint8 *bytes = (const guint8 *)wmem_array_get_raw(w->clear);
+    guint len = wmem_array_get_count(w->clear);
+    for (guint off = 0; off < len; off += FEED_CHUNK) {
+        guint k = len - off < FEED_CHUNK ? len - off : FEED_CHUNK;
+        ms_machine_feed(sess->machine, w->dir, bytes + off, k, pinfo->num, ts);
     }
-    for (guint i = 0; opaque && i < opaque->len && i < TLS_RECORDS_MAX; i++)
-        ms_machine_tls_record(sess->machine, dir,
-                              ms_fi_uint((field_info *)g_ptr_array_index(opaque, i)), -1, -1,
-                              frame, ts);
 }
 
 /* First pass only: feed this frame's SMTP/POP3 bytes and TCP events to the machine. */
@@ -277,6 +267,9 @@ static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pi
     ms_machine_touch(sess->machine, pinfo->num, ts);
     if (ms_extract_items(tree, MS_HF_TCP_LOST))
         ms_machine_gap(sess->machine, dir, pinfo->num, ts);
+    const ms_tlswrap_frame_t *wrap = feed_tls(sess, pinfo, dir, ts);
+    if (!items)
+        feed_clear(sess, pinfo, wrap, ts);
     gboolean cut = FALSE;
     for (guint i = 0; items && i < items->len; i++) {
         field_info *fi = (field_info *)g_ptr_array_index(items, i);
@@ -292,8 +285,11 @@ static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pi
     }
     if (cut)
         ms_machine_cut(sess->machine, dir, pinfo->num, ts);
-    feed_tls(sess, tree, dir, pinfo->num, ts);
     check_stripped(sess);
+    /* after the go-ahead (the built-in made TLS the conversation's
+     * dissector on this frame): observe TLS from the next frame on */
+    if (ms_machine_summary(sess->machine)->tls == MS_TLS_STARTTLS)
+        ms_tlswrap_starttls(conv, pinfo, &sess->srv_addr, sess->srv_port);
     /* The first FIN or RST of the connection is the only one the machines act
      * on. TCP records them in its conversation data before mailsess runs, so
      * no tcp.flags field has to be wanted (that would make two real items on
@@ -326,8 +322,10 @@ static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         return 0;
     ms_session_t *sess = (ms_session_t *)conversation_get_proto_data(conv, proto_mailsess);
     /* a connection starting on a port Wireshark gives to another protocol */
-    if (!sess && !PINFO_FD_VISITED(pinfo) && conv->setup_frame == pinfo->num)
+    if (!sess && !PINFO_FD_VISITED(pinfo) && conv->setup_frame == pinfo->num) {
+        ms_tlswrap_conversation_start(conv, pinfo); /* 465/995: TLS by port */
         ms_heur_conversation_start(conv, pinfo);
+    }
     if (!sess && !PINFO_FD_VISITED(pinfo)) {
         ms_proto_t proto;
         gboolean server_is_src;
@@ -359,6 +357,7 @@ static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 static void init_mailsess(void)
 {
     ms_heur_init();
+    ms_tlswrap_init();
     sessions = g_ptr_array_new();
     frame_notes = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     tls_offers = ms_tls_offers_new();
@@ -375,6 +374,7 @@ static void init_mailsess(void)
 static void cleanup_mailsess(void)
 {
     ms_heur_cleanup();
+    ms_tlswrap_cleanup();
     set_postdissector_wanted_hfids(mailsess_handle, NULL);
     if (sessions) {
         for (guint i = 0; i < sessions->len; i++)
@@ -415,6 +415,7 @@ void proto_register_mailsess(void)
     ms_render_register(proto_mailsess);
     module_t *prefs = prefs_register_protocol(proto_mailsess, NULL);
     ms_heur_register(proto_mailsess, prefs);
+    ms_tlswrap_register(proto_mailsess);
     register_guess_prefs(prefs);
     mailsess_handle = register_dissector("mailsess", dissect_mailsess, proto_mailsess);
     register_postdissector(mailsess_handle);
@@ -428,5 +429,6 @@ void proto_reg_handoff_mailsess(void)
 {
     ms_extract_resolve();
     ms_heur_handoff();
+    ms_tlswrap_handoff();
     ms_tap_handoff();
 }

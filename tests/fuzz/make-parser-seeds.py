@@ -2,7 +2,7 @@
 """Seed corpus for fuzz_parsers (regenerable): one file per interesting input.
 
 Byte 0 selects the parser (0 reply line, 1 command, 2 SASL response,
-3 printable text, 4 line assembler), as in fuzz_parsers.c.
+3 printable text, 4 line assembler; 0xFF the TLS record scanner), as in fuzz_parsers.c.
 Usage: make-parser-seeds.py OUT_DIR
 SPDX-License-Identifier: GPL-2.0-or-later
 """
@@ -30,6 +30,10 @@ seeds = [
     b"\x03\x28j\xc3\xb6rg \xff\x00\x7f\x1b[0m", b"\x03\x03\xe2\x82\xac\xe2\x82", b"\x03\xff\xed\xa0\x80",
     b"\x04\x05\x03line one\r\nline two\nbare\rcr\r", b"\x04\x00\x01\r\r\n\n\r",
     b"\x04\x3f\x0f" + b"x" * 200 + b"\r\n",
+    # 0xFF: the TLS record scanner (byte 1: piece size)
+    b"\xff\x00\x16\x03\x01\x00\x04\x01\x00\x00\x00\x14\x03\x03\x00\x01\x01\x17\x03\x03\x00\x02\xaa\xbb",
+    b"\xff\x02\x16\x03\x01\x00\x01\x01\x17\x03AUTH PLAIN " + b64(b"\0alice\0pw") + b"\r\n",
+    b"\xff\x07\x80\x2e\x01\x03\x01" + b"\x00" * 43 + b"\x15\x03\x03\x00\x02\x02\x28",
 ]
 for s in seeds:
     (out / hashlib.sha1(s).hexdigest()).write_bytes(s)

@@ -184,6 +184,10 @@ static void test_enum_names(void **state)
     assert_string_equal(ms_smuggling_result_name(MS_SMUGGLING_REFUSED), "refused");
     assert_string_equal(ms_smuggling_result_name(MS_SMUGGLING_SPLIT), "split");
     assert_string_equal(ms_smuggling_result_name(MS_SMUGGLING_ACCEPTED), "accepted");
+    assert_null(ms_sides_name(0));
+    assert_string_equal(ms_sides_name(1u << MS_DIR_CLIENT), "client");
+    assert_string_equal(ms_sides_name(1u << MS_DIR_SERVER), "server");
+    assert_string_equal(ms_sides_name(3), "client, server");
 }
 
 static void test_quoting(void **state)
