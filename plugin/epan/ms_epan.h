@@ -76,6 +76,10 @@ void ms_extract_resolve(void);
 GArray *ms_extract_wanted(void);
 GPtrArray *ms_extract_items(proto_tree *tree, ms_hf_t which);
 
+/* ---- ms_close.c ---- */
+/* A FIN each way (TCP's tap) shrinks the session's machine (proto: mailsess's). */
+void ms_close_handoff(int proto);
+
 /* ---- ms_heur.c ---- */
 void ms_heur_register(int proto, module_t *module);
 void ms_heur_handoff(void);

@@ -305,10 +305,8 @@ static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pi
     sess->tcp_completeness = now;
     if (seen & (MS_TCP_FIN | MS_TCP_RST))
         ms_machine_close(sess->machine, dir, (seen & MS_TCP_RST) != 0, pinfo->num, ts);
-    /* reset: nothing more can come, keep only what rendering needs. (A FIN
-     * each way would do too, but TCP's conversation data says only that a
-     * first FIN was seen: tcp_flow_t.fin is set for flows reassembled until
-     * FIN only, never for SMTP/POP3.) */
+    /* reset: nothing more can come, keep only what rendering needs (a FIN
+     * each way does the same, from TCP's tap: ms_close.c) */
     if (!sess->shrunk && (now & MS_TCP_RST)) {
         ms_machine_shrink(sess->machine);
         sess->shrunk = TRUE;
@@ -429,4 +427,5 @@ void proto_reg_handoff_mailsess(void)
     ms_extract_resolve();
     ms_heur_handoff();
     ms_tap_handoff();
+    ms_close_handoff(proto_mailsess);
 }
