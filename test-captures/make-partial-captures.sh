@@ -56,3 +56,17 @@ python3 tools/set_client_port.py "$IN/smtp-auth-plain/capture.pcap" "$OUT/derive
 # int64 nanoseconds since 1970 (9223372036.854775807 s): the session crosses it.
 mk derived-smtp-year-2262
 editcap -F pcapng -t 7427347881.088730 "$IN/smtp-auth-plain/capture.pcap" "$OUT/derived-smtp-year-2262/capture.pcapng"
+
+# smtp-auth-login with frame 17 (RCPT TO:<bob@example.test>) fast-retransmitted:
+# captured on the sender's side, lost after it, three duplicate ACKs from the
+# server, the same segment again (TCP "Fast Retransmission"). The RCPT was
+# sent once as far as the server is concerned.
+mk derived-smtp-fast-retransmission
+python3 tools/retransmit.py "$IN/smtp-auth-login/capture.pcap" \
+    "$OUT/derived-smtp-fast-retransmission/capture.pcap" 17 16
+
+# The same, repacketized: the retransmission carries the RCPT and the client's
+# next segment (frame 19, DATA), which is not sent on its own.
+mk derived-smtp-retransmission-repacketized
+python3 tools/retransmit.py "$IN/smtp-auth-login/capture.pcap" \
+    "$OUT/derived-smtp-retransmission-repacketized/capture.pcap" 17 16 --with-next 19

@@ -54,6 +54,8 @@ typedef struct {
     bool          one_side_noted;
     bool          quit_sent;
     bool          closed;       /* a FIN/RST was seen */
+    bool          fin[2];       /* by ms_dir_t: that side sent its FIN (in order) */
+    bool          ended;        /* a FIN each way, or a reset: shrunk to the record */
     uint64_t      client_lines;
     uint64_t      server_lines;
 } ms_conn_t;

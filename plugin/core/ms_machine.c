@@ -49,6 +49,17 @@ void ms_machine_shrink(ms_machine_t *m)
 {
     ops(m)->clear(&m->conn);
     ms_conn_shrink(&m->conn);
+    m->conn.ended = true;
+}
+
+bool ms_machine_fin(ms_machine_t *m, ms_dir_t dir)
+{
+    ms_conn_t *c = &m->conn;
+    c->fin[dir] = true;
+    if (c->ended || !c->fin[MS_DIR_CLIENT] || !c->fin[MS_DIR_SERVER])
+        return false;
+    ms_machine_shrink(m);
+    return true;
 }
 
 void ms_machine_touch(ms_machine_t *m, ms_frame_t frame, ms_time_t ts)

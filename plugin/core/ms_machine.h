@@ -53,6 +53,13 @@ void ms_machine_close(ms_machine_t *m, ms_dir_t dir, bool reset, ms_frame_t fram
 /* The connection ended (reset, or a FIN each way): keep only what rendering
  * needs (the session record). Feeding it afterwards still works. */
 void ms_machine_shrink(ms_machine_t *m);
+/* One side sent its FIN, with every byte before it seen (TCP reported no
+ * gap on it). After the first side's FIN the other side may still send
+ * (a half close: replies to the queued commands), so nothing is dropped; at
+ * the second side's the connection has ended and the machine is shrunk.
+ * True when this FIN shrank it. ms_machine_close() is separate (the first
+ * FIN or RST, for the checks at the end of a session). */
+bool ms_machine_fin(ms_machine_t *m, ms_dir_t dir);
 
 const ms_summary_t *ms_machine_summary(const ms_machine_t *m);
 

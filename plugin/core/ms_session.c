@@ -89,6 +89,11 @@ void ms_report_anomaly(ms_reporter_t *r, ms_frame_t frame, ms_anomaly_t an, cons
     g_free(t);
 }
 
+bool ms_report_anomaly_kept(const ms_reporter_t *r, ms_anomaly_t an)
+{
+    return r->count[an] < MS_CAP_NOTES;
+}
+
 void ms_report_link(ms_reporter_t *r, ms_frame_t cmd_frame, ms_time_t cmd_ts,
                     ms_frame_t reply_frame, ms_time_t reply_ts, const char *cmd,
                     uint16_t cmd_kind, uint16_t code)

@@ -148,6 +148,9 @@ typedef struct {
 
 void ms_report_anomaly(ms_reporter_t *r, ms_frame_t frame, ms_anomaly_t an, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Would an anomaly of this kind reported now keep its text (below the cap)?
+ * Lets a caller skip building a text nobody will read. */
+bool ms_report_anomaly_kept(const ms_reporter_t *r, ms_anomaly_t an);
 /* A command in cmd_frame answered by a reply in reply_frame: both frames get a note. */
 void ms_report_link(ms_reporter_t *r, ms_frame_t cmd_frame, ms_time_t cmd_ts,
                     ms_frame_t reply_frame, ms_time_t reply_ts, const char *cmd,

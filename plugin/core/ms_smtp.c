@@ -745,7 +745,13 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
         if (ok) {
             s->rcpt_ok++;
         } else {
-            if (p->cmd.frame) {
+            if (p->cmd.frame && !ms_report_anomaly_kept(&s->c.rep, MS_AN_RCPT_REJECTED)) {
+                /* past the expert cap: the address only to the list, escaped
+                 * only if the list keeps it (nothing escaped past a cap) */
+                ms_report_list_add(&s->c.rep, &s->c.sum.rcpt_rejected, "rejected recipient",
+                                   false, p->arg ? p->arg : (const uint8_t *)"", p->arg_len, frame);
+                anomaly(s, frame, MS_AN_RCPT_REJECTED, "Recipient refused"); /* counted */
+            } else if (p->cmd.frame) {
                 /* escaped once, from the bytes sent: the same text as in rcpt_to */
                 char *a = ms_text_printable(p->arg ? p->arg : (const uint8_t *)"", p->arg_len,
                                             MS_TEXT_MAX);

@@ -59,6 +59,16 @@ ms_path_status_t ms_smtp_path_parse(const uint8_t *arg, size_t len, const char *
     while (i < len && MS_IS_BLANK(arg[i]))
         i++;
     if (i < len && arg[i] == '<') {
+        /* the usual path has no quoted local part: the first '>' ends it
+         * unless a '"' comes before (memchr: addresses are long in hostile
+         * sessions, and every RCPT is parsed) */
+        const uint8_t *gt = memchr(arg + i + 1, '>', len - i - 1);
+        const uint8_t *dq = memchr(arg + i + 1, '"', gt ? (size_t)(gt - (arg + i + 1)) : len - i - 1);
+        if (gt && !dq) {
+            *path = arg + i + 1;
+            *path_len = (size_t)(gt - *path);
+            return MS_PATH_OK;
+        }
         bool quoted = false;
         for (size_t k = i + 1; k < len; k++) {
             if (arg[k] == '\\' && quoted) {

@@ -58,27 +58,31 @@ char *ms_text_printable(const uint8_t *s, size_t len, size_t max)
     if (i == len)
         return g_strndup((const char *)s, len);
     GString *out = g_string_sized_new(len + 16);
-    g_string_append_len(out, (const char *)s, (gssize)i);
+    /* bytes shown as they are are copied a run at a time, escapes between runs */
+    size_t run = 0;
     while (i < len) {
         uint32_t cp = 0;
         size_t n = utf8_seq(s + i, len - i, &cp);
+        if ((n == 1 && cp >= 0x20 && cp != 0x7F && cp != '\\') || (n > 1 && !hidden_code_point(cp))) {
+            i += n;
+            continue;
+        }
+        g_string_append_len(out, (const char *)s + run, (gssize)(i - run));
         if (n == 1 && cp == '\\') {
             g_string_append(out, "\\\\");
-        } else if (n == 1 && cp >= 0x20 && cp != 0x7F) {
-            g_string_append_c(out, (char)cp);
-        } else if (n > 1 && hidden_code_point(cp)) {
+        } else if (n > 1) {
             char u[7] = { '\\', 'u', hex[(cp >> 12) & 0xF], hex[(cp >> 8) & 0xF],
                           hex[(cp >> 4) & 0xF], hex[cp & 0xF], '\0' };
             g_string_append(out, u);
-        } else if (n > 1) {
-            g_string_append_len(out, (const char *)s + i, (gssize)n);
         } else {
             char x[5] = { '\\', 'x', hex[s[i] >> 4], hex[s[i] & 0xF], '\0' };
             g_string_append(out, x);
             n = 1;
         }
         i += n;
+        run = i;
     }
+    g_string_append_len(out, (const char *)s + run, (gssize)(i - run));
     return g_string_free(out, FALSE);
 }
 

@@ -56,6 +56,8 @@ typedef struct {
     guint8     tcp_completeness; /* TCP's conversation_completeness at the last frame */
     bool       stripped_checked; /* its STARTTLS offer was compared with other sessions' */
     gboolean   shrunk;    /* ended: the machine keeps only the session record */
+    guint32    tcp_nextseq[2];       /* first pass, by ms_dir_t: TCP's nextseq after the */
+    gboolean   tcp_nextseq_known[2]; /* last frame of that side (ms_tcp.c) */
 } ms_session_t;
 
 /* ---- ms_extract.c ---- */
@@ -72,6 +74,13 @@ typedef enum {
 void ms_extract_resolve(void);
 GArray *ms_extract_wanted(void);
 GPtrArray *ms_extract_items(proto_tree *tree, ms_hf_t which);
+
+/* ---- ms_tcp.c ---- */
+/* A FIN each way (TCP's tap) shrinks the session's machine (proto: mailsess's). */
+void ms_tcp_handoff(int proto);
+/* First pass: how many bytes at the end of this frame's own TCP payload were
+ * not seen before (G_MAXUINT32: all of them; 0: a retransmission of seen bytes). */
+guint32 ms_tcp_new_bytes(ms_session_t *sess, conversation_t *conv, packet_info *pinfo, ms_dir_t dir);
 
 /* ---- ms_heur.c ---- */
 void ms_heur_register(int proto, module_t *module);

@@ -255,9 +255,28 @@ static void feed_clear(ms_session_t *sess, packet_info *pinfo, const ms_tlswrap_
     }
 }
 
+/* Where the bytes of this frame's own TCP segment that TCP had not seen
+ * begin (frame offset): a retransmission is fed once (ms_tcp_new_bytes()).
+ * 0: all are new. Bytes reassembled by TCP (another data source) are new. */
+static gint first_new_byte(ms_session_t *sess, conversation_t *conv, packet_info *pinfo,
+                           ms_dir_t dir, tvbuff_t *frame, GPtrArray *items)
+{
+    guint32 fresh = ms_tcp_new_bytes(sess, conv, pinfo, dir);
+    gint end = 0;
+    if (fresh == G_MAXUINT32)
+        return 0;
+    /* the built-in dissector's item spans the segment it was handed, to its end */
+    for (guint i = 0; items && i < items->len; i++) {
+        field_info *fi = (field_info *)g_ptr_array_index(items, i);
+        if (fi->ds_tvb == frame && fi->start + fi->length > end)
+            end = fi->start + fi->length;
+    }
+    return fresh >= (guint32)end ? 0 : end - (gint)fresh;
+}
+
 /* First pass only: feed this frame's SMTP/POP3 bytes and TCP events to the machine. */
-static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pinfo, proto_tree *tree,
-                       GPtrArray *items)
+static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pinfo, tvbuff_t *frame,
+                       proto_tree *tree, GPtrArray *items)
 {
     ms_time_t ts = to_ms_time(&pinfo->abs_ts);
     ms_dir_t dir = from_server(sess, pinfo) ? MS_DIR_SERVER : MS_DIR_CLIENT;
@@ -271,11 +290,13 @@ static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pi
     if (!items)
         feed_clear(sess, pinfo, wrap, ts);
     gboolean cut = FALSE;
+    gint first_new = first_new_byte(sess, conv, pinfo, dir, frame, items);
     for (guint i = 0; items && i < items->len; i++) {
         field_info *fi = (field_info *)g_ptr_array_index(items, i);
         gint avail = tvb_captured_length_remaining(fi->ds_tvb, fi->start);
         gint len = fi->length < avail ? fi->length : avail;
-        for (gint off = 0; off < len; off += FEED_CHUNK) {
+        gint from = fi->ds_tvb == frame && first_new > fi->start ? first_new - fi->start : 0;
+        for (gint off = from; off < len; off += FEED_CHUNK) {
             gint n = len - off < FEED_CHUNK ? len - off : FEED_CHUNK;
             tvb_memcpy(fi->ds_tvb, buf, fi->start + off, n);
             ms_machine_feed(sess->machine, dir, buf, (size_t)n, pinfo->num, ts);
@@ -301,10 +322,8 @@ static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pi
     sess->tcp_completeness = now;
     if (seen & (MS_TCP_FIN | MS_TCP_RST))
         ms_machine_close(sess->machine, dir, (seen & MS_TCP_RST) != 0, pinfo->num, ts);
-    /* reset: nothing more can come, keep only what rendering needs. (A FIN
-     * each way would do too, but TCP's conversation data says only that a
-     * first FIN was seen: tcp_flow_t.fin is set for flows reassembled until
-     * FIN only, never for SMTP/POP3.) */
+    /* reset: nothing more can come, keep only what rendering needs (a FIN
+     * each way does the same, from TCP's tap: ms_tcp.c) */
     if (!sess->shrunk && (now & MS_TCP_RST)) {
         ms_machine_shrink(sess->machine);
         sess->shrunk = TRUE;
@@ -343,7 +362,7 @@ static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     if (!sess)
         return 0;
     if (!PINFO_FD_VISITED(pinfo))
-        first_pass(sess, conv, pinfo, tree, sess->proto == MS_PROTO_SMTP ? smtp : pop);
+        first_pass(sess, conv, pinfo, tvb, tree, sess->proto == MS_PROTO_SMTP ? smtp : pop);
     const ms_summary_t *sum = ms_machine_summary(sess->machine);
     wmem_array_t *notes = (wmem_array_t *)wmem_map_lookup(frame_notes, GUINT_TO_POINTER(pinfo->num));
     ms_render(sess, sum, guess, tvb, pinfo, tree, notes);
@@ -431,4 +450,5 @@ void proto_reg_handoff_mailsess(void)
     ms_heur_handoff();
     ms_tlswrap_handoff();
     ms_tap_handoff();
+    ms_tcp_handoff(proto_mailsess);
 }

@@ -246,6 +246,41 @@ static void test_extreme_times(void **state)
     ms_machine_free(m);
 }
 
+/* A FIN from one side is a half close: the other side still answers the
+ * queued commands, so nothing is dropped until its FIN too. */
+static void test_fin_each_way(void **state)
+{
+    (void)state;
+    n_notes = 0;
+    ms_machine_t *m = ms_machine_new(MS_PROTO_SMTP, 1, 0, record, NULL);
+    /* the machine's first member is its ms_conn_t (ms_proto.h) */
+    const ms_conn_t *c = (const ms_conn_t *)(const void *)m;
+    ms_machine_feed(m, MS_DIR_SERVER, S("220 mx ESMTP\r\n"), 2, 2);
+    ms_machine_feed(m, MS_DIR_CLIENT, S("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nRCPT TO:<e@f>\r\n"
+                                        "RCPT TO:<g@h>\r\nQUIT\r\n"), 3, 3);
+    ms_machine_close(m, MS_DIR_CLIENT, false, 4, 4);
+    assert_false(ms_machine_fin(m, MS_DIR_CLIENT));
+    assert_false(ms_machine_fin(m, MS_DIR_CLIENT)); /* a retransmitted FIN */
+    assert_non_null(c->queue.items);
+    ms_machine_feed(m, MS_DIR_SERVER, S("250 ok\r\n250 ok\r\n550 no\r\n250 ok\r\n221 bye\r\n"),
+                    5, 5);
+    const ms_summary_t *sum = ms_machine_summary(m);
+    assert_int_equal(sum->rcpt_to.count, 3);
+    assert_int_equal(sum->rcpt_rejected.count, 1); /* the 550 met its RCPT */
+    assert_string_equal(sum->rcpt_rejected.items[0], "e@f");
+    assert_true(sum->quit);
+    /* the server's FIN ends it: queue released, line buffers back to their
+     * initial size, the record kept */
+    assert_true(ms_machine_fin(m, MS_DIR_SERVER));
+    assert_true(c->ended);
+    assert_null(c->queue.items);
+    assert_true(c->lb[MS_DIR_CLIENT].alloc <= 128); /* back to the initial 128 bytes */
+    assert_true(c->lb[MS_DIR_SERVER].alloc <= 128);
+    assert_false(ms_machine_fin(m, MS_DIR_SERVER)); /* once */
+    assert_int_equal(ms_machine_summary(m)->rcpt_to.count, 3);
+    ms_machine_free(m);
+}
+
 /* An ended session keeps its record and drops the rest; it stays usable. */
 static void test_shrink(void **state)
 {
@@ -399,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_conn_refused_tls_and_unmatched),
         cmocka_unit_test(test_close_last_line_both_protocols),
         cmocka_unit_test(test_extreme_times),
+        cmocka_unit_test(test_fin_each_way),
         cmocka_unit_test(test_shrink),
         cmocka_unit_test(test_anomaly_table),
         cmocka_unit_test(test_heur_classify),
