@@ -26,6 +26,9 @@ static dissector_handle_t mailsess_handle;
 /* Per capture file: every session (to free the machines) and every frame's notes. */
 static GPtrArray *sessions;
 static wmem_map_t *frame_notes;
+/* Per capture file: one copy of each distinct note text and login method
+ * (a session's 100 "line too long" notes say the same). */
+static wmem_map_t *note_texts;
 
 /* Per capture file: the offer of STARTTLS/STLS per server, across sessions. */
 static ms_tls_offers_t *tls_offers;
@@ -78,6 +81,18 @@ static void count_auth_result(ms_session_t *sess, ms_frame_t frame, const ms_log
     sess->auth_counted = TRUE;
 }
 
+static const char *intern(const char *text)
+{
+    if (!text)
+        return NULL;
+    const char *kept = (const char *)wmem_map_lookup(note_texts, text);
+    if (!kept) {
+        kept = wmem_strdup(wmem_file_scope(), text);
+        wmem_map_insert(note_texts, kept, (void *)kept);
+    }
+    return kept;
+}
+
 /* Called by the machines: keep the note with the frame it is about. */
 static void store_note(void *ctx, ms_frame_t frame, const ms_note_t *n)
 {
@@ -90,11 +105,11 @@ static void store_note(void *ctx, ms_frame_t frame, const ms_note_t *n)
     }
     ms_stored_note_t s = {
         .kind = n->kind, .anomaly = n->anomaly, .other = n->other, .delta = n->delta,
-        .text = n->text ? wmem_strdup(wmem_file_scope(), n->text) : NULL,
+        .text = intern(n->text),
         .cmd = n->cmd, .cmd_kind = n->cmd_kind, .code = n->code, .bytes = n->bytes,
     };
     if (n->kind == MS_NOTE_LOGIN && n->login) {
-        s.method = wmem_strdup(wmem_file_scope(), n->login->method);
+        s.method = intern(n->login->method);
         s.user = n->login->user ? wmem_strdup(wmem_file_scope(), n->login->user) : NULL;
         s.user_frame = n->login->user_frame;
         s.cred_frame = n->login->cred_frame;
@@ -379,6 +394,7 @@ static void init_mailsess(void)
     ms_tlswrap_init();
     sessions = g_ptr_array_new();
     frame_notes = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    note_texts = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
     tls_offers = ms_tls_offers_new();
     ms_guess_config_t cfg = {
         .failures = pref_guess_failures, .users = pref_guess_users,
@@ -402,6 +418,7 @@ static void cleanup_mailsess(void)
         sessions = NULL;
     }
     frame_notes = NULL;
+    note_texts = NULL;
     ms_tls_offers_free(tls_offers);
     tls_offers = NULL;
     ms_guess_free(guess);
