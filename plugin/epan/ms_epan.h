@@ -1,7 +1,8 @@
 /* ms_epan.h - what the mailsess epan glue files share.
  *
  * packet-mailsess.c registers the protocol and drives the session machines
- * on the first pass; ms_extract.c reads the built-in dissectors' fields;
+ * on the first pass; ms_bytes.c hands them the bytes the built-in smtp/pop
+ * dissectors consumed; ms_extract.c reads TLS's fields;
  * ms_render.c builds the "Mail Session" tree and expert infos on every pass.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -59,12 +60,6 @@ typedef struct {
 
 /* ---- ms_extract.c ---- */
 typedef enum {
-    MS_HF_SMTP,        /* the smtp protocol item: its bytes are what SMTP saw */
-    MS_HF_SMTP_REQ,    /* smtp.req: the built-in dissector took it as client data */
-    MS_HF_SMTP_RSP,    /* smtp.rsp: ... as server data */
-    MS_HF_POP,         /* the pop protocol item: its bytes are what POP saw */
-    MS_HF_POP_REQ,     /* pop.request: the built-in dissector took it as a client line */
-    MS_HF_TCP_LOST,    /* tcp.analysis.lost_segment: previous segment not captured */
     MS_HF_TLS_TYPE,    /* tls.record.content_type: a TLS record (clear-text type) */
     MS_HF_TLS_OPAQUE,  /* tls.record.opaque_type: a TLS 1.3 encrypted record */
     MS_HF_TLS_ALERT_LEVEL, /* tls.alert_message.level: an alert in clear text */
@@ -75,6 +70,26 @@ typedef enum {
 void ms_extract_resolve(void);
 GArray *ms_extract_wanted(void);
 GPtrArray *ms_extract_items(proto_tree *tree, ms_hf_t which);
+
+/* ---- packet-mailsess.c: the byte path's side ---- */
+/* Is mailsess enabled (not --disable-protocol mailsess)? */
+gboolean ms_session_enabled(void);
+/* This frame's conversation, looked up once per frame (first caller). */
+conversation_t *ms_frame_conversation(packet_info *pinfo);
+/* After a call of the built-in smtp/pop dissector on tvb (first pass): the
+ * bytes it consumed, kept for the postdissector, which feeds them to the
+ * session of this connection (created on its first bytes). builtin_server:
+ * the built-in took them as server data. */
+void ms_session_bytes(tvbuff_t *tvb, packet_info *pinfo, ms_proto_t proto, gboolean builtin_server);
+
+/* ---- ms_bytes.c ---- */
+void ms_bytes_register(void);
+void ms_bytes_handoff(void);
+/* Init routine: wrappers on the smtp/pop entries of tcp.port and tls.port
+ * (on), or the built-ins back (off). */
+void ms_bytes_apply(gboolean on);
+/* smtp, pop or one of their wrappers */
+gboolean ms_bytes_is_mail(dissector_handle_t h);
 
 /* ---- ms_heur.c ---- */
 void ms_heur_register(int proto, module_t *module);

@@ -15,12 +15,6 @@ static struct {
     int         hf;
     const char *name;
 } fields[MS_HF_COUNT] = {
-    [MS_HF_SMTP] = { -1, "smtp" },
-    [MS_HF_SMTP_REQ] = { -1, "smtp.req" },
-    [MS_HF_SMTP_RSP] = { -1, "smtp.rsp" },
-    [MS_HF_POP] = { -1, "pop" },
-    [MS_HF_POP_REQ] = { -1, "pop.request" },
-    [MS_HF_TCP_LOST] = { -1, "tcp.analysis.lost_segment" },
     [MS_HF_TLS_TYPE] = { -1, "tls.record.content_type" },
     [MS_HF_TLS_OPAQUE] = { -1, "tls.record.opaque_type" },
     [MS_HF_TLS_ALERT_LEVEL] = { -1, "tls.alert_message.level" },
