@@ -68,10 +68,10 @@ typedef struct {
  * frame, by whichever comes first (again if the addresses or ports changed
  * in between: HTTP's CONNECT tunnel calls the tcp.port table with the
  * tunnel's ports; never kept from inside an ICMP error, whose quoted TCP
- * header is not this frame's connection), and the pieces of mail bytes wait for the postdissector, which
- * feeds them with the frame's other events in their order (time, lost
- * segment, bytes, cut, TLS records, FIN/RST), with the connection's own
- * addresses and ports. */
+ * header is not this frame's connection), and the pieces of mail bytes wait
+ * for the postdissector, which feeds them with the frame's other events in
+ * their order (time, lost segment, bytes, cut, TLS records, FIN/RST), with
+ * the connection's own addresses and ports. */
 typedef struct {
     gboolean        looked_up;
     address         src, dst;          /* ... the conversation was looked up with */
