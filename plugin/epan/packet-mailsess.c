@@ -56,7 +56,7 @@ static guint pref_guess_window = 300; /* seconds */
 typedef struct {
     ms_proto_t    proto;
     gboolean      builtin_server; /* the built-in took it as server data */
-    gboolean      decrypted;      /* out of TLS decryption (SMTPS/POP3S) */
+    tvbuff_t     *ds;             /* its data source (valid for the frame) */
     gboolean      cut;            /* the snap length cut the segment */
     const guint8 *data;           /* the tvb handed to the built-in (captured bytes) */
     gint          len;            /* of which it consumed [0, len) */
@@ -201,10 +201,10 @@ static gboolean implicit_tls(packet_info *pinfo, ms_proto_t *proto, gboolean *se
     return TRUE;
 }
 
-/* Did these bytes come out of TLS decryption (SMTPS/POP3S with a key log)? */
-static gboolean decrypted(packet_info *pinfo, tvbuff_t *tvb)
+/* Did these bytes come out of TLS decryption (SMTPS/POP3S with a key log)?
+ * ds: the data source of the tvb handed to the built-in dissector. */
+static gboolean decrypted(packet_info *pinfo, tvbuff_t *ds)
 {
-    tvbuff_t *ds = tvb_get_ds_tvb(tvb);
     for (GSList *l = pinfo->data_src; l; l = l->next) {
         struct data_source *src = (struct data_source *)l->data;
         if (get_data_source_tvb(src) != ds)
@@ -350,7 +350,7 @@ void ms_session_bytes(tvbuff_t *tvb, packet_info *pinfo, ms_proto_t proto, gbool
     if (wmem_array_get_count(fc->pieces) >= PIECES_MAX)
         return;
     piece_t p = {
-        .proto = proto, .builtin_server = builtin_server, .decrypted = decrypted(pinfo, tvb),
+        .proto = proto, .builtin_server = builtin_server, .ds = tvb_get_ds_tvb(tvb),
         .cut = tvb_captured_length(tvb) < tvb_reported_length(tvb),
         .data = (const guint8 *)tvb_memdup(pinfo->pool, tvb, 0, captured),
         .len = len, .captured = captured,
@@ -443,7 +443,8 @@ static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         gboolean server_is_src;
         const piece_t *p = first_piece(fc);
         if (p)
-            sess = session_new(conv, pinfo, p->proto, first_from_server(p), p->decrypted);
+            sess = session_new(conv, pinfo, p->proto, first_from_server(p),
+                               decrypted(pinfo, p->ds));
         else if (implicit_tls(pinfo, &proto, &server_is_src))
             sess = session_new(conv, pinfo, proto, server_is_src, TRUE);
     }
