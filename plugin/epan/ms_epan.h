@@ -1,7 +1,9 @@
 /* ms_epan.h - what the mailsess epan glue files share.
  *
  * packet-mailsess.c registers the protocol and drives the session machines
- * on the first pass; ms_extract.c reads the built-in dissectors' fields;
+ * on the first pass; ms_bytes.c hands them the bytes the built-in smtp/pop
+ * dissectors consumed; ms_tlswrap.c reads TLS records from the raw bytes;
+ * ms_tcp.c what TCP knows (a FIN each way, retransmitted bytes);
  * ms_render.c builds the "Mail Session" tree and expert infos on every pass.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -60,20 +62,6 @@ typedef struct {
     gboolean   tcp_nextseq_known[2]; /* last frame of that side (ms_tcp.c) */
 } ms_session_t;
 
-/* ---- ms_extract.c ---- */
-typedef enum {
-    MS_HF_SMTP,        /* the smtp protocol item: its bytes are what SMTP saw */
-    MS_HF_SMTP_REQ,    /* smtp.req: the built-in dissector took it as client data */
-    MS_HF_SMTP_RSP,    /* smtp.rsp: ... as server data */
-    MS_HF_POP,         /* the pop protocol item: its bytes are what POP saw */
-    MS_HF_POP_REQ,     /* pop.request: the built-in dissector took it as a client line */
-    MS_HF_TCP_LOST,    /* tcp.analysis.lost_segment: previous segment not captured */
-    MS_HF_COUNT
-} ms_hf_t;
-
-void ms_extract_resolve(void);
-GArray *ms_extract_wanted(void);
-GPtrArray *ms_extract_items(proto_tree *tree, ms_hf_t which);
 
 /* ---- ms_tcp.c ---- */
 /* A FIN each way (TCP's tap) shrinks the session's machine (proto: mailsess's). */
@@ -81,6 +69,26 @@ void ms_tcp_handoff(int proto);
 /* First pass: how many bytes at the end of this frame's own TCP payload were
  * not seen before (G_MAXUINT32: all of them; 0: a retransmission of seen bytes). */
 guint32 ms_tcp_new_bytes(ms_session_t *sess, conversation_t *conv, packet_info *pinfo, ms_dir_t dir);
+
+/* ---- packet-mailsess.c: the byte path's side ---- */
+/* Is mailsess enabled (not --disable-protocol mailsess)? */
+gboolean ms_session_enabled(void);
+/* This frame's conversation, looked up once per frame (first caller). */
+conversation_t *ms_frame_conversation(packet_info *pinfo);
+/* After a call of the built-in smtp/pop dissector on tvb (first pass): the
+ * bytes it consumed, kept for the postdissector, which feeds them to the
+ * session of this connection (created on its first bytes). builtin_server:
+ * the built-in took them as server data. */
+void ms_session_bytes(tvbuff_t *tvb, packet_info *pinfo, ms_proto_t proto, gboolean builtin_server);
+
+/* ---- ms_bytes.c ---- */
+void ms_bytes_register(void);
+void ms_bytes_handoff(void);
+/* Init routine: wrappers on the smtp/pop entries of tcp.port and tls.port
+ * (on), or the built-ins back (off). */
+void ms_bytes_apply(gboolean on);
+/* smtp, pop or one of their wrappers */
+gboolean ms_bytes_is_mail(dissector_handle_t h);
 
 /* ---- ms_heur.c ---- */
 void ms_heur_register(int proto, module_t *module);

@@ -149,7 +149,7 @@ static gboolean classify(tvbuff_t *tvb, packet_info *pinfo, ms_heur_t *v, gboole
 static gboolean port_gives_mail(guint32 port)
 {
     dissector_handle_t h = tcp_port_table ? dissector_get_uint_handle(tcp_port_table, port) : NULL;
-    return h && (h == smtp_handle || h == pop_handle);
+    return ms_bytes_is_mail(h);
 }
 
 static ms_port_kind_t port_kind(guint32 port)
@@ -159,19 +159,26 @@ static ms_port_kind_t port_kind(guint32 port)
         return MS_PORT_USER;
     if (!cur)
         return MS_PORT_FREE;
-    return cur == smtp_handle || cur == pop_handle ? MS_PORT_MAIL : MS_PORT_TAKEN;
+    return ms_bytes_is_mail(cur) ? MS_PORT_MAIL : MS_PORT_TAKEN;
 }
 
-/* Calls smtp/pop with the direction right; keeps doing so inside STARTTLS. */
+/* Calls smtp/pop with the direction right; keeps doing so inside STARTTLS.
+ * A pass-through: the built-in gets the level of TCP's (or TLS's)
+ * desegmentation service this wrapper got (each call through a table, a
+ * heuristic list or call_dissector_only takes one), or it could not
+ * reassemble its lines. Then what it consumed goes to the session
+ * (ms_session_bytes). */
 static int call_target(ms_heur_t *v, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                        void *data)
 {
     guint32 saved = pinfo->match_uint;
     pinfo->match_uint = v->server_port;
+    pinfo->can_desegment = pinfo->saved_can_desegment;
     int n = call_dissector_only(v->target, tvb, pinfo, tree, data);
     pinfo->match_uint = saved;
+    ms_session_bytes(tvb, pinfo, v->proto, pinfo->destport != v->server_port);
 
-    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    conversation_t *conv = ms_frame_conversation(pinfo);
     if (tls_handle && conv && conversation_get_dissector(conv, pinfo->num) == tls_handle) {
         tls_set_appdata_dissector(tls_handle, pinfo, any_port_handle);
         /* on a taken port: TLS from the next frame on only (see the top);
@@ -186,7 +193,7 @@ static int call_target(ms_heur_t *v, tvbuff_t *tvb, packet_info *pinfo, proto_tr
 
 static int dissect_any_port(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
-    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    conversation_t *conv = ms_frame_conversation(pinfo);
     ms_heur_t *v = conv ? verdict(conv) : NULL;
     if (!v || !v->mail)
         return 0;
@@ -195,7 +202,11 @@ static int dissect_any_port(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 
 static ms_heur_result_t dissect_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
-    conversation_t *conv = find_or_create_conversation(pinfo);
+    /* (TCP made the conversation; looked up once per frame, the
+     * postdissector takes it from there) */
+    conversation_t *conv = ms_frame_conversation(pinfo);
+    if (!conv)
+        return FALSE;
     ms_heur_t *v = verdict(conv);
 
     if (v) /* decided before: ours (a revisit after STARTTLS) or not mail */
@@ -226,7 +237,7 @@ static ms_heur_result_t dissect_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tr
  * first payload (see the top). */
 static int dissect_probe(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
-    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    conversation_t *conv = ms_frame_conversation(pinfo);
     if (!conv || !verdicts || !probed || pinfo->flags.in_error_pkt || verdict(conv) ||
         wmem_map_contains(probed, conv))
         return 0;

@@ -1,10 +1,11 @@
 /* packet-mailsess.c - the mailsess postdissector: a session layer over SMTP and POP3.
  *
  * Just the user interface to the session machines in plugin/core: it
- * registers the protocol, reads the bytes the built-in smtp and pop dissectors
- * were handed (so STARTTLS/STLS data decrypted by TLS arrives here too), feeds the
- * machine on the first pass, stores what it reports per frame, and hands
- * the rest to ms_render.c. Every later pass renders the stored results.
+ * registers the protocol, gets the bytes the built-in smtp and pop dissectors
+ * consumed from the wrappers in ms_bytes.c (so STARTTLS/STLS data decrypted
+ * by TLS arrives here too), feeds the machine on the first pass, stores what
+ * it reports per frame, and hands the rest to ms_render.c. Every later pass
+ * renders the stored results.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -21,6 +22,8 @@ void proto_register_mailsess(void);
 void proto_reg_handoff_mailsess(void);
 
 static int proto_mailsess = -1;
+static protocol_t *mailsess_protocol;
+static int proto_tcp = -1;
 static dissector_handle_t mailsess_handle;
 
 /* Per capture file: every session (to free the machines) and every frame's notes. */
@@ -48,6 +51,40 @@ static guint pref_guess_window = 300; /* seconds */
  * _RST in packet-tcp.c, the same from 3.6 to 4.6): FIN with ACK, RST. */
 #define MS_TCP_FIN 0x10
 #define MS_TCP_RST 0x20
+/* tcp_acked.flags: TCP_A_LOST_PACKET in packet-tcp.c (the same from 3.6 to
+ * 4.6), what tcp.analysis.lost_segment shows */
+#define MS_TCP_A_LOST_PACKET 0x0002
+
+/* What one call of a built-in dissector consumed (first pass). */
+typedef struct {
+    ms_proto_t    proto;
+    gboolean      builtin_server; /* the built-in took it as server data */
+    tvbuff_t     *ds;             /* its data source (valid for the frame) */
+    gboolean      cut;            /* the snap length cut the segment */
+    const guint8 *data;           /* the tvb handed to the built-in (captured bytes) */
+    gint          len;            /* of which it consumed [0, len) */
+    gint          captured;
+    gint          start;          /* its offset in ds */
+} piece_t;
+
+/* One frame's hand-over between the byte path (ms_bytes.c, ms_heur.c) and
+ * the postdissector, in pinfo->pool: the conversation is looked up once per
+ * frame, by whichever comes first (again if the addresses or ports changed
+ * in between: HTTP's CONNECT tunnel calls the tcp.port table with the
+ * tunnel's ports; never kept from inside an ICMP error, whose quoted TCP
+ * header is not this frame's connection), and the pieces of mail bytes wait
+ * for the postdissector, which feeds them with the frame's other events in
+ * their order (time, lost segment, bytes, cut, TLS records, FIN/RST), with
+ * the connection's own addresses and ports. */
+typedef struct {
+    gboolean        looked_up;
+    address         src, dst;          /* ... the conversation was looked up with */
+    guint32         srcport, destport; /* (shallow copies, valid for the frame) */
+    conversation_t *conv;
+    wmem_array_t   *pieces; /* piece_t, in the order of the calls; NULL: none */
+} frame_ctx_t;
+
+#define PIECES_MAX 4096 /* calls of a built-in recorded per frame (each consumed >= 1 byte) */
 
 /* Nanoseconds since the epoch, saturated where int64 ends (pcapng allows
  * timestamps from before 1678 and after 2262). */
@@ -119,6 +156,43 @@ static void store_note(void *ctx, ms_frame_t frame, const ms_note_t *n)
     wmem_array_append_one(a, s);
 }
 
+gboolean ms_session_enabled(void)
+{
+    return proto_is_protocol_enabled(mailsess_protocol);
+}
+
+static frame_ctx_t *frame_ctx(packet_info *pinfo)
+{
+    frame_ctx_t *fc = (frame_ctx_t *)p_get_proto_data(pinfo->pool, pinfo, proto_mailsess, 0);
+    if (!fc) {
+        fc = wmem_new0(pinfo->pool, frame_ctx_t);
+        p_add_proto_data(pinfo->pool, pinfo, proto_mailsess, 0, fc);
+    }
+    return fc;
+}
+
+conversation_t *ms_frame_conversation(packet_info *pinfo)
+{
+    if (pinfo->flags.in_error_pkt)
+        return find_conversation_pinfo(pinfo, 0);
+    frame_ctx_t *fc = frame_ctx(pinfo);
+    if (!fc->looked_up || fc->srcport != pinfo->srcport || fc->destport != pinfo->destport ||
+        !addresses_equal(&fc->src, &pinfo->src) || !addresses_equal(&fc->dst, &pinfo->dst)) {
+        fc->conv = find_conversation_pinfo(pinfo, 0);
+        fc->looked_up = TRUE;
+        fc->src = pinfo->src;
+        fc->dst = pinfo->dst;
+        fc->srcport = pinfo->srcport;
+        fc->destport = pinfo->destport;
+    }
+    return fc->conv;
+}
+
+static struct tcp_analysis *tcp_data(conversation_t *conv)
+{
+    return (struct tcp_analysis *)conversation_get_proto_data(conv, proto_tcp);
+}
+
 static gboolean from_server(const ms_session_t *sess, const packet_info *pinfo)
 {
     return pinfo->srcport == sess->srv_port && addresses_equal(&pinfo->src, &sess->srv_addr);
@@ -143,13 +217,13 @@ static gboolean implicit_tls(packet_info *pinfo, ms_proto_t *proto, gboolean *se
     return TRUE;
 }
 
-/* Did these bytes come out of TLS decryption (SMTPS/POP3S with a key log)? */
-static gboolean decrypted(packet_info *pinfo, GPtrArray *items)
+/* Did these bytes come out of TLS decryption (SMTPS/POP3S with a key log)?
+ * ds: the data source of the tvb handed to the built-in dissector. */
+static gboolean decrypted(packet_info *pinfo, tvbuff_t *ds)
 {
-    field_info *fi = (field_info *)g_ptr_array_index(items, 0);
     for (GSList *l = pinfo->data_src; l; l = l->next) {
         struct data_source *src = (struct data_source *)l->data;
-        if (get_data_source_tvb(src) != fi->ds_tvb)
+        if (get_data_source_tvb(src) != ds)
             continue;
         char *name = ms_data_source_name(src);
         gboolean tls = g_str_has_prefix(name, "Decrypted TLS") ||
@@ -167,27 +241,21 @@ static gboolean decrypted(packet_info *pinfo, GPtrArray *items)
  * ports are equal, 25 -> 25, and inside an HTTP CONNECT tunnel). Else the
  * built-in dissector's direction.
  */
-static gboolean first_from_server(GPtrArray *items, gboolean builtin)
+static gboolean first_from_server(const piece_t *p)
 {
-    field_info *fi = (field_info *)g_ptr_array_index(items, 0);
-    guint8 buf[MS_OPENING_MAX];
-    gint avail = tvb_captured_length_remaining(fi->ds_tvb, fi->start);
-    gint n = fi->length < avail ? fi->length : avail;
+    gint n = p->captured < MS_OPENING_MAX ? p->captured : MS_OPENING_MAX;
     ms_opening_t o;
 
     if (n <= 0)
-        return builtin;
-    if (n > MS_OPENING_MAX)
-        n = MS_OPENING_MAX;
-    tvb_memcpy(fi->ds_tvb, buf, fi->start, n);
-    return ms_heur_classify(buf, (size_t)n, &o) ? o.from_server : builtin;
+        return p->builtin_server;
+    return ms_heur_classify(p->data, (size_t)n, &o) ? o.from_server : p->builtin_server;
 }
 
 static ms_session_t *session_new(conversation_t *conv, packet_info *pinfo, ms_proto_t proto,
                                  gboolean server_is_src, gboolean in_tls)
 {
     ms_session_t *sess = wmem_new0(wmem_file_scope(), ms_session_t);
-    struct tcp_analysis *tcpd = get_tcp_conversation_data(NULL, pinfo);
+    struct tcp_analysis *tcpd = tcp_data(conv);
     ms_frame_t first = conv->setup_frame ? conv->setup_frame : pinfo->num;
     ms_time_t first_ts = tcpd ? to_ms_time(&tcpd->ts_first) : to_ms_time(&pinfo->abs_ts);
 
@@ -274,50 +342,97 @@ static void feed_clear(ms_session_t *sess, packet_info *pinfo, const ms_tlswrap_
  * begin (frame offset): a retransmission is fed once (ms_tcp_new_bytes()).
  * 0: all are new. Bytes reassembled by TCP (another data source) are new. */
 static gint first_new_byte(ms_session_t *sess, conversation_t *conv, packet_info *pinfo,
-                           ms_dir_t dir, tvbuff_t *frame, GPtrArray *items)
+                           ms_dir_t dir, tvbuff_t *frame, const frame_ctx_t *fc)
 {
     guint32 fresh = ms_tcp_new_bytes(sess, conv, pinfo, dir);
     gint end = 0;
     if (fresh == G_MAXUINT32)
         return 0;
-    /* the built-in dissector's item spans the segment it was handed, to its end */
-    for (guint i = 0; items && i < items->len; i++) {
-        field_info *fi = (field_info *)g_ptr_array_index(items, i);
-        if (fi->ds_tvb == frame && fi->start + fi->length > end)
-            end = fi->start + fi->length;
+    /* the tvb handed to the built-in dissector is the segment, to its end */
+    guint n = fc && fc->pieces ? wmem_array_get_count(fc->pieces) : 0;
+    for (guint i = 0; i < n; i++) {
+        const piece_t *p = (const piece_t *)wmem_array_index(fc->pieces, i);
+        if (p->ds == frame && p->start + p->captured > end)
+            end = p->start + p->captured;
     }
     return fresh >= (guint32)end ? 0 : end - (gint)fresh;
 }
 
-/* First pass only: feed this frame's SMTP/POP3 bytes and TCP events to the machine. */
+void ms_session_bytes(tvbuff_t *tvb, packet_info *pinfo, ms_proto_t proto, gboolean builtin_server)
+{
+    if (PINFO_FD_VISITED(pinfo) || pinfo->flags.in_error_pkt || pinfo->ptype != PT_TCP ||
+        !ms_session_enabled())
+        return;
+    /* what the built-in consumed: the rest comes again, reassembled */
+    gint captured = (gint)tvb_captured_length(tvb);
+    gint len = captured;
+    if (pinfo->desegment_len && pinfo->desegment_offset < len)
+        len = pinfo->desegment_offset;
+    if (len <= 0)
+        return;
+    frame_ctx_t *fc = frame_ctx(pinfo);
+    if (!fc->pieces)
+        fc->pieces = wmem_array_new(pinfo->pool, sizeof(piece_t));
+    if (wmem_array_get_count(fc->pieces) >= PIECES_MAX)
+        return;
+    piece_t p = {
+        .proto = proto, .builtin_server = builtin_server, .ds = tvb_get_ds_tvb(tvb),
+        .cut = tvb_captured_length(tvb) < tvb_reported_length(tvb),
+        .data = (const guint8 *)tvb_memdup(pinfo->pool, tvb, 0, captured),
+        .len = len, .captured = captured, .start = (gint)tvb_raw_offset(tvb),
+    };
+    wmem_array_append_one(fc->pieces, p);
+}
+
+/* The frame's first piece of SMTP bytes, else of POP3 bytes. */
+static const piece_t *first_piece(const frame_ctx_t *fc)
+{
+    guint n = fc && fc->pieces ? wmem_array_get_count(fc->pieces) : 0;
+    const piece_t *pop = NULL;
+    for (guint i = 0; i < n; i++) {
+        const piece_t *p = (const piece_t *)wmem_array_index(fc->pieces, i);
+        if (p->proto == MS_PROTO_SMTP)
+            return p;
+        if (!pop)
+            pop = p;
+    }
+    return pop;
+}
+
+/* First pass only: feed this frame's SMTP/POP3 bytes and TCP events to the
+ * machine. TCP's analysis of this frame is in its conversation data
+ * (tcpd->ta) from its own dissection on: read before anything calls
+ * get_tcp_conversation_data(), which clears it (ms_tcp_new_bytes() does,
+ * after the lost-segment check; never mid-dissection). */
 static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pinfo, tvbuff_t *frame,
-                       proto_tree *tree, GPtrArray *items)
+                       const frame_ctx_t *fc)
 {
     ms_time_t ts = to_ms_time(&pinfo->abs_ts);
     ms_dir_t dir = from_server(sess, pinfo) ? MS_DIR_SERVER : MS_DIR_CLIENT;
-    guint8 buf[FEED_CHUNK];
+    struct tcp_analysis *tcpd = tcp_data(conv);
 
     sess->feed_ts = ts;
     ms_machine_touch(sess->machine, pinfo->num, ts);
-    if (ms_extract_items(tree, MS_HF_TCP_LOST))
+    if (tcpd && tcpd->ta && (tcpd->ta->flags & MS_TCP_A_LOST_PACKET))
         ms_machine_gap(sess->machine, dir, pinfo->num, ts);
+    guint n = fc && fc->pieces ? wmem_array_get_count(fc->pieces) : 0, mine = 0;
+    for (guint i = 0; i < n; i++)
+        mine += ((const piece_t *)wmem_array_index(fc->pieces, i))->proto == sess->proto;
     const ms_tlswrap_frame_t *wrap = feed_tls(sess, pinfo, dir, ts);
-    if (!items)
+    if (mine == 0)
         feed_clear(sess, pinfo, wrap, ts);
     gboolean cut = FALSE;
-    gint first_new = first_new_byte(sess, conv, pinfo, dir, frame, items);
-    for (guint i = 0; items && i < items->len; i++) {
-        field_info *fi = (field_info *)g_ptr_array_index(items, i);
-        gint avail = tvb_captured_length_remaining(fi->ds_tvb, fi->start);
-        gint len = fi->length < avail ? fi->length : avail;
-        gint from = fi->ds_tvb == frame && first_new > fi->start ? first_new - fi->start : 0;
-        for (gint off = from; off < len; off += FEED_CHUNK) {
-            gint n = len - off < FEED_CHUNK ? len - off : FEED_CHUNK;
-            tvb_memcpy(fi->ds_tvb, buf, fi->start + off, n);
-            ms_machine_feed(sess->machine, dir, buf, (size_t)n, pinfo->num, ts);
+    gint first_new = first_new_byte(sess, conv, pinfo, dir, frame, fc);
+    for (guint i = 0; i < n; i++) {
+        const piece_t *p = (const piece_t *)wmem_array_index(fc->pieces, i);
+        if (p->proto != sess->proto)
+            continue;
+        gint from = p->ds == frame && first_new > p->start ? first_new - p->start : 0;
+        for (gint off = from; off < p->len; off += FEED_CHUNK) {
+            gint k = p->len - off < FEED_CHUNK ? p->len - off : FEED_CHUNK;
+            ms_machine_feed(sess->machine, dir, p->data + off, (size_t)k, pinfo->num, ts);
         }
-        /* the snap length cut the segment: what follows was sent, not captured */
-        cut |= tvb_captured_length(fi->ds_tvb) < tvb_reported_length(fi->ds_tvb);
+        cut |= p->cut;
     }
     if (cut)
         ms_machine_cut(sess->machine, dir, pinfo->num, ts);
@@ -331,7 +446,6 @@ static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pi
      * no tcp.flags field has to be wanted (that would make two real items on
      * every TCP frame of the capture): a bit that appears in this frame is
      * this frame's. */
-    struct tcp_analysis *tcpd = get_tcp_conversation_data(conv, pinfo);
     guint8 now = tcpd ? tcpd->conversation_completeness : 0;
     guint8 seen = now & ~sess->tcp_completeness;
     sess->tcp_completeness = now;
@@ -349,9 +463,10 @@ static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 {
     if (pinfo->ptype != PT_TCP)
         return 0;
-    GPtrArray *smtp = ms_extract_items(tree, MS_HF_SMTP);
-    GPtrArray *pop = smtp ? NULL : ms_extract_items(tree, MS_HF_POP);
-    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    /* the mail bytes the byte path saw in this frame, and the conversation
+     * if it looked it up already */
+    frame_ctx_t *fc = (frame_ctx_t *)p_get_proto_data(pinfo->pool, pinfo, proto_mailsess, 0);
+    conversation_t *conv = ms_frame_conversation(pinfo);
     if (!conv)
         return 0;
     ms_session_t *sess = (ms_session_t *)conversation_get_proto_data(conv, proto_mailsess);
@@ -363,21 +478,17 @@ static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     if (!sess && !PINFO_FD_VISITED(pinfo)) {
         ms_proto_t proto;
         gboolean server_is_src;
-        if (smtp)
-            sess = session_new(conv, pinfo, MS_PROTO_SMTP,
-                               first_from_server(smtp, ms_extract_items(tree, MS_HF_SMTP_RSP) != NULL),
-                               decrypted(pinfo, smtp));
-        else if (pop)
-            sess = session_new(conv, pinfo, MS_PROTO_POP3,
-                               first_from_server(pop, ms_extract_items(tree, MS_HF_POP_REQ) == NULL),
-                               decrypted(pinfo, pop));
+        const piece_t *p = first_piece(fc);
+        if (p)
+            sess = session_new(conv, pinfo, p->proto, first_from_server(p),
+                               decrypted(pinfo, p->ds));
         else if (implicit_tls(pinfo, &proto, &server_is_src))
             sess = session_new(conv, pinfo, proto, server_is_src, TRUE);
     }
     if (!sess)
         return 0;
     if (!PINFO_FD_VISITED(pinfo))
-        first_pass(sess, conv, pinfo, tvb, tree, sess->proto == MS_PROTO_SMTP ? smtp : pop);
+        first_pass(sess, conv, pinfo, tvb, fc);
     const ms_summary_t *sum = ms_machine_summary(sess->machine);
     wmem_array_t *notes = (wmem_array_t *)wmem_map_lookup(frame_notes, GUINT_TO_POINTER(pinfo->num));
     ms_render(sess, sum, guess, tvb, pinfo, tree, notes);
@@ -401,16 +512,15 @@ static void init_mailsess(void)
         .clients = pref_guess_clients, .window = (ms_time_t)pref_guess_window * MS_NS_PER_SEC,
     };
     guess = ms_guess_new(&cfg);
-    /* wanting fields forces a tree on every frame: only when enabled */
-    if (proto_is_protocol_enabled(find_protocol_by_id(proto_mailsess)))
-        set_postdissector_wanted_hfids(mailsess_handle, ms_extract_wanted());
+    /* after the preferences and Decode As: the byte path on every smtp/pop
+     * entry of the port tables, only while enabled */
+    ms_bytes_apply(ms_session_enabled());
 }
 
 static void cleanup_mailsess(void)
 {
     ms_heur_cleanup();
     ms_tlswrap_cleanup();
-    set_postdissector_wanted_hfids(mailsess_handle, NULL);
     if (sessions) {
         for (guint i = 0; i < sessions->len; i++)
             ms_machine_free(((ms_session_t *)g_ptr_array_index(sessions, i))->machine);
@@ -452,6 +562,7 @@ void proto_register_mailsess(void)
     module_t *prefs = prefs_register_protocol(proto_mailsess, NULL);
     ms_heur_register(proto_mailsess, prefs);
     ms_tlswrap_register(proto_mailsess);
+    ms_bytes_register();
     register_guess_prefs(prefs);
     mailsess_handle = register_dissector("mailsess", dissect_mailsess, proto_mailsess);
     register_postdissector(mailsess_handle);
@@ -463,7 +574,9 @@ void proto_register_mailsess(void)
 
 void proto_reg_handoff_mailsess(void)
 {
-    ms_extract_resolve();
+    mailsess_protocol = find_protocol_by_id(proto_mailsess);
+    proto_tcp = proto_get_id_by_filter_name("tcp");
+    ms_bytes_handoff();
     ms_heur_handoff();
     ms_tlswrap_handoff();
     ms_tap_handoff();
