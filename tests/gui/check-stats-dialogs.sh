@@ -18,18 +18,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 plugin=$1 wsver=$2
 shift 2
-for t in wireshark Xvfb; do
-    if ! command -v "$t" > /dev/null; then
-        echo "SKIP: $t is not installed (bash .ci/install-gui-deps.sh installs the GUI test tools)"
-        exit 77
-    fi
-done
-for t in xdotool xclip xwininfo import mergecap python3; do
-    command -v "$t" > /dev/null || { echo "FAIL: $t is not installed (.ci/install-gui-deps.sh)" >&2; exit 1; }
-done
+. "$here/gui-lib.sh"
+gui_require_tools
 shots=${MAILSESS_GUI_SHOTS:-$PWD}
 . "$here/../integration/tshark-env.sh"
-. "$here/gui-lib.sh"
 ms_env_setup "$plugin" "$wsver"
 ms_assert_loaded
 ms_env_gui

@@ -1,10 +1,26 @@
 # gui-lib.sh - sourced by the GUI tests and docs/screenshots/make-screenshots.sh:
-# an X server of its own (Xvfb), Wireshark on it as the test user, waiting for
-# its windows. Needs tests/integration/tshark-env.sh sourced and ms_env_setup
-# done ($MS_ENV); the caller's out dir is $out.
+# the tools they need, an X server of its own (Xvfb), Wireshark on it as the
+# test user, waiting for its windows. Past gui_require_tools: needs
+# tests/integration/tshark-env.sh sourced and ms_env_setup done ($MS_ENV);
+# the caller's out dir is $out.
 # SPDX-License-Identifier: GPL-2.0-or-later
 
 gui_xpid="" wpid=""
+
+# gui_require_tools: exit 77 (a ctest skip) without wireshark or Xvfb
+# (.ci/install-gui-deps.sh installs them); any other missing tool fails
+gui_require_tools() {
+    local t
+    for t in wireshark Xvfb; do
+        if ! command -v "$t" > /dev/null; then
+            echo "SKIP: $t is not installed (bash .ci/install-gui-deps.sh installs the GUI test tools)"
+            exit 77
+        fi
+    done
+    for t in xdotool xclip xwininfo import mergecap python3; do
+        command -v "$t" > /dev/null || { echo "FAIL: $t is not installed (.ci/install-gui-deps.sh)" >&2; exit 1; }
+    done
+}
 
 # gui_start_x: Xvfb on a free display (chosen by Xvfb itself); exports DISPLAY
 gui_start_x() {
