@@ -52,6 +52,12 @@ mk derived-smtp-same-ports
 python3 tools/set_client_port.py "$IN/smtp-auth-plain/capture.pcap" "$OUT/derived-smtp-same-ports/capture.pcap" \
     "$(tshark -r "$IN/smtp-auth-plain/capture.pcap" -c 1 -T fields -e tcp.srcport)" 25 --client-ipv4 127.0.0.2
 
+# The same with the greeting (frame 4) and the EHLO (frame 6) not captured:
+# the first mail bytes are the server's EHLO reply ("250-..."), which does not
+# say who speaks, and both ports are 25; the SYN (frame 1) does say it.
+mk derived-smtp-same-ports-no-opening
+editcap "$OUT/derived-smtp-same-ports/capture.pcap" "$OUT/derived-smtp-same-ports-no-opening/capture.pcap" 4 6
+
 # smtp-auth-plain moved to 2262-04-11 23:47:16.852775, 2 ms before the end of
 # int64 nanoseconds since 1970 (9223372036.854775807 s): the session crosses it.
 mk derived-smtp-year-2262

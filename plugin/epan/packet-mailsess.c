@@ -234,21 +234,50 @@ static gboolean decrypted(packet_info *pinfo, tvbuff_t *ds)
     return FALSE;
 }
 
+/* TCP_COMPLETENESS_SYNSENT of tcp_analysis.conversation_completeness
+ * (packet-tcp.c, the same from 3.6 to 4.6): a SYN without ACK was seen. */
+#define MS_TCP_SYNSENT 0x01
+
+/* Did this frame come from the server, by the TCP handshake? When the
+ * capture holds the connection's SYN, TCP made the conversation on it, keyed
+ * by its source: the SYN's sender, the client of the connection. FALSE when
+ * no SYN was seen (the capture starts later). */
+static gboolean syn_says(conversation_t *conv, packet_info *pinfo, gboolean *from_server)
+{
+    struct tcp_analysis *tcpd = tcp_data(conv);
+    if (!tcpd || !(tcpd->conversation_completeness & MS_TCP_SYNSENT) || !conv->key_ptr)
+        return FALSE;
+    const address *client = conversation_key_addr1(conv->key_ptr);
+    guint32 port = conversation_key_port1(conv->key_ptr);
+    if (!client)
+        return FALSE;
+    gboolean src = addresses_equal(client, &pinfo->src) && port == pinfo->srcport;
+    gboolean dst = addresses_equal(client, &pinfo->dst) && port == pinfo->destport;
+    if (src == dst)
+        return FALSE;
+    *from_server = dst;
+    return TRUE;
+}
+
 /*
  * Who sent the session's first mail bytes. What they say decides first: a
  * greeting is the server's and an EHLO/CAPA/USER the client's, whatever the
  * built-in dissector concluded from the ports (it guesses wrong when both
  * ports are equal, 25 -> 25, and inside an HTTP CONNECT tunnel). Else the
- * built-in dissector's direction.
+ * TCP handshake (the SYN's sender is the client), else the built-in
+ * dissector's direction (from the ports).
  */
-static gboolean first_from_server(const piece_t *p)
+static gboolean first_from_server(const piece_t *p, conversation_t *conv, packet_info *pinfo)
 {
     gint n = p->captured < MS_OPENING_MAX ? p->captured : MS_OPENING_MAX;
     ms_opening_t o;
+    gboolean server;
 
-    if (n <= 0)
-        return p->builtin_server;
-    return ms_heur_classify(p->data, (size_t)n, &o) ? o.from_server : p->builtin_server;
+    if (n > 0 && ms_heur_classify(p->data, (size_t)n, &o))
+        return o.from_server;
+    if (syn_says(conv, pinfo, &server))
+        return server;
+    return p->builtin_server;
 }
 
 static ms_session_t *session_new(conversation_t *conv, packet_info *pinfo, ms_proto_t proto,
@@ -480,7 +509,7 @@ static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         gboolean server_is_src;
         const piece_t *p = first_piece(fc);
         if (p)
-            sess = session_new(conv, pinfo, p->proto, first_from_server(p),
+            sess = session_new(conv, pinfo, p->proto, first_from_server(p, conv, pinfo),
                                decrypted(pinfo, p->ds));
         else if (implicit_tls(pinfo, &proto, &server_is_src))
             sess = session_new(conv, pinfo, proto, server_is_src, TRUE);
