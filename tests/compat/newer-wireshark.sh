@@ -67,7 +67,7 @@ while [ $# -gt 0 ]; do
 done
 [ "$(id -u)" = 0 ] || { echo "run as root (chroot)" >&2; exit 2; }
 
-PKGS="build-essential cmake pkg-config libglib2.0-dev wireshark-dev libwireshark-dev libgcrypt20-dev tshark libcmocka-dev util-linux bsdextrautils python3"
+PKGS="build-essential cmake pkg-config libglib2.0-dev wireshark-dev libwireshark-dev libgcrypt20-dev tshark libcmocka-dev util-linux bsdextrautils python3 time"
 CPATH_ENV=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
            HOME=/root LC_ALL=C.UTF-8 TERM=dumb)
 

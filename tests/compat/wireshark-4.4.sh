@@ -19,7 +19,7 @@ root=${1:-/var/tmp/mailsess-ci/trixie}
 . "$repo/tests/install/chroot-lib.sh"
 # the build and test dependencies of .ci/install-deps.sh, without the fuzzer's
 pkgs="build-essential cmake pkg-config libglib2.0-dev wireshark-dev libwireshark-dev
-      libgcrypt20-dev tshark libcmocka-dev util-linux bsdextrautils python3"
+      libgcrypt20-dev tshark libcmocka-dev util-linux bsdextrautils python3 time"
 log=$root.log
 mkdir -p "$(dirname "$root")"
 t0=$(date +%s)

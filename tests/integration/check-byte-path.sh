@@ -40,7 +40,11 @@ while read -r f; do [ "$f" = mailsess.heuristic ] || fields+=(-e "$f"); done < "
 values() {
     ms_tshark -2 -Y mailsess -T fields -E occurrence=a -E aggregator='|' "${fields[@]}" "$@"
 }
-heuristic() { ms_tshark -2 -Y mailsess -T fields -e mailsess.heuristic "$@" | sort -u | tr '\n' ' '; }
+# (booleans print 1/0 in tshark 4.0, True/False from 4.2: as 4.0's)
+heuristic() {
+    ms_tshark -2 -Y mailsess -T fields -e mailsess.heuristic "$@" | sed 's/^True$/1/; s/^False$/0/' |
+        sort -u | tr '\n' ' '
+}
 # -V without the Mail Session subtree
 builtin() {
     ms_tshark -V "$@" | awk '/^Mail Session/ {s=1; next} s && /^[ \t]/ {next} {s=0; print}'
