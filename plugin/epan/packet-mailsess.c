@@ -61,7 +61,8 @@ typedef struct {
     gboolean      builtin_server; /* the built-in took it as server data */
     tvbuff_t     *ds;             /* its data source (valid for the frame) */
     gboolean      cut;            /* the snap length cut the segment */
-    const guint8 *data;           /* the tvb handed to the built-in (captured bytes) */
+    tvbuff_t     *tvb;            /* the tvb handed to the built-in (lives as long as the
+                                   * frame's dissection: read, not copied) */
     gint          len;            /* of which it consumed [0, len) */
     gint          captured;
     gint          start;          /* its offset in ds */
@@ -270,10 +271,13 @@ static gboolean syn_says(conversation_t *conv, packet_info *pinfo, gboolean *fro
 static gboolean first_from_server(const piece_t *p, conversation_t *conv, packet_info *pinfo)
 {
     gint n = p->captured < MS_OPENING_MAX ? p->captured : MS_OPENING_MAX;
+    guint8 buf[MS_OPENING_MAX];
     ms_opening_t o;
     gboolean server;
 
-    if (n > 0 && ms_heur_classify(p->data, (size_t)n, &o))
+    if (n > 0)
+        tvb_memcpy(p->tvb, buf, 0, n);
+    if (n > 0 && ms_heur_classify(buf, (size_t)n, &o))
         return o.from_server;
     if (syn_says(conv, pinfo, &server))
         return server;
@@ -407,7 +411,7 @@ void ms_session_bytes(tvbuff_t *tvb, packet_info *pinfo, ms_proto_t proto, gbool
     piece_t p = {
         .proto = proto, .builtin_server = builtin_server, .ds = tvb_get_ds_tvb(tvb),
         .cut = tvb_captured_length(tvb) < tvb_reported_length(tvb),
-        .data = (const guint8 *)tvb_memdup(pinfo->pool, tvb, 0, captured),
+        .tvb = tvb,
         .len = len, .captured = captured, .start = (gint)tvb_raw_offset(tvb),
     };
     wmem_array_append_one(fc->pieces, p);
@@ -459,7 +463,8 @@ static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pi
         gint from = p->ds == frame && first_new > p->start ? first_new - p->start : 0;
         for (gint off = from; off < p->len; off += FEED_CHUNK) {
             gint k = p->len - off < FEED_CHUNK ? p->len - off : FEED_CHUNK;
-            ms_machine_feed(sess->machine, dir, p->data + off, (size_t)k, pinfo->num, ts);
+            ms_machine_feed(sess->machine, dir, tvb_get_ptr(p->tvb, off, k), (size_t)k,
+                            pinfo->num, ts);
         }
         cut |= p->cut;
     }
