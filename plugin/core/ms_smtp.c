@@ -839,6 +839,23 @@ static void on_reply(ms_smtp_t *s, unsigned code, ms_frame_t frame, ms_time_t ts
     pop(s);
 }
 
+/* Can the reply being read close a message: is an end of data or a BDAT LAST
+ * among the commands match_reply() may give it to? Only then is a queue id
+ * looked for in its text (message_done() is its only reader): the parse costs
+ * ~1,200 instructions, and most 2xx replies answer MAIL or RCPT. */
+static bool may_close_message(ms_smtp_t *s)
+{
+    uint32_t queued = ms_conn_queued(&s->c);
+    uint32_t n = queued == 0 ? 1 : queued < RESYNC_WINDOW ? queued : RESYNC_WINDOW;
+    for (uint32_t i = 0; i < n; i++) {
+        const smtp_pending_t *p = queued == 0 ? front(s) : at(s, i);
+        if (p && (p->cmd.kind == SMTP_CMD_DATA_END ||
+                  (p->cmd.kind == SMTP_CMD_BDAT && (p->cmd.flags & SMTP_F_LAST))))
+            return true;
+    }
+    return false;
+}
+
 static void on_reply_line(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms_time_t ts)
 {
     ms_smtp_reply_line_t r;
@@ -869,7 +886,7 @@ static void on_reply_line(ms_smtp_t *s, const ms_line_t *l, ms_frame_t frame, ms
     /* the reply that accepts a message may name its queue id (first one found) */
     const uint8_t *qid;
     size_t qid_len;
-    if (s->reply_code / 100 == 2 && !ehlo && !s->reply_qid &&
+    if (s->reply_code / 100 == 2 && !ehlo && !s->reply_qid && may_close_message(s) &&
         ms_smtp_queue_id_parse(r.text, r.text_len, &qid, &qid_len))
         s->reply_qid = ms_text_printable(qid, qid_len, MS_QUEUE_ID_MAX);
     if (r.last) {
