@@ -77,13 +77,30 @@ typedef struct {
  * for the postdissector, which feeds them with the frame's other events in
  * their order (time, lost segment, bytes, cut, TLS records, FIN/RST), with
  * the connection's own addresses and ports. */
+#define PIECES_INLINE 2
+
 typedef struct {
     gboolean        looked_up;
     address         src, dst;          /* ... the conversation was looked up with */
     guint32         srcport, destport; /* (shallow copies, valid for the frame) */
     conversation_t *conv;
-    wmem_array_t   *pieces; /* piece_t, in the order of the calls; NULL: none */
+    /* the pieces, in the order of the calls: the first PIECES_INLINE here
+     * (one or two in a frame almost always), the others in 'more' */
+    guint           n_pieces;
+    piece_t         inline_pieces[PIECES_INLINE];
+    wmem_array_t   *more;
 } frame_ctx_t;
+
+static guint n_pieces(const frame_ctx_t *fc)
+{
+    return fc ? fc->n_pieces : 0;
+}
+
+static const piece_t *piece(const frame_ctx_t *fc, guint i)
+{
+    return i < PIECES_INLINE ? &fc->inline_pieces[i]
+                             : (const piece_t *)wmem_array_index(fc->more, i - PIECES_INLINE);
+}
 
 #define PIECES_MAX 4096 /* calls of a built-in recorded per frame (each consumed >= 1 byte) */
 
@@ -172,11 +189,12 @@ static frame_ctx_t *frame_ctx(packet_info *pinfo)
     return fc;
 }
 
-conversation_t *ms_frame_conversation(packet_info *pinfo)
+/* The frame's conversation, from fc when it was looked up there (fc may be
+ * NULL: looked up, not kept). */
+static conversation_t *frame_conversation(packet_info *pinfo, frame_ctx_t *fc)
 {
-    if (pinfo->flags.in_error_pkt)
+    if (pinfo->flags.in_error_pkt || !fc)
         return find_conversation_pinfo(pinfo, 0);
-    frame_ctx_t *fc = frame_ctx(pinfo);
     if (!fc->looked_up || fc->srcport != pinfo->srcport || fc->destport != pinfo->destport ||
         !addresses_equal(&fc->src, &pinfo->src) || !addresses_equal(&fc->dst, &pinfo->dst)) {
         fc->conv = find_conversation_pinfo(pinfo, 0);
@@ -187,6 +205,11 @@ conversation_t *ms_frame_conversation(packet_info *pinfo)
         fc->destport = pinfo->destport;
     }
     return fc->conv;
+}
+
+conversation_t *ms_frame_conversation(packet_info *pinfo)
+{
+    return frame_conversation(pinfo, pinfo->flags.in_error_pkt ? NULL : frame_ctx(pinfo));
 }
 
 static struct tcp_analysis *tcp_data(conversation_t *conv)
@@ -382,9 +405,9 @@ static gint first_new_byte(ms_session_t *sess, conversation_t *conv, packet_info
     if (fresh == G_MAXUINT32)
         return 0;
     /* the tvb handed to the built-in dissector is the segment, to its end */
-    guint n = fc && fc->pieces ? wmem_array_get_count(fc->pieces) : 0;
+    guint n = n_pieces(fc);
     for (guint i = 0; i < n; i++) {
-        const piece_t *p = (const piece_t *)wmem_array_index(fc->pieces, i);
+        const piece_t *p = piece(fc, i);
         if (p->ds == frame && p->start + p->captured > end)
             end = p->start + p->captured;
     }
@@ -404,9 +427,7 @@ void ms_session_bytes(tvbuff_t *tvb, packet_info *pinfo, ms_proto_t proto, gbool
     if (len <= 0)
         return;
     frame_ctx_t *fc = frame_ctx(pinfo);
-    if (!fc->pieces)
-        fc->pieces = wmem_array_new(pinfo->pool, sizeof(piece_t));
-    if (wmem_array_get_count(fc->pieces) >= PIECES_MAX)
+    if (fc->n_pieces >= PIECES_MAX)
         return;
     piece_t p = {
         .proto = proto, .builtin_server = builtin_server, .ds = tvb_get_ds_tvb(tvb),
@@ -414,16 +435,23 @@ void ms_session_bytes(tvbuff_t *tvb, packet_info *pinfo, ms_proto_t proto, gbool
         .tvb = tvb,
         .len = len, .captured = captured, .start = (gint)tvb_raw_offset(tvb),
     };
-    wmem_array_append_one(fc->pieces, p);
+    if (fc->n_pieces < PIECES_INLINE) {
+        fc->inline_pieces[fc->n_pieces] = p;
+    } else {
+        if (!fc->more)
+            fc->more = wmem_array_new(pinfo->pool, sizeof(piece_t));
+        wmem_array_append_one(fc->more, p);
+    }
+    fc->n_pieces++;
 }
 
 /* The frame's first piece of SMTP bytes, else of POP3 bytes. */
 static const piece_t *first_piece(const frame_ctx_t *fc)
 {
-    guint n = fc && fc->pieces ? wmem_array_get_count(fc->pieces) : 0;
+    guint n = n_pieces(fc);
     const piece_t *pop = NULL;
     for (guint i = 0; i < n; i++) {
-        const piece_t *p = (const piece_t *)wmem_array_index(fc->pieces, i);
+        const piece_t *p = piece(fc, i);
         if (p->proto == MS_PROTO_SMTP)
             return p;
         if (!pop)
@@ -448,16 +476,16 @@ static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pi
     ms_machine_touch(sess->machine, pinfo->num, ts);
     if (tcpd && tcpd->ta && (tcpd->ta->flags & MS_TCP_A_LOST_PACKET))
         ms_machine_gap(sess->machine, dir, pinfo->num, ts);
-    guint n = fc && fc->pieces ? wmem_array_get_count(fc->pieces) : 0, mine = 0;
+    guint n = n_pieces(fc), mine = 0;
     for (guint i = 0; i < n; i++)
-        mine += ((const piece_t *)wmem_array_index(fc->pieces, i))->proto == sess->proto;
+        mine += piece(fc, i)->proto == sess->proto;
     const ms_tlswrap_frame_t *wrap = feed_tls(sess, pinfo, dir, ts);
     if (mine == 0)
         feed_clear(sess, pinfo, wrap, ts);
     gboolean cut = FALSE;
     gint first_new = first_new_byte(sess, conv, pinfo, dir, frame, fc);
     for (guint i = 0; i < n; i++) {
-        const piece_t *p = (const piece_t *)wmem_array_index(fc->pieces, i);
+        const piece_t *p = piece(fc, i);
         if (p->proto != sess->proto)
             continue;
         gint from = p->ds == frame && first_new > p->start ? first_new - p->start : 0;
@@ -500,7 +528,7 @@ static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     /* the mail bytes the byte path saw in this frame, and the conversation
      * if it looked it up already */
     frame_ctx_t *fc = (frame_ctx_t *)p_get_proto_data(pinfo->pool, pinfo, proto_mailsess, 0);
-    conversation_t *conv = ms_frame_conversation(pinfo);
+    conversation_t *conv = frame_conversation(pinfo, fc); /* nothing comes after: not kept */
     if (!conv)
         return 0;
     ms_session_t *sess = (ms_session_t *)conversation_get_proto_data(conv, proto_mailsess);
