@@ -134,8 +134,8 @@ void ms_report_list_add(ms_reporter_t *r, ms_strlist_t *l, const char *what, boo
         return;
     }
     char *t = ms_text_printable(v, len, MS_TEXT_MAX);
-    ms_report_list_add_text(r, l, what, distinct, t, frame);
-    g_free(t);
+    if (ms_strlist_add_owned(l, t, strlen(t), distinct) == MS_LIST_FULL)
+        note_full(r, l, what, frame);
 }
 
 void ms_report_message(ms_reporter_t *r, ms_frame_t frame, uint64_t bytes)

@@ -36,11 +36,12 @@ bool ms_strlist_full(const ms_strlist_t *l, size_t len)
     return l->count >= l->cap || len > MS_STRLIST_BYTES_MAX - l->bytes;
 }
 
-ms_list_result_t ms_strlist_add(ms_strlist_t *l, const char *s, size_t len)
+/* Room for one more entry of len bytes (grows the slots), or false: full. */
+static bool make_room(ms_strlist_t *l, size_t len)
 {
     if (ms_strlist_full(l, len)) {
         l->dropped++;
-        return MS_LIST_FULL;
+        return false;
     }
     if (l->count == l->alloc) {
         uint32_t n = l->alloc ? l->alloc * 2 : 4;
@@ -49,7 +50,29 @@ ms_list_result_t ms_strlist_add(ms_strlist_t *l, const char *s, size_t len)
         l->items = g_renew(char *, l->items, n);
         l->alloc = n;
     }
+    return true;
+}
+
+ms_list_result_t ms_strlist_add(ms_strlist_t *l, const char *s, size_t len)
+{
+    if (!make_room(l, len))
+        return MS_LIST_FULL;
     l->items[l->count++] = g_strndup(s, len);
+    l->bytes += (uint32_t)len;
+    return MS_LIST_ADDED;
+}
+
+ms_list_result_t ms_strlist_add_owned(ms_strlist_t *l, char *s, size_t len, bool distinct)
+{
+    if (distinct && ms_strlist_contains(l, s, len)) {
+        g_free(s);
+        return MS_LIST_DUPLICATE;
+    }
+    if (!make_room(l, len)) {
+        g_free(s);
+        return MS_LIST_FULL;
+    }
+    l->items[l->count++] = s;
     l->bytes += (uint32_t)len;
     return MS_LIST_ADDED;
 }

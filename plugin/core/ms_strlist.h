@@ -42,5 +42,10 @@ ms_list_result_t ms_strlist_add(ms_strlist_t *l, const char *s, size_t len);
 /* Appends only when no equal entry exists (case-sensitive). */
 ms_list_result_t ms_strlist_add_distinct(ms_strlist_t *l, const char *s, size_t len);
 bool ms_strlist_contains(const ms_strlist_t *l, const char *s, size_t len);
+/* The same as ms_strlist_add / ms_strlist_add_distinct (distinct: true), for a
+ * string the caller allocated (g_malloc, NUL-terminated, strlen(s) == len):
+ * the list keeps it, or frees it when it does not (full, duplicate). Saves a
+ * copy of text the caller had to build anyway (escaped text). */
+ms_list_result_t ms_strlist_add_owned(ms_strlist_t *l, char *s, size_t len, bool distinct);
 
 #endif /* MS_STRLIST_H */

@@ -15,6 +15,7 @@
 #include "ms_fifo.h"
 #include "ms_heur_classify.h"
 #include "ms_machine.h"
+#include "ms_strlist.h"
 #include "ms_tls_offers.h"
 
 #include "recorder.h"
@@ -423,6 +424,36 @@ static void test_tls_offers(void **state)
     ms_tls_offers_free(t);
 }
 
+/* ---- the capped list ----------------------------------------------------- */
+
+/* A caller-built string is kept or freed (ASan/valgrind see a leak or a
+ * double free otherwise); duplicates and a full list behave as with a copy. */
+static void test_strlist_add_owned(void **state)
+{
+    (void)state;
+    ms_strlist_t l;
+    ms_strlist_init(&l, 2);
+    assert_int_equal(ms_strlist_add_owned(&l, g_strdup("a"), 1, true), MS_LIST_ADDED);
+    assert_int_equal(ms_strlist_add_owned(&l, g_strdup("a"), 1, true), MS_LIST_DUPLICATE);
+    assert_int_equal(ms_strlist_add_owned(&l, g_strdup("a"), 1, false), MS_LIST_ADDED);
+    assert_int_equal(ms_strlist_add_owned(&l, g_strdup("b"), 1, false), MS_LIST_FULL);
+    assert_int_equal(l.count, 2);
+    assert_int_equal(l.dropped, 1);
+    assert_int_equal(l.bytes, 2);
+    assert_string_equal(l.items[0], "a");
+    assert_string_equal(l.items[1], "a");
+    ms_strlist_clear(&l);
+    /* the text budget counts the stored length */
+    ms_strlist_init(&l, 8);
+    char *big = g_malloc(MS_STRLIST_BYTES_MAX + 1);
+    memset(big, 'x', MS_STRLIST_BYTES_MAX);
+    big[MS_STRLIST_BYTES_MAX] = '\0';
+    assert_int_equal(ms_strlist_add_owned(&l, big, MS_STRLIST_BYTES_MAX, false), MS_LIST_ADDED);
+    assert_int_equal(ms_strlist_add_owned(&l, g_strdup("y"), 1, false), MS_LIST_FULL);
+    assert_int_equal(l.count, 1);
+    ms_strlist_clear(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -439,6 +470,7 @@ int main(void)
         cmocka_unit_test(test_anomaly_table),
         cmocka_unit_test(test_heur_classify),
         cmocka_unit_test(test_tls_offers),
+        cmocka_unit_test(test_strlist_add_owned),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
