@@ -135,12 +135,8 @@ char *ms_row_value(const ms_summary_t *s, ms_col_t c)
         return g_strdup(s->deleted_committed ? "yes" : "no");
     case MS_COL_QUIT:
         return g_strdup(s->quit ? "yes" : blind(s) ? "?" : "no");
-    case MS_COL_DURATION: {
-        ms_time_t d = ms_time_diff(s->last_ts, s->first_ts);
-        uint64_t u = d < 0 ? (uint64_t)0 - (uint64_t)d : (uint64_t)d;
-        return g_strdup_printf("%s%" PRIu64 ".%03" PRIu64, d < 0 ? "-" : "",
-                               u / MS_NS_PER_SEC, (u % MS_NS_PER_SEC) / 1000000);
-    }
+    case MS_COL_DURATION:
+        return ms_row_duration_text(s->first_ts, s->last_ts);
     case MS_COL_CLIENT:
     case MS_COL_SERVER:
     case MS_COL_FIRST:
@@ -150,6 +146,54 @@ char *ms_row_value(const ms_summary_t *s, ms_col_t c)
         break;
     }
     return NULL;
+}
+
+void ms_row_inputs(const ms_summary_t *s, ms_row_inputs_t *in)
+{
+    memset(in, 0, sizeof(*in));
+    in->proto = s->proto;
+    in->users = s->auth_users.count;
+    in->users_dropped = s->auth_users.dropped;
+    in->methods = s->auth_methods.count;
+    in->methods_dropped = s->auth_methods.dropped;
+    in->refused_listed = s->rcpt_rejected.count;
+    in->refused_dropped = s->rcpt_rejected.dropped;
+    in->auth_result = s->auth_result;
+    in->auth_failures = s->auth_failures;
+    in->tls = s->tls;
+    in->msg_count = s->msg_count;
+    in->deleted = s->deleted;
+    in->msg_bytes = s->msg_bytes;
+    in->auth_plaintext = s->auth_plaintext;
+    in->blind = blind(s);
+    in->quit = s->quit;
+    in->deleted_committed = s->deleted_committed;
+}
+
+/* Milliseconds, truncated, and the sign of last - first. */
+static uint64_t duration_ms(ms_time_t first, ms_time_t last, bool *negative)
+{
+    ms_time_t d = ms_time_diff(last, first);
+    uint64_t u = d < 0 ? (uint64_t)0 - (uint64_t)d : (uint64_t)d;
+    *negative = d < 0;
+    return u / 1000000;
+}
+
+char *ms_row_duration_text(ms_time_t first, ms_time_t last)
+{
+    bool neg;
+    uint64_t ms = duration_ms(first, last, &neg);
+    return g_strdup_printf("%s%" PRIu64 ".%03" PRIu64, neg ? "-" : "", ms / 1000, ms % 1000);
+}
+
+double ms_row_duration_seconds(ms_time_t first, ms_time_t last)
+{
+    bool neg;
+    /* the integer is exact in a double (at most 2^63 ns = 9.2e12 ms < 2^53),
+     * and one division rounds it as reading the decimal text does: to the
+     * nearest double */
+    double v = (double)duration_ms(first, last, &neg) / 1000.0;
+    return neg ? -v : v;
 }
 
 char *ms_row_csv(const char *v)

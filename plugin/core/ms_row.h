@@ -66,6 +66,33 @@ const char *ms_sides_name(unsigned bits);
  */
 char *ms_row_value(const ms_summary_t *s, ms_col_t c);
 
+/*
+ * What the columns ms_row_value() fills read from the record, the time of
+ * the last frame excepted (DURATION: ms_row_duration_*): equal inputs
+ * (memcmp; ms_row_inputs() zeroes the padding) give equal values in every
+ * such column. A session's lists only grow while it lives, so their lengths
+ * stand for their text. The session table recomputes a row only when these
+ * change (every frame moves the last frame and time, few change the rest):
+ * a column that reads another field must add it here.
+ */
+typedef struct {
+    ms_proto_t       proto;
+    uint32_t         users, methods, refused_listed;
+    uint64_t         users_dropped, methods_dropped, refused_dropped;
+    ms_auth_result_t auth_result;
+    uint32_t         auth_failures;
+    ms_tls_t         tls;
+    uint32_t         msg_count, deleted;
+    uint64_t         msg_bytes;
+    bool             auth_plaintext, blind, quit, deleted_committed;
+} ms_row_inputs_t;
+
+void ms_row_inputs(const ms_summary_t *s, ms_row_inputs_t *in);
+/* DURATION from the first and the last time: its text (as ms_row_value()
+ * gives it, newly allocated) and the number of seconds that text reads as. */
+char *ms_row_duration_text(ms_time_t first, ms_time_t last);
+double ms_row_duration_seconds(ms_time_t first, ms_time_t last);
+
 /* CSV quoting (RFC 4180): the value as is, or in double quotes with quotes
  * doubled when it holds a comma, quote, CR or LF. Newly allocated. */
 char *ms_row_csv(const char *v);

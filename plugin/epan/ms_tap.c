@@ -23,6 +23,7 @@
 #include <epan/tap.h>
 #include <epan/to_str.h>
 #include <stdio.h>
+#include <string.h>
 
 static int mailsess_tap = -1;
 
@@ -53,13 +54,13 @@ static char *endpoint(const address *a, guint32 port)
 
 /* The guessing findings of the session's client and of the users it tried,
  * as mailsess.guessing shows them. */
-static char *guessing(const ms_session_t *sess, const ms_summary_t *sum)
+static guint32 guess_flags(const ms_session_t *sess, const ms_summary_t *sum)
 {
     const address *a = &sess->cli_addr;
     if (a->type != AT_IPv4 && a->type != AT_IPv6)
-        return ms_guess_flags_text(0);
-    return ms_guess_flags_text(ms_guess_session_flags(ms_guess_current(), (const guint8 *)a->data,
-                                                      (size_t)a->len, &sum->auth_users));
+        return 0;
+    return ms_guess_session_flags(ms_guess_current(), (const guint8 *)a->data, (size_t)a->len,
+                                  &sum->auth_users);
 }
 
 /* All columns of one session as strings (g_malloc), from a queued record. */
@@ -71,7 +72,24 @@ static void row_values(const ms_tap_rec_t *r, char *v[MS_COL_COUNT])
     v[MS_COL_SERVER] = endpoint(&r->sess->srv_addr, r->sess->srv_port);
     v[MS_COL_FIRST] = g_strdup_printf("%u", r->sum->first_frame);
     v[MS_COL_LAST] = g_strdup_printf("%u", r->sum->last_frame);
-    v[MS_COL_GUESSING] = guessing(r->sess, r->sum);
+    v[MS_COL_GUESSING] = ms_guess_flags_text(guess_flags(r->sess, r->sum));
+}
+
+/* What a row's values come from, but for the last frame and its time (the
+ * LAST and DURATION columns), which move on every frame: a row is computed
+ * again only when this changes (ms_row_inputs() in ms_row.h). */
+typedef struct {
+    ms_row_inputs_t in;
+    guint32         guess; /* GUESSING */
+    ms_frame_t      first; /* FIRST (CLIENT and SERVER are the session's) */
+} row_key_t;
+
+static void row_key(const ms_tap_rec_t *r, row_key_t *k)
+{
+    memset(k, 0, sizeof(*k));
+    ms_row_inputs(r->sum, &k->in);
+    k->guess = guess_flags(r->sess, r->sum);
+    k->first = r->sum->first_frame;
 }
 
 static void row_free(char *v[MS_COL_COUNT])
@@ -85,7 +103,11 @@ static void row_free(char *v[MS_COL_COUNT])
 #define TABLE_NAME "Mail Sessions"
 
 static stat_tap_table_item table_fields[MS_COL_COUNT];
-static GHashTable *table_rows; /* session -> row + 1 */
+typedef struct {
+    guint     row;
+    row_key_t key; /* of its values */
+} table_row_t;
+static GHashTable *table_rows; /* session -> table_row_t */
 static guint table_ui_refcount(void);
 
 /* Bytes in Wireshark's dialog: an integer (Wireshark 4.0 shows a float
@@ -142,22 +164,34 @@ static tap_packet_status table_packet(void *tapdata, packet_info *pinfo _U_, epa
     stat_tap_table *t = g_array_index(sd->stat_tap_data->tables, stat_tap_table *, 0);
     char *v[MS_COL_COUNT];
     stat_tap_table_item_type items[MS_COL_COUNT];
-    guint row = GPOINTER_TO_UINT(g_hash_table_lookup(table_rows, r->sess));
+    table_row_t *tr = (table_row_t *)g_hash_table_lookup(table_rows, r->sess);
+    row_key_t k;
 
-    row_values(r, v);
-    if (row == 0) {
+    row_key(r, &k);
+    if (!tr) {
+        row_values(r, v);
         memset(items, 0, sizeof(items));
-        row = t->num_elements;
+        tr = g_new(table_row_t, 1);
+        tr->row = t->num_elements;
+        memcpy(&tr->key, &k, sizeof(k));
         for (int c = 0; c < MS_COL_COUNT; c++)
             table_set(&items[c], (ms_col_t)c, v[c]);
-        stat_tap_init_table_row(t, row, MS_COL_COUNT, items);
-        g_hash_table_insert(table_rows, (gpointer)r->sess, GUINT_TO_POINTER(row + 1));
+        stat_tap_init_table_row(t, tr->row, MS_COL_COUNT, items);
+        g_hash_table_insert(table_rows, (gpointer)r->sess, tr);
         return TAP_PACKET_REDRAW;
     }
-    row--;
+    if (memcmp(&k, &tr->key, sizeof(k)) == 0) {
+        /* the numbers table_set() reads from the texts of these two */
+        stat_tap_get_field_data(t, tr->row, MS_COL_LAST)->value.uint_value = r->sum->last_frame;
+        stat_tap_get_field_data(t, tr->row, MS_COL_DURATION)->value.float_value =
+            ms_row_duration_seconds(r->sum->first_ts, r->sum->last_ts);
+        return TAP_PACKET_REDRAW;
+    }
+    memcpy(&tr->key, &k, sizeof(k));
+    row_values(r, v);
     for (int c = 0; c < MS_COL_COUNT; c++) {
-        stat_tap_table_item_type *it = stat_tap_get_field_data(t, row, c);
-        table_item_free(t, row, c, it);
+        stat_tap_table_item_type *it = stat_tap_get_field_data(t, tr->row, c);
+        table_item_free(t, tr->row, c, it);
         table_set(it, (ms_col_t)c, v[c]);
     }
     return TAP_PACKET_REDRAW;
@@ -256,12 +290,22 @@ typedef struct {
     out_format_t format;
     char        *filter;
     GPtrArray   *order; /* sessions in order of appearance */
-    GHashTable  *rows;  /* session -> char *[MS_COL_COUNT] */
+    GHashTable  *rows;  /* session -> out_row_t */
 } out_t;
+
+/* A session's values as of its last tapped frame: the texts as of the last
+ * change of their key, the last frame and its time as numbers (made texts
+ * when the table is printed). */
+typedef struct {
+    row_key_t  key;
+    char      *v[MS_COL_COUNT];
+    ms_frame_t last_frame;
+    ms_time_t  first_ts, last_ts;
+} out_row_t;
 
 static void out_row_free(gpointer p)
 {
-    row_free((char **)p);
+    row_free(((out_row_t *)p)->v);
     g_free(p);
 }
 
@@ -270,11 +314,23 @@ static tap_packet_status out_packet(void *tapdata, packet_info *pinfo _U_, epan_
 {
     out_t *o = (out_t *)tapdata;
     const ms_tap_rec_t *r = (const ms_tap_rec_t *)data;
-    char **v = g_new(char *, MS_COL_COUNT);
-    row_values(r, v);
-    if (!g_hash_table_contains(o->rows, r->sess))
+    out_row_t *w = (out_row_t *)g_hash_table_lookup(o->rows, r->sess);
+    row_key_t k;
+    row_key(r, &k);
+    if (!w) {
+        w = g_new0(out_row_t, 1);
         g_ptr_array_add(o->order, (gpointer)r->sess);
-    g_hash_table_replace(o->rows, (gpointer)r->sess, v);
+        g_hash_table_insert(o->rows, (gpointer)r->sess, w);
+        memcpy(&w->key, &k, sizeof(k));
+        row_values(r, w->v);
+    } else if (memcmp(&k, &w->key, sizeof(k)) != 0) {
+        memcpy(&w->key, &k, sizeof(k));
+        row_free(w->v);
+        row_values(r, w->v);
+    }
+    w->last_frame = r->sum->last_frame;
+    w->first_ts = r->sum->first_ts;
+    w->last_ts = r->sum->last_ts;
     return TAP_PACKET_DONT_REDRAW;
 }
 
@@ -294,7 +350,12 @@ static void out_draw(void *tapdata)
         printf("\n");
     }
     for (guint i = 0; i < o->order->len; i++) {
-        char **v = (char **)g_hash_table_lookup(o->rows, g_ptr_array_index(o->order, i));
+        out_row_t *w = (out_row_t *)g_hash_table_lookup(o->rows, g_ptr_array_index(o->order, i));
+        char **v = w->v;
+        g_free(v[MS_COL_LAST]);
+        v[MS_COL_LAST] = g_strdup_printf("%u", w->last_frame);
+        g_free(v[MS_COL_DURATION]);
+        v[MS_COL_DURATION] = ms_row_duration_text(w->first_ts, w->last_ts);
         if (o->format == OUT_JSON)
             printf("{");
         for (int c = 0; c < MS_COL_COUNT; c++) {
@@ -412,7 +473,7 @@ void ms_tap_register(void)
     gboolean text = text_table_program();
     bytes_as_uint = !text;
     mailsess_tap = register_tap("mailsess");
-    table_rows = g_hash_table_new(g_direct_hash, g_direct_equal);
+    table_rows = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     retired_rows = g_ptr_array_new();
     for (int c = 0; c < MS_COL_COUNT; c++) {
         int w = text ? text_width((ms_col_t)c) : 0;

@@ -206,6 +206,94 @@ static void test_quoting(void **state)
     check_quoted(ms_row_json_string, "\xc3\xa9", "\"\xc3\xa9\"");
 }
 
+/* The row's inputs (ms_row_inputs): whenever a column's value changes, the
+ * inputs change too (else the session table would keep a stale value); the
+ * last frame and its time alone leave them equal. */
+static void mutate(ms_summary_t *s, int m)
+{
+    switch (m) {
+    case 0: ms_strlist_add(&s->auth_users, "u", 1); break;
+    case 1: s->auth_users.dropped++; break;
+    case 2: ms_strlist_add(&s->auth_methods, "PLAIN", 5); break;
+    case 3: s->auth_methods.dropped++; break;
+    case 4: ms_strlist_add(&s->rcpt_rejected, "r@x", 3); break;
+    case 5: s->rcpt_rejected.dropped++; break;
+    case 6: s->auth_result = MS_AUTH_RESULT_SUCCESS; break;
+    case 7: s->auth_failures++; break;
+    case 8: s->auth_plaintext = true; break;
+    case 9: s->tls = MS_TLS_STARTTLS; break;
+    case 10: s->tls = MS_TLS_STARTTLS; s->tls_hidden = true; break;  /* blind: "?" */
+    case 11: s->tls = MS_TLS_IMPLICIT; break;                        /* blind until a command */
+    case 12: s->msg_count++; break;
+    case 13: s->msg_bytes += 10; break;
+    case 14: s->deleted++; break;
+    case 15: s->deleted = 1; s->deleted_committed = true; break;
+    case 16: s->quit = true; break;
+    case 17: s->proto = MS_PROTO_POP3; break; /* from SMTP */
+    default: break;
+    }
+}
+
+static void test_row_inputs(void **state)
+{
+    (void)state;
+    for (int m = 0; m < 18; m++) {
+        ms_summary_t s;
+        /* DELETED and COMMITTED are POP3's */
+        ms_summary_init(&s, m == 14 || m == 15 ? MS_PROTO_POP3 : MS_PROTO_SMTP, 3, 1000);
+        s.commands = 1;
+        ms_row_inputs_t before, after;
+        char *v[MS_COL_COUNT];
+        ms_row_inputs(&s, &before);
+        for (int c = 0; c < MS_COL_COUNT; c++)
+            v[c] = ms_row_value(&s, (ms_col_t)c);
+        mutate(&s, m);
+        ms_row_inputs(&s, &after);
+        bool changed = false;
+        for (int c = 0; c < MS_COL_COUNT; c++) {
+            char *w = ms_row_value(&s, (ms_col_t)c);
+            if (c != MS_COL_DURATION && g_strcmp0(v[c], w) != 0)
+                changed = true;
+            g_free(w);
+            g_free(v[c]);
+        }
+        if (!changed)
+            fail_msg("mutation %d changes no column: the test does not test it", m);
+        if (memcmp(&before, &after, sizeof(before)) == 0)
+            fail_msg("mutation %d changes a column but not the row's inputs", m);
+        ms_summary_clear(&s);
+    }
+    /* a frame that moves only the end of the session */
+    ms_summary_t s;
+    ms_summary_init(&s, MS_PROTO_SMTP, 3, 1000);
+    ms_row_inputs_t a, b;
+    ms_row_inputs(&s, &a);
+    ms_summary_touch(&s, 9, 5 * MS_NS_PER_SEC);
+    ms_row_inputs(&s, &b);
+    assert_memory_equal(&a, &b, sizeof(a));
+    ms_summary_clear(&s);
+}
+
+/* DURATION as a number is what its text reads as (the session table's dialog
+ * sorts it as a number, tshark's text prints the text). */
+static void test_duration_number(void **state)
+{
+    (void)state;
+    const ms_time_t lasts[] = { 0, 999999, 1000000, 1999999999, 2045678999, -1, -1500000000LL,
+                                86400LL * MS_NS_PER_SEC + 123456789, INT64_MAX, INT64_MIN + 1 };
+    for (size_t i = 0; i < G_N_ELEMENTS(lasts); i++) {
+        char *t = ms_row_duration_text(0, lasts[i]);
+        double want = g_ascii_strtod(t, NULL);
+        double got = ms_row_duration_seconds(0, lasts[i]);
+        if (memcmp(&want, &got, sizeof(got)) != 0)
+            fail_msg("%s reads as %.17g, the number is %.17g", t, want, got);
+        g_free(t);
+    }
+    char *t = ms_row_duration_text(1000, 1000 + 2045678999);
+    assert_string_equal(t, "2.045");
+    g_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -216,6 +304,8 @@ int main(void)
         cmocka_unit_test(test_quoting),
         cmocka_unit_test(test_enum_names),
         cmocka_unit_test(test_cmd_names),
+        cmocka_unit_test(test_row_inputs),
+        cmocka_unit_test(test_duration_number),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
