@@ -41,6 +41,7 @@ void ms_machine_free(ms_machine_t *m)
     if (!m)
         return;
     ops(m)->clear(&m->conn);
+    ops(m)->free(&m->conn);
     ms_conn_clear(&m->conn);
     g_free(m);
 }

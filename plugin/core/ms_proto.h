@@ -30,6 +30,8 @@ typedef struct {
     /* frees the protocol's own memory (queued commands' data) and resets its
      * reply state; the machine stays usable (shrink) or is freed next */
     void (*clear)(ms_conn_t *c);
+    /* frees what clear keeps for a machine still in use (the machine is freed next) */
+    void (*free)(ms_conn_t *c);
     /* a static name for a command kind (in the notes: response times per command) */
     const char *(*cmd_name)(uint16_t kind);
     uint16_t cmd_kinds;     /* kinds are 0 .. cmd_kinds - 1 */
