@@ -10,6 +10,7 @@
 #define MS_PROTO_H
 
 #include "ms_conn.h"
+#include "ms_machine.h"
 
 typedef struct {
     size_t   size;          /* of the protocol's machine (ms_conn_t first) */
@@ -36,6 +37,10 @@ typedef struct {
     const char *(*cmd_name)(uint16_t kind);
     uint16_t cmd_kinds;     /* kinds are 0 .. cmd_kinds - 1 */
 } ms_proto_ops_t;
+
+/* The machine's connection, NULL while it is frozen (ended: ms_machine.c).
+ * For the unit tests. */
+ms_conn_t *ms_machine_conn(ms_machine_t *m);
 
 extern const ms_proto_ops_t ms_smtp_ops;
 extern const ms_proto_ops_t ms_pop3_ops;

@@ -28,17 +28,17 @@ static int mailsess_tap = -1;
 
 /* What a frame queues (packet scope). */
 typedef struct {
-    const ms_session_t *sess;
-    const ms_summary_t *sum;
+    const ms_session_t *sess; /* its record is read when the listener runs: TCP's
+                               * tap (a FIN each way, ms_tcp.c) may freeze the
+                               * machine before, which moves the record */
 } ms_tap_rec_t;
 
-void ms_tap_queue(packet_info *pinfo, const ms_session_t *sess, const ms_summary_t *sum)
+void ms_tap_queue(packet_info *pinfo, const ms_session_t *sess, const ms_summary_t *sum _U_)
 {
     if (!have_tap_listener(mailsess_tap))
         return;
     ms_tap_rec_t *r = wmem_new(pinfo->pool, ms_tap_rec_t);
     r->sess = sess;
-    r->sum = sum;
     tap_queue_packet(mailsess_tap, pinfo, r);
 }
 
@@ -65,13 +65,14 @@ static char *guessing(const ms_session_t *sess, const ms_summary_t *sum)
 /* All columns of one session as strings (g_malloc), from a queued record. */
 static void row_values(const ms_tap_rec_t *r, char *v[MS_COL_COUNT])
 {
+    const ms_summary_t *sum = ms_machine_summary(r->sess->machine);
     for (int c = 0; c < MS_COL_COUNT; c++)
-        v[c] = ms_row_value(r->sum, (ms_col_t)c);
+        v[c] = ms_row_value(sum, (ms_col_t)c);
     v[MS_COL_CLIENT] = endpoint(&r->sess->cli_addr, r->sess->cli_port);
     v[MS_COL_SERVER] = endpoint(&r->sess->srv_addr, r->sess->srv_port);
-    v[MS_COL_FIRST] = g_strdup_printf("%u", r->sum->first_frame);
-    v[MS_COL_LAST] = g_strdup_printf("%u", r->sum->last_frame);
-    v[MS_COL_GUESSING] = guessing(r->sess, r->sum);
+    v[MS_COL_FIRST] = g_strdup_printf("%u", sum->first_frame);
+    v[MS_COL_LAST] = g_strdup_printf("%u", sum->last_frame);
+    v[MS_COL_GUESSING] = guessing(r->sess, sum);
 }
 
 static void row_free(char *v[MS_COL_COUNT])
