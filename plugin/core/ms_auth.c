@@ -11,14 +11,20 @@
 /* The attempt's user name, for the result note (the session list keeps them all). */
 static void set_user(ms_auth_t *a, const uint8_t *user, size_t len)
 {
-    char *t = ms_text_printable(user, len, MS_SASL_USER_MAX);
-    g_strlcpy(a->user, t, sizeof(a->user));
-    g_free(t);
+    g_free(a->user);
+    a->user = ms_text_printable(user, len, MS_SASL_USER_MAX);
+}
+
+void ms_auth_free(ms_auth_t *a)
+{
+    g_free(a->user);
+    a->user = NULL;
 }
 
 void ms_auth_start(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, const char *mech,
                    const char *label, ms_frame_t frame)
 {
+    g_free(a->user);
     memset(a, 0, sizeof(*a));
     g_strlcpy(a->mech, mech, sizeof(a->mech));
     g_strlcpy(a->label, label, sizeof(a->label));
@@ -110,7 +116,7 @@ void ms_auth_done(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, bool ok, cons
 {
     a->open = false;
     ms_login_t login = {
-        .method = a->label, .user = a->user[0] ? a->user : NULL,
+        .method = a->label, .user = a->user && a->user[0] ? a->user : NULL,
         .user_frame = a->user_frame, .cred_frame = a->cred_frame, .ok = ok, .clear = a->clear,
     };
     ms_report_login(r, frame, &login);

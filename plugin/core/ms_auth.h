@@ -24,9 +24,13 @@ typedef struct {
     bool     clear;      /* this attempt exposed a reusable secret */
     ms_frame_t user_frame, cred_frame; /* where user name and secret crossed */
     /* the user name this attempt named (printable, ms_text_printable of at
-     * most MS_SASL_USER_MAX bytes), "" until one is seen */
-    char     user[4 * MS_SASL_USER_MAX + 1];
+     * most MS_SASL_USER_MAX bytes; g_malloc), NULL until one is seen: a
+     * pointer, not the 1 KB it may take, kept in every session's machine */
+    char    *user;
 } ms_auth_t;
+
+/* Frees the attempt's user name (the machine is freed next). */
+void ms_auth_free(ms_auth_t *a);
 
 /* A new attempt: counts it, records the method, result "unknown" until the reply. */
 void ms_auth_start(ms_auth_t *a, ms_summary_t *m, ms_reporter_t *r, const char *mech,

@@ -42,7 +42,7 @@ void ms_conn_shrink(ms_conn_t *c)
     for (int d = 0; d < 2; d++) {
         size_t keep = c->lb[d].keep;
         ms_linebuf_free(&c->lb[d]);
-        ms_linebuf_init(&c->lb[d], keep);
+        ms_linebuf_init_small(&c->lb[d], keep);
     }
 }
 

@@ -16,6 +16,15 @@ void ms_linebuf_init(ms_linebuf_t *lb, size_t keep)
     lb->buf[0] = '\0';
 }
 
+void ms_linebuf_init_small(ms_linebuf_t *lb, size_t keep)
+{
+    memset(lb, 0, sizeof(*lb));
+    lb->keep = keep;
+    lb->alloc = keep < 16 ? keep : 16; /* 17 bytes fit malloc's smallest chunk */
+    lb->buf = g_malloc(lb->alloc + 1);
+    lb->buf[0] = '\0';
+}
+
 void ms_linebuf_free(ms_linebuf_t *lb)
 {
     g_free(lb->buf);

@@ -41,6 +41,9 @@ typedef struct {
 } ms_linebuf_t;
 
 void ms_linebuf_init(ms_linebuf_t *lb, size_t keep);
+/* The same with the smallest buffer (it grows as lines need): for a
+ * connection that ended, where more bytes are rare. */
+void ms_linebuf_init_small(ms_linebuf_t *lb, size_t keep);
 void ms_linebuf_free(ms_linebuf_t *lb);
 /* True when part of a line is buffered. */
 bool ms_linebuf_pending(const ms_linebuf_t *lb);

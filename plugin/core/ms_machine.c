@@ -10,10 +10,32 @@
 #include "ms_proto.h"
 
 #include <glib.h>
+#include <stddef.h>
+#include <string.h>
+
+/*
+ * An ended machine (a FIN each way, a reset) is frozen: what rendering reads,
+ * the session record, stays as it is, and the rest of the machine (the
+ * connection's and the protocol's state, mostly zeros once the queue and line
+ * buffers are released) is kept packed, zero runs counted, in the same
+ * allocation. Any call that needs more than the record thaws it back, byte
+ * for byte, and it is frozen again when the call returns: an ended session
+ * that gets more bytes behaves exactly as before. The record moves when the
+ * machine freezes or thaws: ms_machine_summary() is valid until the next call.
+ */
+typedef struct {
+    ms_summary_t sum;
+    size_t       packed_len;
+    uint8_t      packed[]; /* the machine's bytes after its ms_summary_t, packed */
+} frozen_t;
 
 struct ms_machine {
-    ms_conn_t conn; /* the protocol machine's first member */
+    const ms_proto_ops_t *ops;
+    ms_conn_t            *c; /* the protocol's machine (ms_conn_t first); NULL: frozen */
+    frozen_t             *f; /* while frozen */
 };
+
+_Static_assert(offsetof(ms_conn_t, sum) == 0, "the session record starts the machine");
 
 static const ms_proto_ops_t *const protocols[] = {
     [MS_PROTO_SMTP] = &ms_smtp_ops,
@@ -22,39 +44,146 @@ static const ms_proto_ops_t *const protocols[] = {
 
 static const ms_proto_ops_t *ops(const ms_machine_t *m)
 {
-    return protocols[m->conn.sum.proto];
+    return m->ops;
+}
+
+/* Packs n bytes into dst (NULL: only counts): a byte 0x80 | (k - 1) stands
+ * for k zero bytes, a byte k - 1 for the k literal bytes after it (k <= 128).
+ * Returns the packed length. */
+static size_t pack(const uint8_t *src, size_t n, uint8_t *dst)
+{
+    size_t i = 0, out = 0;
+    while (i < n) {
+        size_t k = 0;
+        if (src[i] == 0) {
+            while (i + k < n && k < 128 && src[i + k] == 0)
+                k++;
+            if (dst)
+                dst[out] = (uint8_t)(0x80 | (k - 1));
+            out++;
+        } else {
+            /* literal bytes up to the next run of two zeros */
+            while (i + k < n && k < 128 &&
+                   !(src[i + k] == 0 && (i + k + 1 == n || src[i + k + 1] == 0)))
+                k++;
+            if (dst) {
+                dst[out] = (uint8_t)(k - 1);
+                memcpy(dst + out + 1, src + i, k);
+            }
+            out += 1 + k;
+        }
+        i += k;
+    }
+    return out;
+}
+
+static void unpack(const uint8_t *src, size_t len, uint8_t *dst)
+{
+    size_t i = 0;
+    while (i < len) {
+        size_t k = (size_t)(src[i] & 0x7F) + 1;
+        if (src[i] & 0x80) {
+            memset(dst, 0, k);
+            i++;
+        } else {
+            memcpy(dst, src + i + 1, k);
+            i += 1 + k;
+        }
+        dst += k;
+    }
+}
+
+static void freeze(ms_machine_t *m)
+{
+    ms_conn_t *c = m->c;
+    size_t rest = m->ops->size - sizeof(ms_summary_t);
+    /* a line buffer holding no partial line is remade on thawing */
+    for (int d = 0; d < 2; d++)
+        if (c->lb[d].total == 0 && !c->lb[d].last_cr)
+            ms_linebuf_free(&c->lb[d]);
+    const uint8_t *src = (const uint8_t *)c + sizeof(ms_summary_t);
+    size_t len = pack(src, rest, NULL);
+    frozen_t *f = g_malloc(sizeof(frozen_t) + len);
+    f->sum = c->sum;
+    f->packed_len = pack(src, rest, f->packed);
+    g_free(c);
+    m->c = NULL;
+    m->f = f;
+}
+
+static void thaw(ms_machine_t *m)
+{
+    frozen_t *f = m->f;
+    ms_conn_t *c = g_malloc(m->ops->size);
+    c->sum = f->sum;
+    unpack(f->packed, f->packed_len, (uint8_t *)c + sizeof(ms_summary_t));
+    for (int d = 0; d < 2; d++)
+        if (!c->lb[d].buf)
+            ms_linebuf_init_small(&c->lb[d], c->lb[d].keep);
+    g_free(f);
+    m->f = NULL;
+    m->c = c;
+}
+
+/* The whole machine, thawed if it was frozen. */
+static ms_conn_t *awake(ms_machine_t *m)
+{
+    if (!m->c)
+        thaw(m);
+    return m->c;
+}
+
+/* After a call: an ended machine freezes again. */
+static void settle(ms_machine_t *m)
+{
+    if (m->c && m->c->ended)
+        freeze(m);
 }
 
 ms_machine_t *ms_machine_new(ms_proto_t proto, ms_frame_t first_frame, ms_time_t first_ts,
                              ms_note_fn fn, void *ctx)
 {
     const ms_proto_ops_t *o = protocols[proto];
-    ms_machine_t *m = g_malloc0(o->size);
-    ms_conn_init(&m->conn, proto, first_frame, first_ts, fn, ctx, o->cmd_size, o->queue_cap,
+    ms_machine_t *m = g_new0(ms_machine_t, 1);
+    m->ops = o;
+    m->c = g_malloc0(o->size);
+    ms_conn_init(m->c, proto, first_frame, first_ts, fn, ctx, o->cmd_size, o->queue_cap,
                  o->unknown_kind, o->line_keep);
-    m->conn.cmd_name = o->cmd_name;
+    m->c->cmd_name = o->cmd_name;
     return m;
+}
+
+ms_conn_t *ms_machine_conn(ms_machine_t *m)
+{
+    return m->c;
 }
 
 void ms_machine_free(ms_machine_t *m)
 {
     if (!m)
         return;
-    ops(m)->clear(&m->conn);
-    ms_conn_clear(&m->conn);
+    ms_conn_t *c = awake(m);
+    ops(m)->clear(c);
+    ops(m)->free(c);
+    ms_conn_clear(c);
+    g_free(c);
     g_free(m);
 }
 
 void ms_machine_shrink(ms_machine_t *m)
 {
-    ops(m)->clear(&m->conn);
-    ms_conn_shrink(&m->conn);
-    m->conn.ended = true;
+    ms_conn_t *c = awake(m);
+    ops(m)->clear(c);
+    ms_conn_shrink(c);
+    c->ended = true;
+    freeze(m);
 }
 
 bool ms_machine_fin(ms_machine_t *m, ms_dir_t dir)
 {
-    ms_conn_t *c = &m->conn;
+    if (!m->c)
+        return false; /* frozen: ended already (fin[] is read only here) */
+    ms_conn_t *c = m->c;
     c->fin[dir] = true;
     if (c->ended || !c->fin[MS_DIR_CLIENT] || !c->fin[MS_DIR_SERVER])
         return false;
@@ -64,14 +193,14 @@ bool ms_machine_fin(ms_machine_t *m, ms_dir_t dir)
 
 void ms_machine_touch(ms_machine_t *m, ms_frame_t frame, ms_time_t ts)
 {
-    ms_summary_touch(&m->conn.sum, frame, ts);
+    ms_summary_touch(m->c ? &m->c->sum : &m->f->sum, frame, ts);
 }
 
 void ms_machine_feed(ms_machine_t *m, ms_dir_t dir, const uint8_t *data, size_t len,
                      ms_frame_t frame, ms_time_t ts)
 {
     const ms_proto_ops_t *o = ops(m);
-    ms_conn_t *c = &m->conn;
+    ms_conn_t *c = awake(m);
     size_t off = 0;
 
     ms_machine_touch(m, frame, ts);
@@ -89,24 +218,28 @@ void ms_machine_feed(ms_machine_t *m, ms_dir_t dir, const uint8_t *data, size_t 
         if (done && ms_conn_line_in(c, dir, frame))
             (dir == MS_DIR_CLIENT ? o->client_line : o->server_line)(c, &line, frame, ts);
     }
+    settle(m);
 }
 
 void ms_machine_tls_implicit(ms_machine_t *m)
 {
-    ms_conn_tls_implicit(&m->conn);
+    ms_conn_tls_implicit(awake(m));
+    settle(m);
 }
 
 void ms_machine_tls_record(ms_machine_t *m, ms_dir_t dir, unsigned type, int alert_level,
                            int alert_desc, ms_frame_t frame, ms_time_t ts)
 {
     ms_machine_touch(m, frame, ts);
-    ms_conn_tls_record(&m->conn, dir, type, alert_level, alert_desc, frame);
+    ms_conn_tls_record(awake(m), dir, type, alert_level, alert_desc, frame);
+    settle(m);
 }
 
 void ms_machine_tls_cleartext(ms_machine_t *m, ms_dir_t dir, ms_frame_t frame, ms_time_t ts)
 {
     ms_machine_touch(m, frame, ts);
-    ms_conn_tls_cleartext(&m->conn, dir, frame);
+    ms_conn_tls_cleartext(awake(m), dir, frame);
+    settle(m);
 }
 
 static const char *side(ms_dir_t dir)
@@ -118,15 +251,15 @@ static const char *side(ms_dir_t dir)
 static void missing(ms_machine_t *m, ms_dir_t dir, const char *where, ms_frame_t frame,
                     ms_time_t ts)
 {
-    ms_conn_t *c = &m->conn;
-
     ms_machine_touch(m, frame, ts);
-    if (!ms_conn_visible(c))
-        return; /* encrypted and not decrypted: nothing of the protocol is followed anyway */
-    ms_linebuf_reset(&c->lb[dir]);
-    const char *what = ops(m)->gap(c, dir);
-    ms_report_anomaly(&c->rep, frame, MS_AN_PARTIAL, "Data from the %s is missing %s: %s",
-                      side(dir), where, what ? what : "commands or replies may be missing");
+    ms_conn_t *c = awake(m);
+    if (ms_conn_visible(c)) { /* else encrypted and not decrypted: nothing is followed anyway */
+        ms_linebuf_reset(&c->lb[dir]);
+        const char *what = ops(m)->gap(c, dir);
+        ms_report_anomaly(&c->rep, frame, MS_AN_PARTIAL, "Data from the %s is missing %s: %s",
+                          side(dir), where, what ? what : "commands or replies may be missing");
+    }
+    settle(m);
 }
 
 void ms_machine_gap(ms_machine_t *m, ms_dir_t dir, ms_frame_t frame, ms_time_t ts)
@@ -140,11 +273,8 @@ void ms_machine_cut(ms_machine_t *m, ms_dir_t dir, ms_frame_t frame, ms_time_t t
             frame, ts);
 }
 
-void ms_machine_close(ms_machine_t *m, ms_dir_t dir, bool reset, ms_frame_t frame, ms_time_t ts)
+static void close_conn(ms_machine_t *m, ms_conn_t *c, ms_dir_t dir, bool reset, ms_frame_t frame)
 {
-    ms_conn_t *c = &m->conn;
-
-    ms_machine_touch(m, frame, ts);
     if (c->closed)
         return;
     c->closed = true;
@@ -167,9 +297,16 @@ void ms_machine_close(ms_machine_t *m, ms_dir_t dir, bool reset, ms_frame_t fram
         ops(m)->close(c, frame);
 }
 
+void ms_machine_close(ms_machine_t *m, ms_dir_t dir, bool reset, ms_frame_t frame, ms_time_t ts)
+{
+    ms_machine_touch(m, frame, ts);
+    close_conn(m, awake(m), dir, reset, frame);
+    settle(m);
+}
+
 const ms_summary_t *ms_machine_summary(const ms_machine_t *m)
 {
-    return &m->conn.sum;
+    return m->c ? &m->c->sum : &m->f->sum;
 }
 
 uint16_t ms_machine_cmd_kinds(ms_proto_t proto)

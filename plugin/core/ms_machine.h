@@ -51,7 +51,8 @@ void ms_machine_cut(ms_machine_t *m, ms_dir_t dir, ms_frame_t frame, ms_time_t t
 void ms_machine_close(ms_machine_t *m, ms_dir_t dir, bool reset, ms_frame_t frame, ms_time_t ts);
 
 /* The connection ended (reset, or a FIN each way): keep only what rendering
- * needs (the session record). Feeding it afterwards still works. */
+ * needs (the session record; the rest packed). Feeding it afterwards still
+ * works, exactly as before. */
 void ms_machine_shrink(ms_machine_t *m);
 /* One side sent its FIN, with every byte before it seen (TCP reported no
  * gap on it). After the first side's FIN the other side may still send
@@ -61,6 +62,8 @@ void ms_machine_shrink(ms_machine_t *m);
  * FIN or RST, for the checks at the end of a session). */
 bool ms_machine_fin(ms_machine_t *m, ms_dir_t dir);
 
+/* The session record. Valid until the next call on the machine: an ended
+ * machine keeps it elsewhere (frozen, and thawed for a later call). */
 const ms_summary_t *ms_machine_summary(const ms_machine_t *m);
 
 /* The commands a protocol pairs with replies (response times per command):

@@ -397,6 +397,11 @@ static void clear(ms_conn_t *c)
     ((ms_pop3_t *)c)->smode = SMODE_STATUS;
 }
 
+static void release(ms_conn_t *c)
+{
+    ms_auth_free(&((ms_pop3_t *)c)->auth);
+}
+
 static const char *cmd_name(uint16_t kind)
 {
     static const char *const names[] = {
@@ -413,6 +418,6 @@ const ms_proto_ops_t ms_pop3_ops = {
     .size = sizeof(ms_pop3_t), .cmd_size = sizeof(ms_cmd_t),
     .queue_cap = MS_POP3_CAP_PENDING, .unknown_kind = POP3_CMD_OTHER,
     .line_keep = MS_POP3_LINE_KEEP, .client_line = client_line, .server_line = server_line,
-    .gap = gap, .close = close_checks, .clear = clear, /* only lines from the client */
+    .gap = gap, .close = close_checks, .clear = clear, .free = release, /* only lines from the client */
     .cmd_name = cmd_name, .cmd_kinds = POP3_CMD_OTHER + 1,
 };

@@ -10,6 +10,7 @@
 #define MS_PROTO_H
 
 #include "ms_conn.h"
+#include "ms_machine.h"
 
 typedef struct {
     size_t   size;          /* of the protocol's machine (ms_conn_t first) */
@@ -30,10 +31,16 @@ typedef struct {
     /* frees the protocol's own memory (queued commands' data) and resets its
      * reply state; the machine stays usable (shrink) or is freed next */
     void (*clear)(ms_conn_t *c);
+    /* frees what clear keeps for a machine still in use (the machine is freed next) */
+    void (*free)(ms_conn_t *c);
     /* a static name for a command kind (in the notes: response times per command) */
     const char *(*cmd_name)(uint16_t kind);
     uint16_t cmd_kinds;     /* kinds are 0 .. cmd_kinds - 1 */
 } ms_proto_ops_t;
+
+/* The machine's connection, NULL while it is frozen (ended: ms_machine.c).
+ * For the unit tests. */
+ms_conn_t *ms_machine_conn(ms_machine_t *m);
 
 extern const ms_proto_ops_t ms_smtp_ops;
 extern const ms_proto_ops_t ms_pop3_ops;

@@ -69,9 +69,11 @@ static void emit(ms_reporter_t *r, ms_frame_t frame, const ms_note_t *n)
 void ms_report_anomaly(ms_reporter_t *r, ms_frame_t frame, ms_anomaly_t an, const char *fmt, ...)
 {
     ms_note_t n = { .kind = MS_NOTE_ANOMALY, .anomaly = an };
-    uint32_t c = r->count[an]++;
+    uint32_t c = r->count[an];
     char *t;
 
+    if (c < UINT8_MAX)
+        r->count[an] = (uint8_t)(c + 1);
     if (c > MS_CAP_NOTES)
         return;
     if (c == MS_CAP_NOTES) {

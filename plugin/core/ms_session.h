@@ -143,8 +143,10 @@ void ms_summary_touch(ms_summary_t *m, ms_frame_t frame, ms_time_t ts);
 typedef struct {
     ms_note_fn fn;
     void      *ctx;
-    uint32_t   count[MS_AN_COUNT];
+    uint8_t    count[MS_AN_COUNT]; /* reported so far, saturating at UINT8_MAX (past
+                                    * the cap, one byte each is all it takes) */
 } ms_reporter_t;
+_Static_assert(MS_CAP_NOTES < UINT8_MAX, "ms_reporter_t.count saturates at UINT8_MAX");
 
 void ms_report_anomaly(ms_reporter_t *r, ms_frame_t frame, ms_anomaly_t an, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

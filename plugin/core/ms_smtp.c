@@ -1016,6 +1016,11 @@ static void clear(ms_conn_t *c)
     s->reply_qid = NULL;
 }
 
+static void release(ms_conn_t *c)
+{
+    ms_auth_free(&((ms_smtp_t *)c)->auth);
+}
+
 static const char *cmd_name(uint16_t kind)
 {
     static const char *const names[] = {
@@ -1031,6 +1036,6 @@ const ms_proto_ops_t ms_smtp_ops = {
     .size = sizeof(ms_smtp_t), .cmd_size = sizeof(smtp_pending_t),
     .queue_cap = MS_SMTP_CAP_PENDING, .unknown_kind = SMTP_CMD_OTHER,
     .line_keep = MS_SMTP_LINE_KEEP, .client_line = client_line, .server_line = server_line,
-    .client_raw = client_raw, .gap = gap, .clear = clear, /* no extra close checks */
+    .client_raw = client_raw, .gap = gap, .clear = clear, .free = release, /* no extra close checks */
     .cmd_name = cmd_name, .cmd_kinds = SMTP_CMD_OTHER + 1,
 };

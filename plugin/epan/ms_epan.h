@@ -41,6 +41,23 @@ typedef struct {
     gboolean       ok, clear;
 } ms_stored_note_t;
 
+/* ---- ms_notes.c: the notes of a session's frames ---- */
+/* A session's notes, ordered by frame (zeroed: none). */
+typedef struct {
+    struct ms_note_rec *recs;
+    guint32             count, alloc;
+} ms_notes_t;
+void ms_notes_init(void);
+void ms_notes_cleanup(void);
+/* One copy per capture file of each distinct text (NULL stays NULL). */
+const char *ms_notes_intern(const char *text);
+/* Keeps s (its strings in file scope) as a note of frame. */
+void ms_notes_add(ms_notes_t *ns, ms_frame_t frame, const ms_stored_note_t *s);
+/* The frame's notes as ms_stored_note_t in pool, in the order they came; NULL: none. */
+wmem_array_t *ms_notes_frame(const ms_notes_t *ns, ms_frame_t frame, wmem_allocator_t *pool);
+/* The session ended: no room kept for more notes (more may still come). */
+void ms_notes_trim(ms_notes_t *ns);
+
 /* One mail session (one TCP connection), attached to its conversation. */
 typedef struct {
     ms_proto_t proto;
@@ -60,6 +77,7 @@ typedef struct {
     gboolean   shrunk;    /* ended: the machine keeps only the session record */
     guint32    tcp_nextseq[2];       /* first pass, by ms_dir_t: TCP's nextseq after the */
     gboolean   tcp_nextseq_known[2]; /* last frame of that side (ms_tcp.c) */
+    ms_notes_t notes;     /* what the machine reported about its frames */
 } ms_session_t;
 
 

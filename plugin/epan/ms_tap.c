@@ -29,17 +29,17 @@ static int mailsess_tap = -1;
 
 /* What a frame queues (packet scope). */
 typedef struct {
-    const ms_session_t *sess;
-    const ms_summary_t *sum;
+    const ms_session_t *sess; /* its record is read when the listener runs: TCP's
+                               * tap (a FIN each way, ms_tcp.c) may freeze the
+                               * machine before, which moves the record */
 } ms_tap_rec_t;
 
-void ms_tap_queue(packet_info *pinfo, const ms_session_t *sess, const ms_summary_t *sum)
+void ms_tap_queue(packet_info *pinfo, const ms_session_t *sess, const ms_summary_t *sum _U_)
 {
     if (!have_tap_listener(mailsess_tap))
         return;
     ms_tap_rec_t *r = wmem_new(pinfo->pool, ms_tap_rec_t);
     r->sess = sess;
-    r->sum = sum;
     tap_queue_packet(mailsess_tap, pinfo, r);
 }
 
@@ -66,13 +66,14 @@ static guint32 guess_flags(const ms_session_t *sess, const ms_summary_t *sum)
 /* All columns of one session as strings (g_malloc), from a queued record. */
 static void row_values(const ms_tap_rec_t *r, char *v[MS_COL_COUNT])
 {
+    const ms_summary_t *sum = ms_machine_summary(r->sess->machine);
     for (int c = 0; c < MS_COL_COUNT; c++)
-        v[c] = ms_row_value(r->sum, (ms_col_t)c);
+        v[c] = ms_row_value(sum, (ms_col_t)c);
     v[MS_COL_CLIENT] = endpoint(&r->sess->cli_addr, r->sess->cli_port);
     v[MS_COL_SERVER] = endpoint(&r->sess->srv_addr, r->sess->srv_port);
-    v[MS_COL_FIRST] = g_strdup_printf("%u", r->sum->first_frame);
-    v[MS_COL_LAST] = g_strdup_printf("%u", r->sum->last_frame);
-    v[MS_COL_GUESSING] = ms_guess_flags_text(guess_flags(r->sess, r->sum));
+    v[MS_COL_FIRST] = g_strdup_printf("%u", sum->first_frame);
+    v[MS_COL_LAST] = g_strdup_printf("%u", sum->last_frame);
+    v[MS_COL_GUESSING] = ms_guess_flags_text(guess_flags(r->sess, sum));
 }
 
 /* What a row's values come from, but for the last frame and its time (the
@@ -86,10 +87,11 @@ typedef struct {
 
 static void row_key(const ms_tap_rec_t *r, row_key_t *k)
 {
+    const ms_summary_t *sum = ms_machine_summary(r->sess->machine);
     memset(k, 0, sizeof(*k));
-    ms_row_inputs(r->sum, &k->in);
-    k->guess = guess_flags(r->sess, r->sum);
-    k->first = r->sum->first_frame;
+    ms_row_inputs(sum, &k->in);
+    k->guess = guess_flags(r->sess, sum);
+    k->first = sum->first_frame;
 }
 
 static void row_free(char *v[MS_COL_COUNT])
@@ -182,9 +184,10 @@ static tap_packet_status table_packet(void *tapdata, packet_info *pinfo _U_, epa
     }
     if (memcmp(&k, &tr->key, sizeof(k)) == 0) {
         /* the numbers table_set() reads from the texts of these two */
-        stat_tap_get_field_data(t, tr->row, MS_COL_LAST)->value.uint_value = r->sum->last_frame;
+        const ms_summary_t *sum = ms_machine_summary(r->sess->machine);
+        stat_tap_get_field_data(t, tr->row, MS_COL_LAST)->value.uint_value = sum->last_frame;
         stat_tap_get_field_data(t, tr->row, MS_COL_DURATION)->value.float_value =
-            ms_row_duration_seconds(r->sum->first_ts, r->sum->last_ts);
+            ms_row_duration_seconds(sum->first_ts, sum->last_ts);
         return TAP_PACKET_REDRAW;
     }
     memcpy(&tr->key, &k, sizeof(k));
@@ -328,9 +331,10 @@ static tap_packet_status out_packet(void *tapdata, packet_info *pinfo _U_, epan_
         row_free(w->v);
         row_values(r, w->v);
     }
-    w->last_frame = r->sum->last_frame;
-    w->first_ts = r->sum->first_ts;
-    w->last_ts = r->sum->last_ts;
+    const ms_summary_t *sum = ms_machine_summary(r->sess->machine);
+    w->last_frame = sum->last_frame;
+    w->first_ts = sum->first_ts;
+    w->last_ts = sum->last_ts;
     return TAP_PACKET_DONT_REDRAW;
 }
 

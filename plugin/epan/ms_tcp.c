@@ -62,8 +62,10 @@ static tap_packet_status fin_packet(void *tapdata _U_, packet_info *pinfo,
     if (tcpd && (tcpd->fwd->lastsegmentflags & MS_TCP_A_LOST_PACKET))
         return TAP_PACKET_DONT_REDRAW;
     gboolean server = th->th_sport == sess->srv_port && addresses_equal(&th->ip_src, &sess->srv_addr);
-    if (ms_machine_fin(sess->machine, server ? MS_DIR_SERVER : MS_DIR_CLIENT))
+    if (ms_machine_fin(sess->machine, server ? MS_DIR_SERVER : MS_DIR_CLIENT)) {
+        ms_notes_trim(&sess->notes);
         sess->shrunk = TRUE;
+    }
     return TAP_PACKET_DONT_REDRAW;
 }
 

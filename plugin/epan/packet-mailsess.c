@@ -26,12 +26,8 @@ static protocol_t *mailsess_protocol;
 static int proto_tcp = -1;
 static dissector_handle_t mailsess_handle;
 
-/* Per capture file: every session (to free the machines) and every frame's notes. */
+/* Per capture file: every session (to free the machines). */
 static GPtrArray *sessions;
-static wmem_map_t *frame_notes;
-/* Per capture file: one copy of each distinct note text and login method
- * (a session's 100 "line too long" notes say the same). */
-static wmem_map_t *note_texts;
 
 /* Per capture file: the offer of STARTTLS/STLS per server, across sessions. */
 static ms_tls_offers_t *tls_offers;
@@ -136,42 +132,27 @@ static void count_auth_result(ms_session_t *sess, ms_frame_t frame, const ms_log
     sess->auth_counted = TRUE;
 }
 
-static const char *intern(const char *text)
-{
-    if (!text)
-        return NULL;
-    const char *kept = (const char *)wmem_map_lookup(note_texts, text);
-    if (!kept) {
-        kept = wmem_strdup(wmem_file_scope(), text);
-        wmem_map_insert(note_texts, kept, (void *)kept);
-    }
-    return kept;
-}
-
-/* Called by the machines: keep the note with the frame it is about. */
+/* Called by the machines: keep the note with the frame it is about (ctx:
+ * the session, whose frame it is). */
 static void store_note(void *ctx, ms_frame_t frame, const ms_note_t *n)
 {
+    ms_session_t *sess = (ms_session_t *)ctx;
     if (n->kind == MS_NOTE_LOGIN && n->login)
-        count_auth_result((ms_session_t *)ctx, frame, n->login);
-    wmem_array_t *a = (wmem_array_t *)wmem_map_lookup(frame_notes, GUINT_TO_POINTER(frame));
-    if (!a) {
-        a = wmem_array_new(wmem_file_scope(), sizeof(ms_stored_note_t));
-        wmem_map_insert(frame_notes, GUINT_TO_POINTER(frame), a);
-    }
+        count_auth_result(sess, frame, n->login);
     ms_stored_note_t s = {
         .kind = n->kind, .anomaly = n->anomaly, .other = n->other, .delta = n->delta,
-        .text = intern(n->text),
+        .text = ms_notes_intern(n->text),
         .cmd = n->cmd, .cmd_kind = n->cmd_kind, .code = n->code, .bytes = n->bytes,
     };
     if (n->kind == MS_NOTE_LOGIN && n->login) {
-        s.method = intern(n->login->method);
+        s.method = ms_notes_intern(n->login->method);
         s.user = n->login->user ? wmem_strdup(wmem_file_scope(), n->login->user) : NULL;
         s.user_frame = n->login->user_frame;
         s.cred_frame = n->login->cred_frame;
         s.ok = n->login->ok;
         s.clear = n->login->clear;
     }
-    wmem_array_append_one(a, s);
+    ms_notes_add(&sess->notes, frame, &s);
 }
 
 gboolean ms_session_enabled(void)
@@ -517,6 +498,7 @@ static void first_pass(ms_session_t *sess, conversation_t *conv, packet_info *pi
      * each way does the same, from TCP's tap: ms_tcp.c) */
     if (!sess->shrunk && (now & MS_TCP_RST)) {
         ms_machine_shrink(sess->machine);
+        ms_notes_trim(&sess->notes);
         sess->shrunk = TRUE;
     }
 }
@@ -552,7 +534,7 @@ static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     if (!PINFO_FD_VISITED(pinfo))
         first_pass(sess, conv, pinfo, tvb, fc);
     const ms_summary_t *sum = ms_machine_summary(sess->machine);
-    wmem_array_t *notes = (wmem_array_t *)wmem_map_lookup(frame_notes, GUINT_TO_POINTER(pinfo->num));
+    wmem_array_t *notes = ms_notes_frame(&sess->notes, pinfo->num, pinfo->pool);
     ms_render(sess, sum, guess, tvb, pinfo, tree, notes);
     ms_tap_queue(pinfo, sess, sum);
     if (notes)
@@ -566,8 +548,7 @@ static void init_mailsess(void)
     ms_heur_init();
     ms_tlswrap_init();
     sessions = g_ptr_array_new();
-    frame_notes = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
-    note_texts = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
+    ms_notes_init();
     tls_offers = ms_tls_offers_new();
     ms_guess_config_t cfg = {
         .failures = pref_guess_failures, .users = pref_guess_users,
@@ -589,8 +570,7 @@ static void cleanup_mailsess(void)
         g_ptr_array_free(sessions, TRUE);
         sessions = NULL;
     }
-    frame_notes = NULL;
-    note_texts = NULL;
+    ms_notes_cleanup();
     ms_tls_offers_free(tls_offers);
     tls_offers = NULL;
     ms_guess_free(guess);
