@@ -3,7 +3,7 @@
 #
 # Builds the plugin (build-bench/), makes the captures with bench/make-capture.py
 # (N sessions, default 10000, for wall clock and peak RSS; BENCH_SMALL sessions,
-# default 700, for callgrind; BENCH_RCPT sessions, default 50, of smtp-many-rcpt
+# default 700, for callgrind; BENCH_RCPT sessions, default 20, of smtp-many-rcpt
 # only; the two captures of the 10x scaling row), and for each mode runs tshark
 # with the plugin enabled and with `--disable-protocol mailsess` (the baseline:
 # the plugin then does nothing, so tshark behaves as plain tshark). Prints a
@@ -13,9 +13,10 @@
 #          `-q -z mailsess,sessions` (tap-only: the disabled run registers the
 #          same tap, which is then never fed), and `-T fields -e frame.number`
 #          on a capture of smtp-many-rcpt only (callgrind only)
-#   scaling: callgrind of the tree-less run on S and 10*S sessions (S = BENCH_SMALL
-#          rounded down to a multiple of the number of cases, so both captures
-#          have the same mix of cases), enabled and disabled
+#   scaling: callgrind of the tree-less run on S and 10*S sessions (S =
+#          BENCH_SCALE, default 300, rounded down to a multiple of the number
+#          of cases, so both captures have the same mix of cases), enabled and
+#          disabled; 10*700 sessions would take callgrind ~20 min here
 #   bytes per session: (peak RSS enabled - disabled) / N of the tree-less run
 #
 #   instructions: callgrind, only inside epan_dissect_run_with_taps (dissection,
@@ -32,7 +33,8 @@
 # bench/cg-diff.py) and the raw measurements there, BENCH_NO_CALLGRIND=1 skips
 # callgrind, BENCH_NO_WALL=1 skips wall clock and RSS, BENCH_NO_SCALE=1 skips the
 # 10x scaling row (its 10*S-session callgrind runs are the longest part),
-# BENCH_RCPT=50 sessions of the smtp-many-rcpt capture, BENCH_SKIP=case,case
+# BENCH_SCALE=300 its S, BENCH_RCPT=20 sessions of the smtp-many-rcpt capture
+# (0: no such row), BENCH_SKIP=case,case
 # leaves test cases out of the captures (make-capture.py --skip). As root,
 # tshark runs as 'nobody' with a private HOME (tshark ignores personal plugin
 # dirs for root), like tests/integration/tshark-env.sh.
@@ -46,7 +48,8 @@ SMALL=${BENCH_SMALL:-700}
 REPEAT=${BENCH_REPEAT:-3}
 BUILD=${BENCH_BUILD_DIR:-$root/build-bench}
 KEEP=${BENCH_KEEP:-}
-RCPT=${BENCH_RCPT:-50}
+RCPT=${BENCH_RCPT:-20}
+SCALE=${BENCH_SCALE:-300}
 RCPT_CASE=smtp-many-rcpt
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -59,8 +62,8 @@ done
 if [ -z "${BENCH_NO_CALLGRIND:-}" ]; then
     command -v valgrind >/dev/null || die "valgrind is missing (apt-get install valgrind), or set BENCH_NO_CALLGRIND=1"
 fi
-[[ $N =~ ^[0-9]+$ && $SMALL =~ ^[0-9]+$ && $REPEAT =~ ^[0-9]+$ && $RCPT =~ ^[0-9]+$ ]] ||
-    die "N, BENCH_SMALL, BENCH_REPEAT, BENCH_RCPT must be numbers"
+[[ $N =~ ^[0-9]+$ && $SMALL =~ ^[0-9]+$ && $REPEAT =~ ^[0-9]+$ && $RCPT =~ ^[0-9]+$ && $SCALE =~ ^[0-9]+$ ]] ||
+    die "N, BENCH_SMALL, BENCH_REPEAT, BENCH_RCPT, BENCH_SCALE must be numbers"
 if [ "$N" = 0 ] || [ "$SMALL" = 0 ]; then die "N and BENCH_SMALL must be > 0"; fi
 t_start=$(date +%s)
 elapsed() { echo "$(( ($(date +%s) - t_start) / 60 )) min"; }
@@ -139,7 +142,7 @@ mapfile -t cases < <(python3 "$here/make-capture.py" --list --cases "$cases_dir"
 K=${#cases[@]}
 [ "$K" -gt 0 ] || die "no test case to replicate"
 # the 10x row: S and 10*S sessions with the same mix of cases (round robin)
-S1=$(( SMALL / K * K ))
+S1=$(( SCALE / K * K ))
 [ "$S1" -gt 0 ] || S1=$K
 S10=$(( 10 * S1 ))
 do_scale=
@@ -225,12 +228,16 @@ cg_pair() { # name capture args...: both sides, 2 at a time, into instr[NAME-SID
     log "  $m: ${instr[$m-en]} / ${instr[$m-dis]} instructions ($(elapsed))"
     # the output is discarded but for this check, and most of it is big
     if [ "$m" != tap ]; then rm -f "$work/out/cg-$m-en.stdout" "$work/out/cg-$m-dis.stdout"; fi
+    # kept as they come, to be read while the rest runs
+    if [ -n "$KEEP" ]; then mkdir -p "$KEEP" && cp "$work/out/cg-$m-"* "$KEEP"/; fi
 }
 # tap rows printed by -z mailsess,sessions: one per session, none when disabled
 tap_rows() { grep -cE '^(SMTP|POP3?) +\|' "$1" || true; }
 if [ -z "${BENCH_NO_CALLGRIND:-}" ]; then
     log "callgrind: ${#modes[@]} modes x 2 runs, 2 at a time${do_scale:+, then the 10x row ($S1 and $S10 sessions)}"
-    for m in "${modes[@]}"; do
+    # the modes of the breakdown first (their files are what BENCH_KEEP is for)
+    for m in summary fields tap filter rcpt; do
+        printf '%s\n' "${modes[@]}" | grep -qx "$m" || continue
         # shellcheck disable=SC2086
         cg_pair "$m" "${mcg[$m]}" ${margs[$m]}
     done
