@@ -4,6 +4,7 @@
     bench/make-capture.py N OUT.pcap [--cases DIR]
     bench/make-capture.py --list [--cases DIR]     (the cases it would use)
     --skip CASE,CASE...   leaves these cases out too
+    --only CASE,CASE...   uses only these cases (e.g. --only smtp-many-rcpt)
 
 Reads test-captures/smtp-*/capture.pcap (libpcap, Ethernet; each holds exactly
 one TCP connection, SYN to FIN/RST) and writes OUT.pcap with N sessions: copy i
@@ -162,8 +163,18 @@ def main(argv):
         k = args.index("--skip")
         skip |= {c for c in args[k + 1].split(",") if c}
         del args[k:k + 2]
+    only = set()
+    if "--only" in args:
+        k = args.index("--only")
+        only = {c for c in args[k + 1].split(",") if c}
+        del args[k:k + 2]
     paths = [p for p in sorted(glob.glob(os.path.join(cases_dir, "smtp-*", "capture.pcap")))
              if os.path.basename(os.path.dirname(p)) not in skip]
+    if only:
+        missing = only - {os.path.basename(os.path.dirname(p)) for p in paths}
+        if missing:
+            raise SystemExit(f"--only: no usable case {', '.join(sorted(missing))} under {cases_dir}")
+        paths = [p for p in paths if os.path.basename(os.path.dirname(p)) in only]
     if not paths:
         raise SystemExit(f"no smtp-*/capture.pcap under {cases_dir}")
     if args == ["--list"]:
