@@ -2,8 +2,10 @@
  *
  * Input: byte 0 picks the machine (even: SMTP, odd: POP3); then records of
  * [header][payload]: header bit 7 is the direction (1 = server), bits 0-6 a
- * length; length 127 is an event instead (the next byte: below 0x80, modulo 3:
- * 0 gap, 1 FIN, 2 RST; from 0x80 a TLS record of content type 20 + (byte & 3),
+ * length; length 127 is an event instead (the next byte: below 0x80, modulo 5:
+ * 0 gap, 1 FIN (close), 2 RST, 3 the side's FIN once TCP saw it (ms_machine_fin:
+ * a FIN each way freezes an ended machine), 4 shrink (as at a reset; later
+ * calls thaw it); from 0x80 a TLS record of content type 20 + (byte & 3),
  * and for an alert (21) the byte after it is its description, 0xFF: none).
  * Each record is a new frame, so one input drives both sides of a session.
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -49,11 +51,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 frame++;
                 continue;
             }
-            ev %= 3;
+            ev %= 5;
             if (ev == 0)
                 ms_machine_gap(m, dir, frame, ts);
-            else
+            else if (ev <= 2)
                 ms_machine_close(m, dir, ev == 2, frame, ts);
+            else if (ev == 3)
+                (void)ms_machine_fin(m, dir); /* a FIN each way freezes the machine */
+            else
+                ms_machine_shrink(m); /* as a reset does; later calls thaw it */
         } else {
             if (len > size - off)
                 len = size - off;
