@@ -123,8 +123,18 @@ void ms_bytes_register(void)
 
 void ms_bytes_handoff(void)
 {
-    for (guint i = 0; i < N_WRAPS; i++)
+    for (guint i = 0; i < N_WRAPS; i++) {
         wraps[i].builtin = wraps[i].wrapper ? find_dissector(wraps[i].builtin_name) : NULL;
+        /* A Decode As choice names a handle by its short name, and Wireshark
+         * reads the saved ones (the profile's decode_as_entries) before the
+         * init routine puts the wrappers on the tables: listed from the
+         * start, a saved "SMTP (mailsess)" is found as "SMTP" is (else it
+         * was dropped without a word on the next start). Disabled, init
+         * gives such an entry the built-in (ms_bytes_apply). */
+        for (guint t = 0; wraps[i].builtin && t < G_N_ELEMENTS(tables); t++)
+            if (find_dissector_table(tables[t]))
+                dissector_add_for_decode_as(tables[t], wraps[i].wrapper);
+    }
     tls_handle = find_dissector("tls");
 }
 

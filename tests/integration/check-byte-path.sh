@@ -12,6 +12,10 @@
 #    without the Mail Session subtree) is that of tshark with mailsess
 #    disabled and the same option; the preference set to its default value
 #    changes nothing;
+#  - Decode As saved in a profile (decode_as_entries, as Wireshark's dialog
+#    saves it), naming the built-in ("SMTP") or the wrapper the dialog lists
+#    too ("SMTP (mailsess)", "POP (mailsess)"; also -d ...,mailsess_smtp):
+#    the same checks;
 #  - --disable-protocol mailsess: SMTP and POP3 are dissected, no frame has
 #    mailsess, and -V is byte for byte that of tshark without the plugin;
 #    enabled, frame.protocols is the same (the wrappers add no layer);
@@ -90,6 +94,22 @@ port_case port-smtp-2525 -d tcp.port==2525,smtp
 port_case port-smtp-2525 -o smtp.tcp.port:2525
 port_case port-pop3-1110 -d tcp.port==1110,pop
 port_case port-pop3-1110 -o pop.tcp.port:1110
+# Decode As saved in a profile (decode_as_entries, what Wireshark's dialog
+# writes; it names the handle by its short name and is read before the init
+# routine): the built-in, and the wrapper the dialog also offers
+da_profile() { # name entry
+    local d=$MS_ENV/home/.config/wireshark/profiles/$1
+    mkdir -p "$d"
+    printf '# "Decode As" entries file\ndecode_as_entry: %s\n' "$2" > "$d/decode_as_entries"
+    chmod -R a+rX "$MS_ENV/home/.config"
+}
+da_profile da-smtp 'tcp.port,2525,(none),SMTP'
+da_profile da-wrap 'tcp.port,2525,(none),SMTP (mailsess)'
+da_profile da-pop 'tcp.port,1110,(none),POP (mailsess)'
+port_case port-smtp-2525 -C da-smtp
+port_case port-smtp-2525 -C da-wrap
+port_case port-pop3-1110 -C da-pop
+port_case port-smtp-2525 -d tcp.port==2525,mailsess_smtp
 
 # the preference set to its default value re-registers the entries: nothing changes
 for x in smtp-auth-plain:smtp.tcp.port:25,587 pop3-user-pass:pop.tcp.port:110; do
