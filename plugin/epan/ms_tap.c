@@ -7,7 +7,8 @@
  *     which is also `tshark -z mailsess,sessions[,filter]` (aligned text);
  *   - `tshark -z mailsess,sessions,csv[,filter]` and
  *     `-z mailsess,sessions,json[,filter]` (one JSON object per line).
- * One row per session, in the order sessions appear; its values are the
+ * One row per session, in the order the first pass finds them (their first
+ * mail bytes; a later pass taps a session from that frame on too); its values are the
  * record as of the session's last frame that passed the filter (with no
  * filter: the session's final values, in one pass as in two). The columns
  * and their values come from the core (plugin/core/ms_row.c); addresses and
@@ -36,7 +37,11 @@ typedef struct {
 
 void ms_tap_queue(packet_info *pinfo, const ms_session_t *sess, const ms_summary_t *sum _U_)
 {
-    if (!have_tap_listener(mailsess_tap))
+    /* From the frame the first pass found the session on: a later pass also
+     * shows the session on the frames before it (the handshake), and a row
+     * made there would put the sessions in another order than one pass does
+     * (the order of their SYNs, not of their first mail bytes). */
+    if (!have_tap_listener(mailsess_tap) || pinfo->num < sess->first_seen)
         return;
     ms_tap_rec_t *r = wmem_new(pinfo->pool, ms_tap_rec_t);
     r->sess = sess;
