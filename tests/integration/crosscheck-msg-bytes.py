@@ -2,7 +2,8 @@
 """Independent check of mailsess.msg_bytes on the captures made here.
 
 For each smtp-* case without TLS, recompute the size of the message content
-straight from the client's byte stream (tshark -z follow,tcp,raw, no plugin;
+straight from the client's byte stream of each TCP connection of the capture
+(tshark -z follow,tcp,raw, no plugin;
 test-captures/tools/streams.py, also used by the capture scripts' checks):
 for DATA, the bytes after the DATA line up to CRLF.CRLF, minus one per
 dot-stuffed line; for BDAT, the announced chunk sizes. The sum must equal the
@@ -14,6 +15,7 @@ SPDX-License-Identifier: GPL-2.0-or-later
 """
 import pathlib
 import re
+import subprocess
 import sys
 
 sys.dont_write_bytecode = True
@@ -28,8 +30,14 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "test-captu
 import streams  # noqa: E402
 
 
-def client_bytes(cap):
-    return streams.parse_follow(streams.follow(cap))[0]
+def tcp_streams(cap):
+    """the capture's TCP stream numbers (a case may hold more than one
+    connection: smtp-connect-tunnel has the tunnel and the proxy's own)"""
+    out = subprocess.run(["tshark", "-r", str(cap), "-T", "fields", "-e", "tcp.stream"],
+                         capture_output=True, text=True, check=True).stdout
+    return sorted({int(x) for x in out.split()})
+def client_bytes(cap, stream):
+    return streams.parse_follow(streams.follow(cap, stream=stream))[0]
 
 
 def content_size(stream):
@@ -52,7 +60,8 @@ for case in sorted(root.glob("smtp-*")):
     if (case / "keylog.txt").exists():
         continue
     golden = golden_msg_bytes(case)
-    recomputed = content_size(client_bytes(case / "capture.pcap"))
+    cap = case / "capture.pcap"
+    recomputed = sum(content_size(client_bytes(cap, n)) for n in tcp_streams(cap))
     checked += 1
     if golden != recomputed:
         fails += 1
