@@ -146,8 +146,9 @@ const ms_tlswrap_frame_t *ms_tlswrap_frame(packet_info *pinfo);
 
 /* ---- ms_tap.c ---- */
 void ms_tap_register(void);
-/* Queues this frame's session record on the "mailsess" tap (when listened to). */
-void ms_tap_queue(packet_info *pinfo, const ms_session_t *sess, const ms_summary_t *sum);
+/* Queues this frame's session on the "mailsess" tap (when listened to); the
+ * listeners read its record when they run. */
+void ms_tap_queue(packet_info *pinfo, const ms_session_t *sess);
 void ms_tap_handoff(void);
 /* The capture's password-guessing counters (packet-mailsess.c). */
 const ms_guess_t *ms_guess_current(void);

@@ -35,7 +35,7 @@ typedef struct {
                                * machine before, which moves the record */
 } ms_tap_rec_t;
 
-void ms_tap_queue(packet_info *pinfo, const ms_session_t *sess, const ms_summary_t *sum _U_)
+void ms_tap_queue(packet_info *pinfo, const ms_session_t *sess)
 {
     /* From the frame the first pass found the session on: a later pass also
      * shows the session on the frames before it (the handshake), and a row

@@ -536,7 +536,7 @@ static int dissect_mailsess(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     const ms_summary_t *sum = ms_machine_summary(sess->machine);
     wmem_array_t *notes = ms_notes_frame(&sess->notes, pinfo->num, pinfo->pool);
     ms_render(sess, sum, guess, tvb, pinfo, tree, notes);
-    ms_tap_queue(pinfo, sess, sum);
+    ms_tap_queue(pinfo, sess);
     if (notes)
         ms_tap_credentials(pinfo, sess, notes);
     ms_tap_frame(pinfo, sess, notes);
