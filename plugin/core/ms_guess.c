@@ -46,7 +46,15 @@ struct ms_guess {
     GHashTable *users;   /* name -> user_t */
     GHashTable *pairs;   /* pair_t (its own key) */
     bool        full_reported[TABLE_COUNT];
+    uint32_t    raised; /* findings raised so far (saturating) */
 };
+
+/* Every MS_GUESS_* bit is set here, once: what ms_guess_raised() counts. */
+static void note_raised(ms_guess_t *g)
+{
+    if (g->raised < UINT32_MAX)
+        g->raised++;
+}
 
 static guint client_hash(gconstpointer p)
 {
@@ -237,6 +245,7 @@ static void check_brute_force(ms_guess_t *g, client_t *c, const char *addr_text,
     if (!within(g, now.ts, oldest.ts))
         return;
     c->pub.flags |= MS_GUESS_BRUTE_FORCE;
+    note_raised(g);
     char *span = secs(ms_time_diff(now.ts, oldest.ts) < 0 ? 0 : ms_time_diff(now.ts, oldest.ts));
     char *win = secs(g->cfg.window);
     report(fn, ctx, now.frame, MS_AN_BRUTE_FORCE,
@@ -279,6 +288,7 @@ static void check_spraying(ms_guess_t *g, client_t *c, const char *addr_text, st
     if (n < g->cfg.users)
         return;
     c->pub.flags |= MS_GUESS_SPRAYING;
+    note_raised(g);
     ms_time_t d = ms_time_diff(now.ts, first_ts);
     char *span = secs(d < 0 ? 0 : d);
     char *win = secs(g->cfg.window);
@@ -301,6 +311,7 @@ static void check_distributed(ms_guess_t *g, user_t *u, stamp_t now, ms_note_fn 
     if (n < g->cfg.clients)
         return;
     u->pub.flags |= MS_GUESS_DISTRIBUTED;
+    note_raised(g);
     ms_time_t d = ms_time_diff(now.ts, first_ts);
     char *span = secs(d < 0 ? 0 : d);
     char *win = secs(g->cfg.window);
@@ -368,6 +379,11 @@ bool ms_guess_user(const ms_guess_t *g, const char *user, ms_guess_user_t *out)
         return false;
     *out = u->pub;
     return true;
+}
+
+uint32_t ms_guess_raised(const ms_guess_t *g)
+{
+    return g ? g->raised : 0;
 }
 
 uint32_t ms_guess_session_flags(const ms_guess_t *g, const uint8_t *addr, size_t addr_len,

@@ -120,4 +120,9 @@ bool ms_guess_user(const ms_guess_t *g, const char *user, ms_guess_user_t *out);
 uint32_t ms_guess_session_flags(const ms_guess_t *g, const uint8_t *addr, size_t addr_len,
                                 const ms_strlist_t *users);
 
+/* How many findings were raised so far (saturates at UINT32_MAX; 0 for NULL).
+ * A session's ms_guess_session_flags() can change only when this changes or
+ * its users do (its list only grows): a caller may keep the flags until then. */
+uint32_t ms_guess_raised(const ms_guess_t *g);
+
 #endif /* MS_GUESS_H */

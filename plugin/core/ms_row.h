@@ -65,6 +65,8 @@ const char *ms_sides_name(unsigned bits);
  * QUIT).
  */
 char *ms_row_value(const ms_summary_t *s, ms_col_t c);
+/* v in decimal, as printf's %" PRIu64 " writes it (g_malloc). */
+char *ms_row_uint_text(uint64_t v);
 
 /*
  * What the columns ms_row_value() fills read from the record, the time of

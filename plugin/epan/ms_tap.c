@@ -57,28 +57,59 @@ static char *endpoint(const address *a, guint32 port)
     return r;
 }
 
+/* A row's guessing flags as of a count of raised findings and of the
+ * session's users (ms_guess_raised()): looked up again only when one moves. */
+typedef struct {
+    const ms_guess_t *guess; /* NULL: nothing kept */
+    guint32           raised, users, flags;
+} guess_memo_t;
+
 /* The guessing findings of the session's client and of the users it tried,
- * as mailsess.guessing shows them. */
-static guint32 guess_flags(const ms_session_t *sess, const ms_summary_t *sum)
+ * as mailsess.guessing shows them (memo: the row's, or NULL). */
+static guint32 guess_flags(const ms_session_t *sess, const ms_summary_t *sum, guess_memo_t *memo)
 {
     const address *a = &sess->cli_addr;
     if (a->type != AT_IPv4 && a->type != AT_IPv6)
         return 0;
-    return ms_guess_session_flags(ms_guess_current(), (const guint8 *)a->data, (size_t)a->len,
-                                  &sum->auth_users);
+    const ms_guess_t *g = ms_guess_current();
+    guint32 raised = ms_guess_raised(g);
+    if (g && memo && memo->guess == g && memo->raised == raised && raised != G_MAXUINT32 &&
+        memo->users == sum->auth_users.count)
+        return memo->flags;
+    guint32 flags = ms_guess_session_flags(g, (const guint8 *)a->data, (size_t)a->len,
+                                           &sum->auth_users);
+    if (memo) {
+        memo->guess = g;
+        memo->raised = raised;
+        memo->users = sum->auth_users.count;
+        memo->flags = flags;
+    }
+    return flags;
 }
 
-/* All columns of one session as strings (g_malloc), from a queued record. */
-static void row_values(const ms_tap_rec_t *r, char *v[MS_COL_COUNT])
+/* The columns a session's addresses and ports decide: made once per row. */
+static gboolean session_column(int c)
+{
+    return c == MS_COL_CLIENT || c == MS_COL_SERVER;
+}
+
+/* All columns of one session as strings (g_malloc), from a queued record;
+ * with endpoints FALSE, the session's own columns (session_column()) are
+ * left as they are in v (a row made again keeps them). */
+static void row_values(const ms_tap_rec_t *r, char *v[MS_COL_COUNT], gboolean endpoints,
+                       guess_memo_t *memo)
 {
     const ms_summary_t *sum = ms_machine_summary(r->sess->machine);
     for (int c = 0; c < MS_COL_COUNT; c++)
-        v[c] = ms_row_value(sum, (ms_col_t)c);
-    v[MS_COL_CLIENT] = endpoint(&r->sess->cli_addr, r->sess->cli_port);
-    v[MS_COL_SERVER] = endpoint(&r->sess->srv_addr, r->sess->srv_port);
-    v[MS_COL_FIRST] = g_strdup_printf("%u", sum->first_frame);
-    v[MS_COL_LAST] = g_strdup_printf("%u", sum->last_frame);
-    v[MS_COL_GUESSING] = ms_guess_flags_text(guess_flags(r->sess, sum));
+        if (!session_column(c))
+            v[c] = ms_row_value(sum, (ms_col_t)c);
+    if (endpoints) {
+        v[MS_COL_CLIENT] = endpoint(&r->sess->cli_addr, r->sess->cli_port);
+        v[MS_COL_SERVER] = endpoint(&r->sess->srv_addr, r->sess->srv_port);
+    }
+    v[MS_COL_FIRST] = ms_row_uint_text(sum->first_frame);
+    v[MS_COL_LAST] = ms_row_uint_text(sum->last_frame);
+    v[MS_COL_GUESSING] = ms_guess_flags_text(guess_flags(r->sess, sum, memo));
 }
 
 /* What a row's values come from, but for the last frame and its time (the
@@ -90,12 +121,12 @@ typedef struct {
     ms_frame_t      first; /* FIRST (CLIENT and SERVER are the session's) */
 } row_key_t;
 
-static void row_key(const ms_tap_rec_t *r, row_key_t *k)
+static void row_key(const ms_tap_rec_t *r, row_key_t *k, guess_memo_t *memo)
 {
     const ms_summary_t *sum = ms_machine_summary(r->sess->machine);
     memset(k, 0, sizeof(*k));
     ms_row_inputs(sum, &k->in);
-    k->guess = guess_flags(r->sess, sum);
+    k->guess = guess_flags(r->sess, sum, memo);
     k->first = sum->first_frame;
 }
 
@@ -105,14 +136,25 @@ static void row_free(char *v[MS_COL_COUNT])
         g_free(v[c]);
 }
 
+/* Before row_values(r, v, FALSE): the columns it makes again. */
+static void row_free_changing(char *v[MS_COL_COUNT])
+{
+    for (int c = 0; c < MS_COL_COUNT; c++)
+        if (!session_column(c)) {
+            g_free(v[c]);
+            v[c] = NULL;
+        }
+}
+
 /* ---- Statistics > Mail Sessions, -z mailsess,sessions ------------------- */
 
 #define TABLE_NAME "Mail Sessions"
 
 static stat_tap_table_item table_fields[MS_COL_COUNT];
 typedef struct {
-    guint     row;
-    row_key_t key; /* of its values */
+    guint        row;
+    row_key_t    key; /* of its values */
+    guess_memo_t memo;
 } table_row_t;
 static GHashTable *table_rows; /* session -> table_row_t */
 static guint table_ui_refcount(void);
@@ -174,11 +216,11 @@ static tap_packet_status table_packet(void *tapdata, packet_info *pinfo _U_, epa
     table_row_t *tr = (table_row_t *)g_hash_table_lookup(table_rows, r->sess);
     row_key_t k;
 
-    row_key(r, &k);
+    row_key(r, &k, tr ? &tr->memo : NULL);
     if (!tr) {
-        row_values(r, v);
+        row_values(r, v, TRUE, NULL);
         memset(items, 0, sizeof(items));
-        tr = g_new(table_row_t, 1);
+        tr = g_new0(table_row_t, 1);
         tr->row = t->num_elements;
         memcpy(&tr->key, &k, sizeof(k));
         for (int c = 0; c < MS_COL_COUNT; c++)
@@ -196,8 +238,10 @@ static tap_packet_status table_packet(void *tapdata, packet_info *pinfo _U_, epa
         return TAP_PACKET_REDRAW;
     }
     memcpy(&tr->key, &k, sizeof(k));
-    row_values(r, v);
+    row_values(r, v, FALSE, &tr->memo);
     for (int c = 0; c < MS_COL_COUNT; c++) {
+        if (session_column(c))
+            continue; /* the session's: as made with the row */
         stat_tap_table_item_type *it = stat_tap_get_field_data(t, tr->row, c);
         table_item_free(t, tr->row, c, it);
         table_set(it, (ms_col_t)c, v[c]);
@@ -305,8 +349,9 @@ typedef struct {
  * change of their key, the last frame and its time as numbers (made texts
  * when the table is printed). */
 typedef struct {
-    row_key_t  key;
-    char      *v[MS_COL_COUNT];
+    row_key_t    key;
+    guess_memo_t memo;
+    char        *v[MS_COL_COUNT];
     ms_frame_t last_frame;
     ms_time_t  first_ts, last_ts;
 } out_row_t;
@@ -324,17 +369,17 @@ static tap_packet_status out_packet(void *tapdata, packet_info *pinfo _U_, epan_
     const ms_tap_rec_t *r = (const ms_tap_rec_t *)data;
     out_row_t *w = (out_row_t *)g_hash_table_lookup(o->rows, r->sess);
     row_key_t k;
-    row_key(r, &k);
+    row_key(r, &k, w ? &w->memo : NULL);
     if (!w) {
         w = g_new0(out_row_t, 1);
         g_ptr_array_add(o->order, (gpointer)r->sess);
         g_hash_table_insert(o->rows, (gpointer)r->sess, w);
         memcpy(&w->key, &k, sizeof(k));
-        row_values(r, w->v);
+        row_values(r, w->v, TRUE, NULL);
     } else if (memcmp(&k, &w->key, sizeof(k)) != 0) {
         memcpy(&w->key, &k, sizeof(k));
-        row_free(w->v);
-        row_values(r, w->v);
+        row_free_changing(w->v);
+        row_values(r, w->v, FALSE, &w->memo);
     }
     const ms_summary_t *sum = ms_machine_summary(r->sess->machine);
     w->last_frame = sum->last_frame;

@@ -233,6 +233,51 @@ static void test_session_flags(void **state)
     ms_guess_free(g);
 }
 
+/* ms_guess_raised() counts the findings raised, and a session's flags change
+ * only when it does (the session table keeps a row's flags until then): a
+ * mix of failures from 6 clients for 6 users raises all three kinds; after
+ * every result, each (client, users) pair's flags are compared with the last. */
+static void test_raised(void **state)
+{
+    (void)state;
+    ms_guess_t *g = new_table(4, 3, 3, 300);
+    static const char *const names[] = { "alice", "bob", "carol", "dave", "erin", "frank" };
+    ms_strlist_t users[6];
+    for (int u = 0; u < 6; u++) {
+        ms_strlist_init(&users[u], 8);
+        for (int k = 0; k <= u; k++)
+            ms_strlist_add(&users[u], names[k], strlen(names[k]));
+    }
+    uint32_t before[6][6] = { { 0 } };
+    assert_int_equal(ms_guess_raised(g), 0);
+    assert_int_equal(ms_guess_raised(NULL), 0);
+    uint32_t raised = 0, kinds = 0;
+    for (int i = 0; i < 60; i++) {
+        result(g, (uint8_t)(1 + i % 6), names[(i / 6 + 2 * i) % 6], true, i % 7 == 0, 10 + i, i);
+        uint32_t now = ms_guess_raised(g);
+        assert_true(now == raised || now == raised + 1 || now == raised + 2);
+        for (int c = 0; c < 6; c++) {
+            uint8_t a[4];
+            v4(a, (uint8_t)(1 + c));
+            for (int u = 0; u < 6; u++) {
+                uint32_t f = ms_guess_session_flags(g, a, 4, &users[u]);
+                if (now == raised && f != before[c][u])
+                    fail_msg("step %d: flags of client %d, users %d changed with no finding raised", i, c, u);
+                before[c][u] = f;
+                kinds |= f;
+            }
+        }
+        raised = now;
+    }
+    assert_int_equal(kinds, MS_GUESS_BRUTE_FORCE | MS_GUESS_SPRAYING | MS_GUESS_DISTRIBUTED);
+    assert_int_equal(raised, (uint32_t)count_anomaly(MS_AN_BRUTE_FORCE, 0) +
+                                 (uint32_t)count_anomaly(MS_AN_PASSWORD_SPRAYING, 0) +
+                                 (uint32_t)count_anomaly(MS_AN_DISTRIBUTED_GUESSING, 0));
+    for (int u = 0; u < 6; u++)
+        ms_strlist_clear(&users[u]);
+    ms_guess_free(g);
+}
+
 /* Below every threshold: nothing. Several attempts in one session count
  * one session; a failure without a user counts for the client only. */
 static void test_below_thresholds(void **state)
@@ -365,6 +410,7 @@ int main(void)
         cmocka_unit_test(test_pair_cap),
         cmocka_unit_test(test_flags_text),
         cmocka_unit_test(test_session_flags),
+        cmocka_unit_test(test_raised),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
  * column's value from a session record, what is unknown inside TLS, and the
  * CSV / JSON quoting of values taken from the wire.
  * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -294,6 +295,21 @@ static void test_duration_number(void **state)
     g_free(t);
 }
 
+/* Number columns as g_strdup_printf("%" PRIu64) writes them. */
+static void test_uint_text(void **state)
+{
+    (void)state;
+    const uint64_t vs[] = { 0, 1, 9, 10, 99, 100, 4294967295u, 4294967296u, 1234567890123ull,
+                            UINT64_MAX - 1, UINT64_MAX };
+    for (size_t i = 0; i < G_N_ELEMENTS(vs); i++) {
+        char *want = g_strdup_printf("%" PRIu64, vs[i]);
+        char *got = ms_row_uint_text(vs[i]);
+        assert_string_equal(got, want);
+        g_free(want);
+        g_free(got);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -306,6 +322,7 @@ int main(void)
         cmocka_unit_test(test_cmd_names),
         cmocka_unit_test(test_row_inputs),
         cmocka_unit_test(test_duration_number),
+        cmocka_unit_test(test_uint_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
