@@ -70,8 +70,14 @@ static dissector_table_t tcp_port_table;
 static int proto_tcp_id = -1;
 static wmem_map_t *wrapped; /* conversation_t* -> ms_tlswrap_conv_t*; NULL value: looked at */
 
+/* The number of the last frame frame_of() was called for (0: none): a frame
+ * with another number has no wrapper data, and ms_tlswrap_frame() need not
+ * walk its proto data to find that out (most frames of most sessions). */
+static guint32 data_frame;
+
 static ms_tlswrap_frame_t *frame_of(packet_info *pinfo, ms_dir_t dir)
 {
+    data_frame = pinfo->num;
     ms_tlswrap_frame_t *f = (ms_tlswrap_frame_t *)p_get_proto_data(pinfo->pool, pinfo, proto,
                                                                    MS_TLSWRAP_KEY);
     if (!f) {
@@ -85,9 +91,10 @@ static ms_tlswrap_frame_t *frame_of(packet_info *pinfo, ms_dir_t dir)
 
 const ms_tlswrap_frame_t *ms_tlswrap_frame(packet_info *pinfo)
 {
-    return proto < 0 ? NULL
-                     : (const ms_tlswrap_frame_t *)p_get_proto_data(pinfo->pool, pinfo, proto,
-                                                                    MS_TLSWRAP_KEY);
+    return proto < 0 || pinfo->num != data_frame
+               ? NULL
+               : (const ms_tlswrap_frame_t *)p_get_proto_data(pinfo->pool, pinfo, proto,
+                                                              MS_TLSWRAP_KEY);
 }
 
 static void on_record(void *ctx, const ms_tls_rec_t *rec)
@@ -309,6 +316,7 @@ void ms_tlswrap_conversation_start(conversation_t *conv, packet_info *pinfo)
 void ms_tlswrap_init(void)
 {
     wrapped = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    data_frame = 0;
 }
 
 void ms_tlswrap_cleanup(void)
