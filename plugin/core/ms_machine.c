@@ -47,9 +47,10 @@ static const ms_proto_ops_t *ops(const ms_machine_t *m)
     return m->ops;
 }
 
-/* Packs n bytes into dst (NULL: only counts): a byte 0x80 | (k - 1) stands
- * for k zero bytes, a byte k - 1 for the k literal bytes after it (k <= 128).
- * Returns the packed length. */
+/* Packs n bytes into dst: a byte 0x80 | (k - 1) stands for k zero bytes, a
+ * byte k - 1 for the k literal bytes after it (k <= 128). Returns the packed
+ * length, at most n + n / 128 + 1 (a literal run ends at 128 bytes or before
+ * two zeros, which take one byte). */
 static size_t pack(const uint8_t *src, size_t n, uint8_t *dst)
 {
     size_t i = 0, out = 0;
@@ -58,18 +59,14 @@ static size_t pack(const uint8_t *src, size_t n, uint8_t *dst)
         if (src[i] == 0) {
             while (i + k < n && k < 128 && src[i + k] == 0)
                 k++;
-            if (dst)
-                dst[out] = (uint8_t)(0x80 | (k - 1));
-            out++;
+            dst[out++] = (uint8_t)(0x80 | (k - 1));
         } else {
             /* literal bytes up to the next run of two zeros */
             while (i + k < n && k < 128 &&
                    !(src[i + k] == 0 && (i + k + 1 == n || src[i + k + 1] == 0)))
                 k++;
-            if (dst) {
-                dst[out] = (uint8_t)(k - 1);
-                memcpy(dst + out + 1, src + i, k);
-            }
+            dst[out] = (uint8_t)(k - 1);
+            memcpy(dst + out + 1, src + i, k);
             out += 1 + k;
         }
         i += k;
@@ -102,10 +99,13 @@ static void freeze(ms_machine_t *m)
         if (c->lb[d].total == 0 && !c->lb[d].last_cr)
             ms_linebuf_free(&c->lb[d]);
     const uint8_t *src = (const uint8_t *)c + sizeof(ms_summary_t);
-    size_t len = pack(src, rest, NULL);
-    frozen_t *f = g_malloc(sizeof(frozen_t) + len);
+    /* packed once into room for the worst case (a header byte per 128
+     * literal bytes), then cut to its length */
+    frozen_t *f = g_malloc(sizeof(frozen_t) + rest + rest / 128 + 1);
     f->sum = c->sum;
+    ms_summary_pack(&f->sum); /* its lists, each in one block */
     f->packed_len = pack(src, rest, f->packed);
+    f = g_realloc(f, sizeof(frozen_t) + f->packed_len);
     g_free(c);
     m->c = NULL;
     m->f = f;

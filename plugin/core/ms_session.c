@@ -44,6 +44,16 @@ void ms_summary_clear(ms_summary_t *m)
     memset(m, 0, sizeof(*m));
 }
 
+void ms_summary_pack(ms_summary_t *m)
+{
+    ms_strlist_t *lists[] = {
+        &m->capabilities, &m->auth_methods, &m->auth_users, &m->mail_from, &m->rcpt_to,
+        &m->rcpt_rejected, &m->smuggled_from, &m->smuggled_rcpt, &m->queue_ids,
+    };
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+        ms_strlist_pack(lists[i]);
+}
+
 bool ms_summary_tls_blind(const ms_summary_t *m)
 {
     /* a handshake that failed or never finished carried no mail: nothing hidden */

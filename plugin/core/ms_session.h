@@ -136,6 +136,8 @@ typedef struct {
 bool ms_summary_tls_blind(const ms_summary_t *m);
 void ms_summary_init(ms_summary_t *m, ms_proto_t proto, ms_frame_t first_frame, ms_time_t first_ts);
 void ms_summary_clear(ms_summary_t *m);
+/* Each list in one allocation (ms_strlist_pack()): for an ended session's record. */
+void ms_summary_pack(ms_summary_t *m);
 /* Any frame of the connection, to follow its duration. */
 void ms_summary_touch(ms_summary_t *m, ms_frame_t frame, ms_time_t ts);
 

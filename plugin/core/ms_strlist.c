@@ -13,10 +13,18 @@ void ms_strlist_init(ms_strlist_t *l, uint32_t cap)
     l->cap = cap;
 }
 
+/* A packed list (ms_strlist_pack()): its entries and their slots are one
+ * block, items; no slot is spare (alloc 0). */
+static bool packed(const ms_strlist_t *l)
+{
+    return l->count > 0 && l->alloc == 0;
+}
+
 void ms_strlist_clear(ms_strlist_t *l)
 {
-    for (uint32_t i = 0; i < l->count; i++)
-        g_free(l->items[i]);
+    if (!packed(l))
+        for (uint32_t i = 0; i < l->count; i++)
+            g_free(l->items[i]);
     g_free(l->items);
     uint32_t cap = l->cap;
     ms_strlist_init(l, cap);
@@ -36,6 +44,38 @@ bool ms_strlist_full(const ms_strlist_t *l, size_t len)
     return l->count >= l->cap || len > MS_STRLIST_BYTES_MAX - l->bytes;
 }
 
+void ms_strlist_pack(ms_strlist_t *l)
+{
+    if (l->count == 0 || packed(l))
+        return;
+    size_t slots = (size_t)l->count * sizeof(char *), text = 0;
+    for (uint32_t i = 0; i < l->count; i++)
+        text += strlen(l->items[i]) + 1;
+    char **block = g_malloc(slots + text);
+    char *p = (char *)block + slots;
+    for (uint32_t i = 0; i < l->count; i++) {
+        size_t n = strlen(l->items[i]) + 1;
+        memcpy(p, l->items[i], n);
+        g_free(l->items[i]);
+        block[i] = p;
+        p += n;
+    }
+    g_free(l->items);
+    l->items = block;
+    l->alloc = 0;
+}
+
+/* A packed list that grows again: each entry its own copy, as before. */
+static void unpack(ms_strlist_t *l)
+{
+    char **block = l->items;
+    l->items = g_new(char *, l->count);
+    for (uint32_t i = 0; i < l->count; i++)
+        l->items[i] = g_strdup(block[i]);
+    l->alloc = l->count;
+    g_free(block);
+}
+
 /* Room for one more entry of len bytes (grows the slots), or false: full. */
 static bool make_room(ms_strlist_t *l, size_t len)
 {
@@ -43,6 +83,8 @@ static bool make_room(ms_strlist_t *l, size_t len)
         l->dropped++;
         return false;
     }
+    if (packed(l))
+        unpack(l);
     if (l->count == l->alloc) {
         uint32_t n = l->alloc ? l->alloc * 2 : 4;
         if (n > l->cap)

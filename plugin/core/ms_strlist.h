@@ -47,5 +47,9 @@ bool ms_strlist_contains(const ms_strlist_t *l, const char *s, size_t len);
  * the list keeps it, or frees it when it does not (full, duplicate). Saves a
  * copy of text the caller had to build anyway (escaped text). */
 ms_list_result_t ms_strlist_add_owned(ms_strlist_t *l, char *s, size_t len, bool distinct);
+/* Keeps the entries in one allocation with their slots (a list that will
+ * likely not grow again: an ended session's); the same entries in the same
+ * order, and an add still works (it unpacks first). */
+void ms_strlist_pack(ms_strlist_t *l);
 
 #endif /* MS_STRLIST_H */

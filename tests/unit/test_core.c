@@ -425,6 +425,47 @@ static void test_tls_offers(void **state)
 
 /* A caller-built string is kept or freed (ASan/valgrind see a leak or a
  * double free otherwise); duplicates and a full list behave as with a copy. */
+/* A packed list keeps its entries, their order, its counts; it grows again
+ * (each entry its own copy then), packs again, and clears (ASan/valgrind:
+ * no leak, no double free). */
+static void test_strlist_pack(void **state)
+{
+    (void)state;
+    ms_strlist_t l;
+    ms_strlist_init(&l, 5);
+    ms_strlist_pack(&l); /* empty: nothing to do */
+    assert_int_equal(l.count, 0);
+    ms_strlist_add(&l, "alpha", 5);
+    ms_strlist_add(&l, "", 0);
+    ms_strlist_add(&l, "gamma", 5);
+    ms_strlist_pack(&l);
+    ms_strlist_pack(&l); /* packed already */
+    assert_int_equal(l.count, 3);
+    assert_string_equal(l.items[0], "alpha");
+    assert_string_equal(l.items[1], "");
+    assert_string_equal(l.items[2], "gamma");
+    assert_true(ms_strlist_contains(&l, "gamma", 5));
+    assert_int_equal(ms_strlist_add_distinct(&l, "alpha", 5), MS_LIST_DUPLICATE);
+    assert_int_equal(ms_strlist_add(&l, "delta", 5), MS_LIST_ADDED);
+    assert_int_equal(ms_strlist_add_owned(&l, g_strdup("eps"), 3, false), MS_LIST_ADDED);
+    assert_int_equal(ms_strlist_add(&l, "full", 4), MS_LIST_FULL);
+    assert_int_equal(l.count, 5);
+    assert_int_equal(l.bytes, 18);
+    assert_int_equal(l.dropped, 1);
+    ms_strlist_pack(&l);
+    const char *want[] = { "alpha", "", "gamma", "delta", "eps" };
+    for (int i = 0; i < 5; i++)
+        assert_string_equal(l.items[i], want[i]);
+    assert_int_equal(ms_strlist_add(&l, "more", 4), MS_LIST_FULL);
+    assert_int_equal(l.dropped, 2);
+    ms_strlist_clear(&l);
+    assert_int_equal(l.count, 0);
+    assert_int_equal(l.cap, 5);
+    ms_strlist_add(&l, "again", 5);
+    assert_string_equal(l.items[0], "again");
+    ms_strlist_clear(&l);
+}
+
 static void test_strlist_add_owned(void **state)
 {
     (void)state;
@@ -468,6 +509,7 @@ int main(void)
         cmocka_unit_test(test_heur_classify),
         cmocka_unit_test(test_tls_offers),
         cmocka_unit_test(test_strlist_add_owned),
+        cmocka_unit_test(test_strlist_pack),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
