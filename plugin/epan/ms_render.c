@@ -493,7 +493,8 @@ void ms_render(const ms_session_t *sess, const ms_summary_t *s, const ms_guess_t
 {
     gboolean final = PINFO_FD_VISITED(pinfo);
     gboolean items = session_items_wanted(tree);
-    proto_item *ti = proto_tree_add_item(tree, proto, tvb, 0, 0, ENC_NA);
+    /* (no tree: no item, without the call's checks on every frame) */
+    proto_item *ti = tree ? proto_tree_add_item(tree, proto, tvb, 0, 0, ENC_NA) : NULL;
     proto_tree *st = items ? proto_item_add_subtree(ti, ett_mailsess) : NULL;
     gboolean visible = tree && PTREE_DATA(tree)->visible;
 
