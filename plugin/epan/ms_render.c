@@ -406,6 +406,12 @@ static gboolean session_items_wanted(proto_tree *tree)
         return FALSE;
     if (PTREE_DATA(tree)->visible)
         return TRUE;
+    /* naming a field marks its protocol too (proto_tree_prime_with_hfid and
+     * _print set the parent's ref_type): a protocol no filter, column or
+     * output field names has no named field either (e.g. -Y smtp) */
+    header_field_info *p = proto_registrar_get_nth((guint)proto);
+    if (p && p->ref_type == HF_REF_TYPE_NONE)
+        return FALSE;
     for (size_t i = 0; i < session_hf_count; i++)
         if (session_hf[i].hfinfo.ref_type != HF_REF_TYPE_NONE)
             return TRUE;
