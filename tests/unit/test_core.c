@@ -423,8 +423,6 @@ static void test_tls_offers(void **state)
 
 /* ---- the capped list ----------------------------------------------------- */
 
-/* A caller-built string is kept or freed (ASan/valgrind see a leak or a
- * double free otherwise); duplicates and a full list behave as with a copy. */
 /* A packed list keeps its entries, their order, its counts; it grows again
  * (each entry its own copy then), packs again, and clears (ASan/valgrind:
  * no leak, no double free). */
@@ -466,6 +464,8 @@ static void test_strlist_pack(void **state)
     ms_strlist_clear(&l);
 }
 
+/* A caller-built string is kept or freed (ASan/valgrind see a leak or a
+ * double free otherwise); duplicates and a full list behave as with a copy. */
 static void test_strlist_add_owned(void **state)
 {
     (void)state;
