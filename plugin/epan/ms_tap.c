@@ -93,25 +93,6 @@ static gboolean session_column(int c)
     return c == MS_COL_CLIENT || c == MS_COL_SERVER;
 }
 
-/* All columns of one session as strings (g_malloc), from a queued record;
- * with endpoints FALSE, the session's own columns (session_column()) are
- * left as they are in v (a row made again keeps them). */
-static void row_values(const ms_tap_rec_t *r, char *v[MS_COL_COUNT], gboolean endpoints,
-                       guess_memo_t *memo)
-{
-    const ms_summary_t *sum = ms_machine_summary(r->sess->machine);
-    for (int c = 0; c < MS_COL_COUNT; c++)
-        if (!session_column(c))
-            v[c] = ms_row_value(sum, (ms_col_t)c);
-    if (endpoints) {
-        v[MS_COL_CLIENT] = endpoint(&r->sess->cli_addr, r->sess->cli_port);
-        v[MS_COL_SERVER] = endpoint(&r->sess->srv_addr, r->sess->srv_port);
-    }
-    v[MS_COL_FIRST] = ms_row_uint_text(sum->first_frame);
-    v[MS_COL_LAST] = ms_row_uint_text(sum->last_frame);
-    v[MS_COL_GUESSING] = ms_guess_flags_text(guess_flags(r->sess, sum, memo));
-}
-
 /* What a row's values come from, but for the last frame and its time (the
  * LAST and DURATION columns), which move on every frame: a row is computed
  * again only when this changes (ms_row_inputs() in ms_row.h). */
@@ -130,13 +111,33 @@ static void row_key(const ms_tap_rec_t *r, row_key_t *k, guess_memo_t *memo)
     k->first = sum->first_frame;
 }
 
+/* All columns of one session as strings (g_malloc), from a queued record and
+ * its row key k (row_key(): the guessing flags are read from it); with
+ * endpoints FALSE, the session's own columns (session_column()) are left as
+ * they are in v (a row made again keeps them). */
+static void row_values(const ms_tap_rec_t *r, const row_key_t *k, char *v[MS_COL_COUNT],
+                       gboolean endpoints)
+{
+    const ms_summary_t *sum = ms_machine_summary(r->sess->machine);
+    for (int c = 0; c < MS_COL_COUNT; c++)
+        if (!session_column(c))
+            v[c] = ms_row_value(sum, (ms_col_t)c);
+    if (endpoints) {
+        v[MS_COL_CLIENT] = endpoint(&r->sess->cli_addr, r->sess->cli_port);
+        v[MS_COL_SERVER] = endpoint(&r->sess->srv_addr, r->sess->srv_port);
+    }
+    v[MS_COL_FIRST] = ms_row_uint_text(sum->first_frame);
+    v[MS_COL_LAST] = ms_row_uint_text(sum->last_frame);
+    v[MS_COL_GUESSING] = ms_guess_flags_text(k->guess);
+}
+
 static void row_free(char *v[MS_COL_COUNT])
 {
     for (int c = 0; c < MS_COL_COUNT; c++)
         g_free(v[c]);
 }
 
-/* Before row_values(r, v, FALSE): the columns it makes again. */
+/* Before row_values(r, k, v, FALSE): the columns it makes again. */
 static void row_free_changing(char *v[MS_COL_COUNT])
 {
     for (int c = 0; c < MS_COL_COUNT; c++)
@@ -211,14 +212,14 @@ static tap_packet_status table_packet(void *tapdata, packet_info *pinfo _U_, epa
     stat_data_t *sd = (stat_data_t *)tapdata;
     const ms_tap_rec_t *r = (const ms_tap_rec_t *)data;
     stat_tap_table *t = g_array_index(sd->stat_tap_data->tables, stat_tap_table *, 0);
-    char *v[MS_COL_COUNT];
+    char *v[MS_COL_COUNT] = { NULL };
     stat_tap_table_item_type items[MS_COL_COUNT];
     table_row_t *tr = (table_row_t *)g_hash_table_lookup(table_rows, r->sess);
     row_key_t k;
 
     row_key(r, &k, tr ? &tr->memo : NULL);
     if (!tr) {
-        row_values(r, v, TRUE, NULL);
+        row_values(r, &k, v, TRUE);
         memset(items, 0, sizeof(items));
         tr = g_new0(table_row_t, 1);
         tr->row = t->num_elements;
@@ -238,7 +239,7 @@ static tap_packet_status table_packet(void *tapdata, packet_info *pinfo _U_, epa
         return TAP_PACKET_REDRAW;
     }
     memcpy(&tr->key, &k, sizeof(k));
-    row_values(r, v, FALSE, &tr->memo);
+    row_values(r, &k, v, FALSE);
     for (int c = 0; c < MS_COL_COUNT; c++) {
         if (session_column(c))
             continue; /* the session's: as made with the row */
@@ -375,11 +376,11 @@ static tap_packet_status out_packet(void *tapdata, packet_info *pinfo _U_, epan_
         g_ptr_array_add(o->order, (gpointer)r->sess);
         g_hash_table_insert(o->rows, (gpointer)r->sess, w);
         memcpy(&w->key, &k, sizeof(k));
-        row_values(r, w->v, TRUE, NULL);
+        row_values(r, &k, w->v, TRUE);
     } else if (memcmp(&k, &w->key, sizeof(k)) != 0) {
         memcpy(&w->key, &k, sizeof(k));
         row_free_changing(w->v);
-        row_values(r, w->v, FALSE, &w->memo);
+        row_values(r, &k, w->v, FALSE);
     }
     const ms_summary_t *sum = ms_machine_summary(r->sess->machine);
     w->last_frame = sum->last_frame;
